@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The packet parser: Ethernet, up to VK_MAX_VLAN 802.1Q/802.1ad tags,
+ * IPv4 (options), IPv6 (bounded extension chain), TCP, UDP.
+ *
+ * Header-only and written against two plain pointers (data, data_end) so
+ * the same code is verified into the XDP program and compiled into
+ * userspace. Every read is preceded by a bounds check against data_end;
+ * offsets are clamped so the verifier can prove them.
+ */
+#ifndef VK_LIB_PARSE_H
+#define VK_LIB_PARSE_H
+
+#include <linux/types.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include "../vardkase_abi.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#ifndef vk_ntohs
+#define vk_ntohs(x) __builtin_bswap16(x)
+#endif
+
+#define VK_MAX_IPV6_EXT		8
+#define VK_MAX_L3_OFF		2048	/* deeper headers are not parsed */
+
+struct vk_vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct vk_pkt {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;		/* host order; valid when has_ports */
+	__u16 dport;
+	__u16 vlan[VK_MAX_VLAN];
+	__u8 nvlan;
+	__u8 family;		/* 0 = not IP, 4, 6 */
+	__u8 proto;
+	__u8 has_ports;
+	__u8 frag;		/* any fragment */
+	__u8 err;		/* first enum vk_stat failure, 0 = none */
+	__u16 l4_off;		/* start of the transport header */
+	__u16 pay_off;		/* start of the UDP/TCP payload */
+	__u16 pay_len;		/* UDP payload length as the header claims */
+};
+
+/* Returns 0 and fills *p as far as the packet allows; p->err names the
+ * first layer that could not be parsed (the layers above it stay unset). */
+static __always_inline int vk_parse_l2(const void *data, const void *end,
+				       struct vk_pkt *p, __u32 *off, __u16 *eth_proto)
+{
+	const struct ethhdr *eth = data;
+	__u32 o = sizeof(*eth);
+	__u16 proto;
+	int i;
+
+	if ((const void *)(eth + 1) > end) {
+		p->err = VK_STAT_ERR_ETH_TRUNC;
+		return -1;
+	}
+	proto = vk_ntohs(eth->h_proto);
+	for (i = 0; i < VK_MAX_VLAN + 1; i++) {
+		const struct vk_vlan_hdr *v;
+
+		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
+			break;
+		if (i == VK_MAX_VLAN) {
+			p->err = VK_STAT_ERR_VLAN_DEPTH;
+			return -1;
+		}
+		v = (const void *)((const __u8 *)data + o);
+		if ((const void *)(v + 1) > end) {
+			p->err = VK_STAT_ERR_VLAN_TRUNC;
+			return -1;
+		}
+		p->vlan[i] = vk_ntohs(v->tci) & 0x0fff;
+		p->nvlan = (__u8)(i + 1);
+		proto = vk_ntohs(v->proto);
+		o += sizeof(*v);
+	}
+	*off = o;
+	*eth_proto = proto;
+	return 0;
+}
+
+static __always_inline int vk_parse_ipv4(const void *data, const void *end,
+					 struct vk_pkt *p, __u32 *off)
+{
+	const struct iphdr *ip = (const void *)((const __u8 *)data + (*off & 0xff));
+	__u32 ihl, tot;
+
+	if ((const void *)(ip + 1) > end) {
+		p->err = VK_STAT_ERR_IPV4_TRUNC;
+		return -1;
+	}
+	ihl = (__u32)ip->ihl * 4;
+	if (ip->version != 4 || ihl < sizeof(*ip)) {
+		p->err = VK_STAT_ERR_IPV4_HDR;
+		return -1;
+	}
+	if ((const __u8 *)ip + ihl > (const __u8 *)end) {
+		p->err = VK_STAT_ERR_IPV4_TRUNC;
+		return -1;
+	}
+	p->family = 4;
+	__builtin_memcpy(p->src, &ip->saddr, 4);
+	__builtin_memcpy(p->dst, &ip->daddr, 4);
+	p->proto = ip->protocol;
+	if (ip->frag_off & __builtin_bswap16(0x3fff)) {
+		p->frag = 1;
+		/* only the first fragment carries the transport header */
+		if (ip->frag_off & __builtin_bswap16(0x1fff))
+			return 1;
+	}
+	tot = vk_ntohs(ip->tot_len);
+	if (tot < ihl) {
+		p->err = VK_STAT_ERR_IPV4_HDR;
+		return 1;
+	}
+	*off = (*off & 0xff) + ihl;
+	return 0;
+}
+
+static __always_inline int vk_parse_ipv6(const void *data, const void *end,
+					 struct vk_pkt *p, __u32 *off)
+{
+	const struct ipv6hdr *ip6 = (const void *)((const __u8 *)data + (*off & 0xff));
+	__u32 o = (*off & 0xff) + sizeof(*ip6);
+	__u8 nh;
+	int i;
+
+	if ((const void *)(ip6 + 1) > end) {
+		p->err = VK_STAT_ERR_IPV6_TRUNC;
+		return -1;
+	}
+	if (ip6->version != 6) {
+		p->err = VK_STAT_ERR_IPV6_EXT;
+		return -1;
+	}
+	p->family = 6;
+	__builtin_memcpy(p->src, &ip6->saddr, 16);
+	__builtin_memcpy(p->dst, &ip6->daddr, 16);
+	nh = ip6->nexthdr;
+	for (i = 0; i < VK_MAX_IPV6_EXT; i++) {
+		const __u8 *h = (const __u8 *)data + (o & (VK_MAX_L3_OFF - 1));
+		__u32 len;
+
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_FRAGMENT && nh != IPPROTO_DSTOPTS &&
+		    nh != IPPROTO_AH)
+			break;
+		if (h + 8 > (const __u8 *)end) {
+			p->err = VK_STAT_ERR_IPV6_TRUNC;
+			return 1;
+		}
+		if (nh == IPPROTO_FRAGMENT) {
+			p->frag = 1;
+			len = 8;
+			/* offset != 0: no transport header in this fragment */
+			if ((h[2] << 8 | h[3]) & 0xfff8) {
+				p->proto = h[0];
+				return 1;
+			}
+		} else if (nh == IPPROTO_AH) {
+			len = ((__u32)h[1] + 2) * 4;
+		} else {
+			len = ((__u32)h[1] + 1) * 8;
+		}
+		nh = h[0];
+		o += len;
+		if (o >= VK_MAX_L3_OFF) {
+			p->err = VK_STAT_ERR_IPV6_EXT;
+			return 1;
+		}
+	}
+	p->proto = nh;
+	if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+	    nh == IPPROTO_FRAGMENT || nh == IPPROTO_DSTOPTS || nh == IPPROTO_AH) {
+		p->err = VK_STAT_ERR_IPV6_EXT;
+		return 1;
+	}
+	*off = o;
+	return 0;
+}
+
+static __always_inline void vk_parse_l4(const void *data, const void *end,
+					struct vk_pkt *p, __u32 off)
+{
+	const __u8 *l4 = (const __u8 *)data + (off & (VK_MAX_L3_OFF - 1));
+
+	p->l4_off = (__u16)(off & (VK_MAX_L3_OFF - 1));
+	if (p->proto == IPPROTO_TCP) {
+		const struct tcphdr *t = (const void *)l4;
+		__u32 doff;
+
+		if ((const void *)(t + 1) > end) {
+			p->err = VK_STAT_ERR_L4_TRUNC;
+			return;
+		}
+		p->sport = vk_ntohs(t->source);
+		p->dport = vk_ntohs(t->dest);
+		p->has_ports = 1;
+		doff = (__u32)t->doff * 4;
+		if (doff >= sizeof(*t))
+			p->pay_off = (__u16)(p->l4_off + doff);
+	} else if (p->proto == IPPROTO_UDP) {
+		const struct udphdr *u = (const void *)l4;
+		__u32 ulen;
+
+		if ((const void *)(u + 1) > end) {
+			p->err = VK_STAT_ERR_L4_TRUNC;
+			return;
+		}
+		p->sport = vk_ntohs(u->source);
+		p->dport = vk_ntohs(u->dest);
+		p->has_ports = 1;
+		ulen = vk_ntohs(u->len);
+		if (ulen < sizeof(*u) || l4 + ulen > (const __u8 *)end) {
+			p->err = VK_STAT_ERR_UDP_LEN;
+			return;
+		}
+		p->pay_off = (__u16)(p->l4_off + sizeof(*u));
+		p->pay_len = (__u16)(ulen - sizeof(*u));
+	}
+}
+
+/* Parse everything up to the transport header. Returns 0 when the packet is
+ * IP (addresses valid, maybe with p->err set above them), -1 otherwise. */
+static __always_inline int vk_parse(const void *data, const void *end,
+				    struct vk_pkt *p)
+{
+	__u32 off = 0;
+	__u16 proto = 0;
+	int rc;
+
+	if (vk_parse_l2(data, end, p, &off, &proto))
+		return -1;
+	if (proto == ETH_P_IP)
+		rc = vk_parse_ipv4(data, end, p, &off);
+	else if (proto == ETH_P_IPV6)
+		rc = vk_parse_ipv6(data, end, p, &off);
+	else
+		return -1;
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		vk_parse_l4(data, end, p, off);
+	return 0;
+}
+
+#endif /* VK_LIB_PARSE_H */

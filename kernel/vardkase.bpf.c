@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vardkase XDP entry: parse, match every packet's addresses (and DNS query
+ * names) against the indicator tables, count every match per indicator,
+ * and report match details through a rate-limited ring buffer.
+ *
+ * The tables are filled by userspace (vardkase-xdp) through mmap; the
+ * layout and the write ordering that makes updates safe while this runs
+ * are in vardkase_abi.h and docs/architecture.md.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define vk_ntohs(x) bpf_ntohs(x)
+#include "vardkase_abi.h"
+#include "lib/hash.h"
+#include "lib/parse.h"
+#include "lib/dns.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* 1 in `replay`: every match becomes an event (no rate limit). */
+const volatile __u32 vk_replay = 0;
+
+#define MMAP_ARRAY(name, vtype, n)					\
+	struct {							\
+		__uint(type, BPF_MAP_TYPE_ARRAY);			\
+		__uint(map_flags, BPF_F_MMAPABLE);			\
+		__uint(max_entries, n);					\
+		__type(key, __u32);					\
+		__type(value, vtype);					\
+		__uint(pinning, LIBBPF_PIN_BY_NAME);			\
+	} name SEC(".maps")
+
+/* Sizes marked 1 are set by the loader from the configured capacities. */
+MMAP_ARRAY(vk_config, struct vk_config, 1);
+MMAP_ARRAY(vk_meta, struct vk_meta, 1);
+MMAP_ARRAY(vk_v4_filter, __u64, VK_V4_FILTER_WORDS);
+MMAP_ARRAY(vk_v4_l16, __u32, VK_V4_L16_ENTRIES);
+MMAP_ARRAY(vk_v4l24, struct vk_v4l24_slot, 1);
+MMAP_ARRAY(vk_v4, struct vk_v4_slot, 1);
+MMAP_ARRAY(vk_v4port, struct vk_v4port_slot, 1);
+MMAP_ARRAY(vk_v4long, struct vk_v4long_slot, 1);
+MMAP_ARRAY(vk_v6_filter, __u64, VK_V6_FILTER_WORDS);
+MMAP_ARRAY(vk_v6_pfilter, __u64, VK_V6_PFILTER_WORDS);
+MMAP_ARRAY(vk_v6, struct vk_v6_slot, 1);
+MMAP_ARRAY(vk_v6port, struct vk_v6port_slot, 1);
+MMAP_ARRAY(vk_v6pfx, struct vk_v6_slot, 1);
+MMAP_ARRAY(vk_name_filter, __u64, VK_NAME_FILTER_WORDS);
+MMAP_ARRAY(vk_names, struct vk_name_slot, 1);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vk_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vk_stats SEC(".maps");
+
+/* Exact per-indicator match counters, indexed by id. Per-CPU: never
+ * sampled, never contended. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vk_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VK_RL_ENTRIES);
+	__type(key, struct vk_rl_key);
+	__type(value, struct vk_rl_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vk_rl SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VK_RINGBUF_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vk_events SEC(".maps");
+
+#define VK_MAX_MATCH	16
+#define VK_MAX_CHAIN	32
+
+struct vk_scratch {
+	struct vk_qname q;
+	struct vk_pkt pkt;
+	__u32 nmatch;
+	__u32 mid[VK_MAX_MATCH];
+	__u8 msrc[VK_MAX_MATCH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vk_scratch);
+} vk_scratch SEC(".maps");
+
+static __always_inline struct vk_config *cfg_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vk_config, &zero);
+}
+
+static __always_inline struct vk_scratch *scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vk_scratch, &zero);
+}
+
+static __always_inline int bit_test(void *map, __u32 bit)
+{
+	__u32 w = bit >> 6;
+	__u64 *word = bpf_map_lookup_elem(map, &w);
+
+	return word && ((*word >> (bit & 63)) & 1);
+}
+
+/* Slots are read id first: the writer stores the key, then the id
+ * (docs/architecture.md, "update ordering"). */
+#define SLOT_ID(s) (*(volatile __u32 *)&(s)->id)
+
+__noinline __u32 vk_probe_v4(__u32 addr, __u32 mask)
+{
+	__u32 home = vk_hash_v4(addr), n;
+
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_v4_slot *s = bpf_map_lookup_elem(&vk_v4, &k);
+		__u32 id;
+
+		if (!s)
+			return 0;
+		id = SLOT_ID(s);
+		if (id == VK_ID_EMPTY)
+			return 0;
+		if (id != VK_ID_TOMB && s->addr == addr)
+			return id;
+	}
+	return 0;
+}
+
+__noinline __u32 vk_probe_v4port(__u32 addr, __u32 port, __u32 mask)
+{
+	__u32 home = vk_hash_v4port(addr, (__u16)port), n;
+
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_v4port_slot *s = bpf_map_lookup_elem(&vk_v4port, &k);
+		__u32 id;
+
+		if (!s)
+			return 0;
+		id = SLOT_ID(s);
+		if (id == VK_ID_EMPTY)
+			return 0;
+		if (id != VK_ID_TOMB && s->addr == addr && s->port == port)
+			return id;
+	}
+	return 0;
+}
+
+__noinline __u32 vk_probe_v4long(__u32 net, __u32 plen, __u32 mask)
+{
+	__u32 home = vk_hash_v4long(net, plen), n;
+
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_v4long_slot *s = bpf_map_lookup_elem(&vk_v4long, &k);
+		__u32 id;
+
+		if (!s)
+			return 0;
+		id = SLOT_ID(s);
+		if (id == VK_ID_EMPTY)
+			return 0;
+		if (id != VK_ID_TOMB && s->net == net && s->plen == plen)
+			return id;
+	}
+	return 0;
+}
+
+/* Returns (best << 32 | flags) of the /24's slot, or 0 when none. */
+__noinline __u64 vk_probe_l24(__u32 net24, __u32 mask)
+{
+	__u32 home = vk_hash_l24(net24), n;
+
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_v4l24_slot *s = bpf_map_lookup_elem(&vk_v4l24, &k);
+		__u32 id;
+
+		if (!s)
+			return 0;
+		id = SLOT_ID(s);
+		if (id == VK_ID_EMPTY)
+			return 0;
+		if (id != VK_ID_TOMB && s->net24 == net24)
+			return (__u64)s->best << 32 | s->flags | (1ull << 31);
+	}
+	return 0;
+}
+
+/* The longest IPv4 indicator (address or prefix) containing addr, 0 if none. */
+__noinline __u32 vk_v4_best(__u32 addr)
+{
+	struct vk_config *cfg = cfg_get();
+	__u32 h = bpf_ntohl(addr), best = 0, k16 = h >> 16, *l16, id, len;
+	__u64 r;
+
+	if (!cfg)
+		return 0;
+	l16 = bpf_map_lookup_elem(&vk_v4_l16, &k16);
+	if (l16)
+		best = *l16;
+	if (!bit_test(&vk_v4_filter, h >> 8))
+		return best;
+	id = vk_probe_v4(addr, cfg->v4_mask);
+	if (id)
+		return id;
+	r = vk_probe_l24(h >> 8, cfg->v4l24_mask);
+	if (!r)
+		return best;
+	for (len = 31; len >= 25; len--) {
+		__u32 net;
+
+		if (!(r & (1u << (VK_L24_LONG_SHIFT + len - 25))))
+			continue;
+		net = bpf_htonl(h & ~((1u << (32 - len)) - 1));
+		id = vk_probe_v4long(net, len, cfg->v4long_mask);
+		if (id)
+			return id;
+	}
+	return (r >> 32) ? (__u32)(r >> 32) : best;
+}
+
+static __always_inline int v6_eq(const __u8 *a, const __u8 *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+__noinline __u32 vk_probe_v6(__u64 a0, __u64 a1, __u32 plen, __u32 mask)
+{
+	__u64 key[2] = { a0, a1 };
+	__u32 home = vk_hash_v6((const __u8 *)key, plen, 0), n;
+	void *map = plen == 128 ? (void *)&vk_v6 : (void *)&vk_v6pfx;
+
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_v6_slot *s = bpf_map_lookup_elem(map, &k);
+		__u32 id;
+
+		if (!s)
+			return 0;
+		id = SLOT_ID(s);
+		if (id == VK_ID_EMPTY)
+			return 0;
+		if (id != VK_ID_TOMB && s->plen == plen &&
+		    v6_eq(s->addr, (const __u8 *)key))
+			return id;
+	}
+	return 0;
+}
+
+__noinline __u32 vk_probe_v6port(__u64 a0, __u64 a1, __u32 port, __u32 mask)
+{
+	__u64 key[2] = { a0, a1 };
+	__u32 home = vk_hash_v6((const __u8 *)key, 128, port), n;
+
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_v6port_slot *s = bpf_map_lookup_elem(&vk_v6port, &k);
+		__u32 id;
+
+		if (!s)
+			return 0;
+		id = SLOT_ID(s);
+		if (id == VK_ID_EMPTY)
+			return 0;
+		if (id != VK_ID_TOMB && s->port == port &&
+		    v6_eq(s->addr, (const __u8 *)key))
+			return id;
+	}
+	return 0;
+}
+
+static __always_inline void v6_mask(__u64 *k, __u32 len)
+{
+	__u64 hi = bpf_be64_to_cpu(k[0]), lo = bpf_be64_to_cpu(k[1]);
+
+	if (len <= 64) {
+		hi = len == 64 ? hi : (hi & ~((~0ull) >> len));
+		lo = 0;
+	} else {
+		lo = lo & ~((~0ull) >> (len - 64));
+	}
+	k[0] = bpf_cpu_to_be64(hi);
+	k[1] = bpf_cpu_to_be64(lo);
+}
+
+__noinline __u32 vk_v6_best(__u64 a0, __u64 a1)
+{
+	struct vk_config *cfg = cfg_get();
+	__u64 key[2] = { a0, a1 };
+	__u32 id, len;
+
+	if (!cfg)
+		return 0;
+	if (bit_test(&vk_v6_filter, vk_hash_v6((const __u8 *)key, 128, 0) &
+		     (VK_V6_FILTER_WORDS * 64 - 1))) {
+		id = vk_probe_v6(a0, a1, 128, cfg->v6_mask);
+		if (id)
+			return id;
+	}
+	if (!cfg->n_v6pfx ||
+	    !bit_test(&vk_v6_pfilter, vk_hash_v6_32((const __u8 *)key) &
+		      (VK_V6_PFILTER_WORDS * 64 - 1)))
+		return 0;
+	for (len = 128; len >= VK_V6_MIN_PREFIX; len--) {
+		__u64 m[2] = { a0, a1 };
+		__u32 w = len >> 6;
+
+		if (!((cfg->v6_pfx_lens[w & 1] >> (len & 63)) & 1) && len != 128)
+			continue;
+		if (len == 128)	/* /128 lives in vk_v6, already probed */
+			continue;
+		v6_mask(m, len);
+		id = vk_probe_v6(m[0], m[1], len, cfg->v6pfx_mask);
+		if (id)
+			return id;
+	}
+	return 0;
+}
+
+/* Names: one probe per suffix; hashes are 64-bit and keyed, and every
+ * match is confirmed on the exact name in userspace before it is reported. */
+__noinline __u64 vk_probe_name(__u64 hash, __u32 mask)
+{
+	__u32 home = (__u32)vk_fmix64(hash), n;
+
+	if (!bit_test(&vk_name_filter, (__u32)(hash >> 40) & (VK_NAME_FILTER_WORDS * 64 - 1)))
+		return 0;
+	for (n = 0; n < VK_MAX_PROBE; n++) {
+		__u32 k = (home + n) & mask;
+		struct vk_name_slot *s = bpf_map_lookup_elem(&vk_names, &k);
+		__u32 d, h;
+
+		if (!s)
+			return 0;
+		d = *(volatile __u32 *)&s->domain_id;
+		h = *(volatile __u32 *)&s->host_id;
+		if (d == VK_ID_EMPTY && h == VK_ID_EMPTY)
+			return 0;
+		if (s->hash == hash)
+			return (__u64)(d == VK_ID_TOMB ? 0 : d) << 32 |
+			       (h == VK_ID_TOMB ? 0 : h);
+	}
+	return 0;
+}
+
+/* Global (noinline, non-static) functions below are verified once each
+ * rather than once per call site and path: that keeps the program far from
+ * the verifier's complexity limits. */
+__noinline int vk_add_match(struct vk_scratch *s, __u32 id, __u32 src)
+{
+	__u32 n, i;
+
+	if (!s)
+		return 0;
+	n = s->nmatch;
+	if (n >= VK_MAX_MATCH)
+		return 0;
+	for (i = 0; i < VK_MAX_MATCH; i++) {	/* one packet, one count per id */
+		if (i >= n)
+			break;
+		if (s->mid[i] == id)
+			return 0;
+	}
+	s->mid[n & (VK_MAX_MATCH - 1)] = id;
+	s->msrc[n & (VK_MAX_MATCH - 1)] = (__u8)src;
+	s->nmatch = n + 1;
+	return 0;
+}
+
+__noinline int vk_add_chain(struct vk_scratch *s, __u32 id, __u32 src)
+{
+	int n;
+
+	for (n = 0; n < VK_MAX_CHAIN && id; n++) {
+		struct vk_meta *m = bpf_map_lookup_elem(&vk_meta, &id);
+
+		if (!m || !m->kind)
+			break;
+		vk_add_match(s, id, src);
+		id = m->parent;
+	}
+	return 0;
+}
+
+static long qname_cb(__u32 i, void *ctx)
+{
+	struct vk_scratch *s = scratch_get();
+
+	if (!s)
+		return 1;
+	return vk_qname_step(&s->q);
+}
+
+/* Match the first question of a DNS query at payload offset off. */
+__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+{
+	const void *data = (void *)(long)ctx->data;
+	const void *end = (void *)(long)ctx->data_end;
+	const __u8 *d = (const __u8 *)data + (off & 0xfff);
+	struct vk_config *cfg = cfg_get();
+	__u32 avail, i, n, zero = 0;
+	struct vk_stats *st;
+	__u64 suffix, ids;
+
+	st = bpf_map_lookup_elem(&vk_stats, &zero);
+	if (!s || !cfg || !st)
+		return 0;
+	if (d + VK_DNS_HDR_LEN > (const __u8 *)end) {
+		st->v[VK_STAT_ERR_DNS_TRUNC]++;
+		return 0;
+	}
+	if ((d[2] & 0x80) || ((d[2] >> 3) & 0xf) != 0)
+		return 0;	/* a response, or not a standard query */
+	st->v[VK_STAT_DNS_QUERIES]++;
+	if (!(d[4] | d[5])) {
+		st->v[VK_STAT_ERR_DNS_HDR]++;
+		return 0;
+	}
+	avail = (__u32)((const __u8 *)end - d) - VK_DNS_HDR_LEN;
+	if (avail == 0) {
+		st->v[VK_STAT_ERR_DNS_TRUNC]++;
+		return 0;
+	}
+	if (avail > VK_QBUF_LEN)
+		avail = VK_QBUF_LEN;
+	/* hide the range from the compiler so the mask survives for the
+	 * verifier, which wants a provably bounded length */
+	asm volatile("" : "+r"(avail));
+	avail &= 2 * VK_QBUF_LEN - 1;
+	if (!avail || avail > VK_QBUF_LEN)
+		return 0;
+	if (bpf_xdp_load_bytes(ctx, (off & 0xfff) + VK_DNS_HDR_LEN, s->q.buf, avail))
+		return 0;
+	s->q.buf_len = avail;
+	s->q.pos = 0;
+	s->q.out = 0;
+	s->q.nlabels = 0;
+	s->q.done = 0;
+	s->q.err = 0;
+	bpf_loop(VK_MAX_LABELS + 1, qname_cb, NULL, 0);
+	if (s->q.err) {
+		if (s->q.err < VK_STAT_MAX)
+			st->v[s->q.err & 31]++;
+		return 0;
+	}
+	n = s->q.nlabels;
+	if (!s->q.done || n < 2)
+		return 0;
+	suffix = cfg->name_seed;
+	for (i = 0; i < VK_MAX_LABELS; i++) {
+		__u32 l = n - 1 - i;
+
+		if (i >= n)
+			break;
+		suffix = vk_suffix_step(suffix, s->q.lh[l & (VK_MAX_LABELS - 1)]);
+		if (i == 0)
+			continue;	/* a bare TLD is never an indicator */
+		ids = vk_probe_name(suffix, cfg->name_mask);
+		if (!ids)
+			continue;
+		if (ids >> 32)
+			vk_add_chain(s, (__u32)(ids >> 32), VK_SRC_DNS_QNAME);
+		if (l == 0 && (__u32)ids)
+			vk_add_chain(s, (__u32)ids, VK_SRC_DNS_QNAME);
+	}
+	return 0;
+}
+
+static __always_inline int rate_ok(struct vk_config *cfg, __u32 id,
+				   const struct vk_pkt *p, __u8 src)
+{
+	struct vk_rl_key k = { .id = id, .family = p->family };
+	struct vk_rl_state *r, fresh;
+	__u64 now = bpf_ktime_get_ns(), cap, tok;
+
+	if (vk_replay)
+		return 1;
+	/* the local host is the other side of an address match, and the
+	 * asker of a DNS query */
+	__builtin_memcpy(k.host, src == VK_SRC_SRC_ADDR ? p->dst : p->src, 16);
+	cap = (__u64)cfg->rl_burst * 1000;
+	r = bpf_map_lookup_elem(&vk_rl, &k);
+	if (!r) {
+		fresh.last_ns = now;
+		fresh.tokens_milli = cap > 1000 ? cap - 1000 : 0;
+		bpf_map_update_elem(&vk_rl, &k, &fresh, BPF_ANY);
+		return cap >= 1000;
+	}
+	tok = r->tokens_milli + (now - r->last_ns) / 1000000 * cfg->rl_per_sec;
+	if (tok > cap)
+		tok = cap;
+	r->last_ns = now;
+	if (tok < 1000) {
+		r->tokens_milli = tok;
+		return 0;
+	}
+	r->tokens_milli = tok - 1000;
+	return 1;
+}
+
+static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
+				 struct vk_stats *st, __u32 id, __u8 src)
+{
+	const struct vk_pkt *p = &s->pkt;
+	struct vk_event *e;
+
+	e = bpf_ringbuf_reserve(&vk_events, sizeof(*e), 0);
+	if (!e) {
+		st->v[VK_STAT_EVENTS_DROPPED]++;
+		return;
+	}
+	e->ts_ns = bpf_ktime_get_ns();
+	e->id = id;
+	e->ifindex = ctx->ingress_ifindex;
+	__builtin_memcpy(e->src, p->src, 16);
+	__builtin_memcpy(e->dst, p->dst, 16);
+	e->sport = p->has_ports ? p->sport : 0;
+	e->dport = p->has_ports ? p->dport : 0;
+	e->vlan[0] = p->vlan[0];
+	e->vlan[1] = p->vlan[1];
+	e->vlan[2] = p->vlan[2];
+	e->family = p->family;
+	e->proto = p->proto;
+	e->source = src;
+	e->flags = (p->frag ? VK_EVF_FRAGMENT : 0) | (vk_replay ? VK_EVF_REPLAY : 0);
+	e->pkt_len = ctx->data_end - ctx->data;
+	e->_pad = 0;
+	if (src == VK_SRC_DNS_QNAME) {
+		e->name_len = (__u16)(s->q.out & 0xff);
+		__builtin_memcpy(e->name, s->q.name, sizeof(e->name));
+	} else {
+		e->name_len = 0;
+		e->name[0] = 0;
+	}
+	bpf_ringbuf_submit(e, 0);
+	st->v[VK_STAT_EVENTS]++;
+}
+
+/* Count match j of this packet, then report it if the limiter allows. */
+__noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j)
+{
+	struct vk_config *cfg = cfg_get();
+	__u32 id, zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+	__u64 *c;
+
+	if (!s || !cfg || !st)
+		return 0;
+	j &= VK_MAX_MATCH - 1;
+	id = s->mid[j];
+	c = bpf_map_lookup_elem(&vk_counters, &id);
+	if (c)
+		(*c)++;
+	st->v[VK_STAT_MATCHES]++;
+	if (rate_ok(cfg, id, &s->pkt, s->msrc[j]))
+		emit(ctx, s, st, id, s->msrc[j]);
+	else
+		st->v[VK_STAT_EVENTS_RATELIMITED]++;
+	return 0;
+}
+
+static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *cfg)
+{
+	struct vk_pkt *p = &s->pkt;
+	__u32 id;
+
+	if (p->family == 4) {
+		__u32 sa = *(__u32 *)p->src, da = *(__u32 *)p->dst;
+
+		vk_add_chain(s, vk_v4_best(sa), VK_SRC_SRC_ADDR);
+		vk_add_chain(s, vk_v4_best(da), VK_SRC_DST_ADDR);
+		if (cfg->n_v4port && p->has_ports) {
+			id = vk_probe_v4port(sa, p->sport, cfg->v4port_mask);
+			if (id)
+				vk_add_match(s, id, VK_SRC_SRC_ADDR);
+			id = vk_probe_v4port(da, p->dport, cfg->v4port_mask);
+			if (id)
+				vk_add_match(s, id, VK_SRC_DST_ADDR);
+		}
+	} else {
+		__u64 *sa = (__u64 *)p->src, *da = (__u64 *)p->dst;
+
+		vk_add_chain(s, vk_v6_best(sa[0], sa[1]), VK_SRC_SRC_ADDR);
+		vk_add_chain(s, vk_v6_best(da[0], da[1]), VK_SRC_DST_ADDR);
+		if (cfg->n_v6port && p->has_ports) {
+			id = vk_probe_v6port(sa[0], sa[1], p->sport, cfg->v6port_mask);
+			if (id)
+				vk_add_match(s, id, VK_SRC_SRC_ADDR);
+			id = vk_probe_v6port(da[0], da[1], p->dport, cfg->v6port_mask);
+			if (id)
+				vk_add_match(s, id, VK_SRC_DST_ADDR);
+		}
+	}
+}
+
+SEC("xdp")
+int vardkase_xdp(struct xdp_md *ctx)
+{
+	const void *data = (void *)(long)ctx->data;
+	const void *end = (void *)(long)ctx->data_end;
+	struct vk_config *cfg = cfg_get();
+	struct vk_scratch *s = scratch_get();
+	__u32 zero = 0, i;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+	int verdict;
+
+	if (!cfg || !s || !st)
+		return XDP_PASS;
+	verdict = cfg->mode == VK_MODE_SPAN ? XDP_DROP : XDP_PASS;
+	st->v[VK_STAT_PACKETS]++;
+	st->v[VK_STAT_BYTES] += (__u64)(end - data);
+	__builtin_memset(&s->pkt, 0, sizeof(s->pkt));
+	s->nmatch = 0;
+	if (vk_parse(data, end, &s->pkt)) {
+		if (s->pkt.err)
+			st->v[s->pkt.err & 31]++;
+		else
+			st->v[VK_STAT_NON_IP]++;
+		return verdict;
+	}
+	st->v[s->pkt.family == 4 ? VK_STAT_IPV4 : VK_STAT_IPV6]++;
+	if (s->pkt.frag)
+		st->v[VK_STAT_FRAGMENTS]++;
+	if (s->pkt.err)
+		st->v[s->pkt.err & 31]++;
+	match_addrs(s, cfg);
+	if (!s->pkt.err && s->pkt.proto == IPPROTO_UDP && s->pkt.dport == 53 &&
+	    !s->pkt.frag && s->pkt.pay_off)
+		vk_match_dns(ctx, s, s->pkt.pay_off);
+	for (i = 0; i < VK_MAX_MATCH; i++) {
+		if (i >= s->nmatch)
+			break;
+		vk_report_one(ctx, s, i);
+	}
+	return verdict;
+}

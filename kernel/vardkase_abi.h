@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The one ABI shared by the XDP program and every userspace reader and
+ * writer of its maps. Every struct here crosses the kernel/user boundary,
+ * so: fixed-width fields only, explicit padding, no bitfields, and a
+ * _Static_assert on every size so a change on one side cannot silently
+ * disagree with the other.
+ *
+ * Table layout (docs/architecture.md has the picture):
+ *  - every indicator "key" (an address, prefix, address+port, name) owns an
+ *    id in [1, id_capacity); counters and meta are arrays indexed by id;
+ *  - the address and name tables are open-addressing arrays (linear probing,
+ *    at most VK_MAX_PROBE slots from the home slot) mmapped by userspace,
+ *    so a whole indicator set loads with memory writes, not syscalls;
+ *  - a bitmap filter in front of each table answers most misses with one
+ *    load from a cache-friendly array.
+ */
+#ifndef VARDKASE_ABI_H
+#define VARDKASE_ABI_H
+
+#include <linux/types.h>
+
+#define VK_ABI_VERSION		1
+
+/* Slot id values: 0 = never used (ends a probe), TOMB = deleted (probe on). */
+#define VK_ID_EMPTY		0u
+#define VK_ID_TOMB		0xffffffffu
+#define VK_MAX_PROBE		32
+
+/* DNS names: RFC 1035 limits, enforced by the parser. */
+#define VK_NAME_MAX		255	/* wire-format bytes incl. length octets */
+#define VK_LABEL_MAX		63
+#define VK_MAX_LABELS		128
+
+/* Prefix rules (docs/architecture.md: "too broad to be safe"). */
+#define VK_V4_MIN_PREFIX	8
+#define VK_V6_MIN_PREFIX	16
+
+/* Fixed-size filters and the /16 table (bits / entries). */
+#define VK_V4_FILTER_WORDS	(1u << 18)	/* 16M bits: one per IPv4 /24 */
+#define VK_V4_L16_ENTRIES	(1u << 16)
+#define VK_V6_FILTER_WORDS	(1u << 16)	/* 4M bits, hashed full address */
+#define VK_V6_PFILTER_WORDS	(1u << 14)	/* 1M bits, hashed /32 */
+#define VK_NAME_FILTER_WORDS	(1u << 18)	/* 16M bits, hashed suffix */
+#define VK_RL_ENTRIES		65536
+#define VK_RINGBUF_BYTES	(4u << 20)
+
+/* Indicator key kinds; also the meta.kind of an id. */
+enum vk_kind {
+	VK_KIND_NONE = 0,
+	VK_KIND_V4 = 1,		/* address or prefix */
+	VK_KIND_V6 = 2,
+	VK_KIND_V4PORT = 3,	/* exact address + port */
+	VK_KIND_V6PORT = 4,
+	VK_KIND_DOMAIN = 5,	/* name and every subdomain */
+	VK_KIND_HOST = 6,	/* exact name */
+	VK_KIND_MAX
+};
+
+/* Dataplane modes (vk_config.mode). */
+enum vk_mode {
+	VK_MODE_MONITOR = 0,	/* XDP_PASS everything */
+	VK_MODE_SPAN = 1,	/* inspect, then XDP_DROP (SPAN/TAP copies) */
+};
+
+/* Per-CPU statistics, indexes into the vk_stats map. */
+enum vk_stat {
+	VK_STAT_PACKETS = 0,
+	VK_STAT_BYTES,
+	VK_STAT_IPV4,
+	VK_STAT_IPV6,
+	VK_STAT_NON_IP,
+	VK_STAT_FRAGMENTS,
+	VK_STAT_DNS_QUERIES,
+	VK_STAT_MATCHES,		/* (packet, id) matches */
+	VK_STAT_EVENTS,			/* events written to the ring */
+	VK_STAT_EVENTS_RATELIMITED,	/* suppressed by the per-host limit */
+	VK_STAT_EVENTS_DROPPED,		/* ring buffer full */
+	/* parse failures, by kind */
+	VK_STAT_ERR_ETH_TRUNC,
+	VK_STAT_ERR_VLAN_DEPTH,		/* more than VK_MAX_VLAN tags */
+	VK_STAT_ERR_VLAN_TRUNC,
+	VK_STAT_ERR_IPV4_TRUNC,
+	VK_STAT_ERR_IPV4_HDR,		/* bad version, IHL or total length */
+	VK_STAT_ERR_IPV6_TRUNC,
+	VK_STAT_ERR_IPV6_EXT,		/* extension chain too long or broken */
+	VK_STAT_ERR_L4_TRUNC,		/* TCP/UDP header cut short */
+	VK_STAT_ERR_UDP_LEN,		/* UDP length field lies */
+	VK_STAT_ERR_DNS_TRUNC,
+	VK_STAT_ERR_DNS_LABEL,		/* label length > 63 */
+	VK_STAT_ERR_DNS_NAME_LEN,	/* name > 255 bytes or > 128 labels */
+	VK_STAT_ERR_DNS_POINTER,	/* compression pointer in a question */
+	VK_STAT_ERR_DNS_HDR,		/* no question, or malformed header */
+	VK_STAT_MAX
+};
+
+/* vk_stats[0] on every CPU; 32 slots so an index masked with 31 is in
+ * bounds for the verifier. */
+#define VK_STAT_SLOTS		32
+_Static_assert(VK_STAT_MAX <= VK_STAT_SLOTS, "stat slots");
+struct vk_stats {
+	__u64 v[VK_STAT_SLOTS];
+};
+
+#define VK_MAX_VLAN		3
+
+/* vk_config[0]: the knobs userspace may change while the program runs. */
+struct vk_config {
+	__u32 abi_version;
+	__u32 mode;			/* enum vk_mode */
+	__u64 name_seed;		/* keys the name hash; fixed per pinned set */
+	__u64 generation;		/* last indicator generation applied */
+	__u32 id_capacity;
+	__u32 v4_mask;			/* capacity - 1 of each table */
+	__u32 v4port_mask;
+	__u32 v4l24_mask;
+	__u32 v4long_mask;
+	__u32 v6_mask;
+	__u32 v6port_mask;
+	__u32 v6pfx_mask;
+	__u32 name_mask;
+	__u32 n_v4port;			/* entries loaded; 0 skips the probe */
+	__u32 n_v6port;
+	__u32 n_v6pfx;
+	__u64 v6_pfx_lens[2];		/* bit (len - 64*i) for each /len loaded */
+	__u32 rl_burst;			/* events per (id, local host) burst */
+	__u32 rl_per_sec;		/* sustained events per second */
+};
+_Static_assert(sizeof(struct vk_config) == 96, "vk_config ABI");
+
+/* Per id. parent chains a prefix or address to the next shorter covering
+ * prefix of the same family, so one longest match yields every match. */
+struct vk_meta {
+	__u32 parent;
+	__u16 kind;			/* enum vk_kind; 0 = unused id */
+	__u16 plen;			/* prefix length for address kinds */
+};
+_Static_assert(sizeof(struct vk_meta) == 8, "vk_meta ABI");
+
+struct vk_v4_slot {			/* vk_v4: exact /32 */
+	__u32 addr;			/* network byte order */
+	__u32 id;
+};
+_Static_assert(sizeof(struct vk_v4_slot) == 8, "vk_v4_slot ABI");
+
+struct vk_v4port_slot {			/* vk_v4port: address + port */
+	__u32 addr;			/* network byte order */
+	__u16 port;			/* host byte order */
+	__u16 _pad;
+	__u32 id;
+	__u32 _pad2;
+};
+_Static_assert(sizeof(struct vk_v4port_slot) == 16, "vk_v4port_slot ABI");
+
+/* vk_v4l24: one slot per /24 that holds a prefix of length 17..31 or an
+ * ip|port. best is the longest prefix <= /24 covering the whole /24. */
+#define VK_L24_HAS_PORT		(1u << 0)
+#define VK_L24_LONG_SHIFT	8	/* bit 8 + (len - 25) for len 25..31 */
+struct vk_v4l24_slot {
+	__u32 net24;			/* host byte order, addr >> 8 */
+	__u32 best;
+	__u32 flags;
+	__u32 id;			/* slot liveness: 0 empty, TOMB, else 1 */
+};
+_Static_assert(sizeof(struct vk_v4l24_slot) == 16, "vk_v4l24_slot ABI");
+
+struct vk_v4long_slot {			/* vk_v4long: prefixes /25../31 */
+	__u32 net;			/* network byte order, host bits zero */
+	__u32 plen;
+	__u32 id;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct vk_v4long_slot) == 16, "vk_v4long_slot ABI");
+
+struct vk_v6_slot {			/* vk_v6 exact /128, vk_v6pfx */
+	__u8 addr[16];
+	__u32 plen;			/* 128 in vk_v6 */
+	__u32 id;
+};
+_Static_assert(sizeof(struct vk_v6_slot) == 24, "vk_v6_slot ABI");
+
+struct vk_v6port_slot {
+	__u8 addr[16];
+	__u16 port;
+	__u16 _pad;
+	__u32 id;
+};
+_Static_assert(sizeof(struct vk_v6port_slot) == 24, "vk_v6port_slot ABI");
+
+/* vk_names: one slot per distinct name; a name may be both a domain and a
+ * hostname indicator, each with its own id. */
+struct vk_name_slot {
+	__u64 hash;
+	__u32 domain_id;
+	__u32 host_id;
+};
+_Static_assert(sizeof(struct vk_name_slot) == 16, "vk_name_slot ABI");
+
+/* Rate limiter key: (id, local host). */
+struct vk_rl_key {
+	__u32 id;
+	__u32 family;
+	__u8 host[16];
+};
+_Static_assert(sizeof(struct vk_rl_key) == 24, "vk_rl_key ABI");
+
+struct vk_rl_state {
+	__u64 last_ns;
+	__u64 tokens_milli;		/* tokens x 1000, for sub-token refill */
+};
+_Static_assert(sizeof(struct vk_rl_state) == 16, "vk_rl_state ABI");
+
+/* Where the match came from (vk_event.source). */
+enum vk_source {
+	VK_SRC_SRC_ADDR = 1,	/* the packet's source address */
+	VK_SRC_DST_ADDR = 2,
+	VK_SRC_DNS_QNAME = 3,
+};
+
+/* A match event in the ring buffer. Addresses are network byte order;
+ * IPv4 sits in the first 4 bytes. name is the query name, lowercased and
+ * dotted without the trailing dot (name_len bytes, not terminated), so
+ * userspace can confirm the hash match on the exact value. */
+struct vk_event {
+	__u64 ts_ns;			/* bpf_ktime_get_ns() */
+	__u32 id;
+	__u32 ifindex;
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;			/* host byte order, 0 when none */
+	__u16 dport;
+	__u16 vlan[VK_MAX_VLAN];	/* outer first; 0 = absent */
+	__u8 family;			/* 4 or 6 */
+	__u8 proto;			/* IPPROTO_* */
+	__u8 source;			/* enum vk_source */
+	__u8 flags;			/* VK_EVF_* */
+	__u16 name_len;
+	__u32 pkt_len;
+	__u32 _pad;
+	char name[256];
+};
+#define VK_EVF_FRAGMENT		(1u << 0)
+#define VK_EVF_REPLAY		(1u << 1)
+_Static_assert(sizeof(struct vk_event) == 328, "vk_event ABI");
+
+#endif /* VARDKASE_ABI_H */

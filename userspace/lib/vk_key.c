@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <idn2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vk_key.h"
+#include "../../kernel/lib/hash.h"
+
+static const char *const vk_type_names[VK_T_MAX] = {
+	[VK_T_UNKNOWN] = "unknown",
+	[VK_T_IP_SRC] = "ip-src",
+	[VK_T_IP_DST] = "ip-dst",
+	[VK_T_IP_SRC_PORT] = "ip-src|port",
+	[VK_T_IP_DST_PORT] = "ip-dst|port",
+	[VK_T_DOMAIN] = "domain",
+	[VK_T_HOSTNAME] = "hostname",
+	[VK_T_DOMAIN_IP] = "domain|ip",
+};
+
+enum vk_misp_type vk_misp_type_parse(const char *s)
+{
+	int t;
+
+	for (t = VK_T_IP_SRC; t < VK_T_MAX; t++)
+		if (!strcmp(s, vk_type_names[t]))
+			return (enum vk_misp_type)t;
+	return VK_T_UNKNOWN;
+}
+
+const char *vk_misp_type_name(enum vk_misp_type t)
+{
+	return t < VK_T_MAX ? vk_type_names[t] : "unknown";
+}
+
+static void trim(const char *s, char *out, size_t len)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	snprintf(out, len, "%s", s);
+	n = strlen(out);
+	while (n && (out[n - 1] == ' ' || out[n - 1] == '\t' ||
+		     out[n - 1] == '\r' || out[n - 1] == '\n'))
+		out[--n] = 0;
+}
+
+static void mask_bits(uint8_t *a, int bytes, int plen)
+{
+	int i;
+
+	for (i = 0; i < bytes; i++) {
+		int keep = plen - i * 8;
+
+		if (keep >= 8)
+			continue;
+		a[i] &= keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+int vk_key_ip(const char *s, struct vk_key *k, const char **why)
+{
+	char buf[128], *slash, *end;
+	long plen = -1;
+	int bytes;
+
+	memset(k, 0, sizeof(*k));
+	trim(s, buf, sizeof(buf));
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash++ = 0;
+		errno = 0;
+		plen = strtol(slash, &end, 10);
+		if (!*slash || *end || errno) {
+			*why = "unparsable prefix length";
+			return -EINVAL;
+		}
+	}
+	if (inet_pton(AF_INET, buf, k->addr) == 1) {
+		k->kind = VK_KIND_V4;
+		bytes = 4;
+		if (plen < 0)
+			plen = 32;
+		if (plen > 32) {
+			*why = "IPv4 prefix longer than /32";
+			return -EINVAL;
+		}
+		if (plen < VK_V4_MIN_PREFIX) {
+			*why = "IPv4 prefix shorter than /8 is too broad";
+			return -EINVAL;
+		}
+	} else if (inet_pton(AF_INET6, buf, k->addr) == 1) {
+		k->kind = VK_KIND_V6;
+		bytes = 16;
+		if (plen < 0)
+			plen = 128;
+		if (plen > 128) {
+			*why = "IPv6 prefix longer than /128";
+			return -EINVAL;
+		}
+		if (plen < VK_V6_MIN_PREFIX) {
+			*why = "IPv6 prefix shorter than /16 is too broad";
+			return -EINVAL;
+		}
+	} else {
+		*why = "not an IPv4 or IPv6 address";
+		return -EINVAL;
+	}
+	k->plen = (uint8_t)plen;
+	mask_bits(k->addr, bytes, (int)plen);
+	{
+		static const uint8_t zero[16];
+
+		if (!memcmp(k->addr, zero, bytes)) {
+			*why = "unspecified address";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int vk_key_ip_port(const char *s, struct vk_key *k, const char **why)
+{
+	char buf[160], *bar, *end;
+	long port;
+	int rc;
+
+	trim(s, buf, sizeof(buf));
+	bar = strrchr(buf, '|');
+	if (!bar) {
+		*why = "missing '|port'";
+		return -EINVAL;
+	}
+	*bar++ = 0;
+	errno = 0;
+	port = strtol(bar, &end, 10);
+	if (!*bar || *end || errno || port < 1 || port > 65535) {
+		*why = "port is not a number in 1..65535";
+		return -EINVAL;
+	}
+	rc = vk_key_ip(buf, k, why);
+	if (rc)
+		return rc;
+	if ((k->kind == VK_KIND_V4 && k->plen != 32) ||
+	    (k->kind == VK_KIND_V6 && k->plen != 128)) {
+		*why = "a prefix with a port is not supported";
+		return -EINVAL;
+	}
+	k->kind = k->kind == VK_KIND_V4 ? VK_KIND_V4PORT : VK_KIND_V6PORT;
+	k->port = (uint16_t)port;
+	return 0;
+}
+
+static int label_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+int vk_key_name(const char *s, int kind, struct vk_key *k, const char **why)
+{
+	char buf[1024], *ascii = NULL;
+	const char *src = buf;
+	size_t n, i, label = 0, labels = 1;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	trim(s, buf, sizeof(buf));
+	for (i = 0; buf[i]; i++) {
+		if ((unsigned char)buf[i] >= 0x80)
+			break;
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	}
+	if (buf[i]) {	/* non-ASCII: IDNA2008 / TR46 to punycode */
+		rc = idn2_to_ascii_8z(buf, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+		if (rc != IDN2_OK) {
+			*why = "internationalised name does not convert to punycode";
+			return -EINVAL;
+		}
+		src = ascii;
+	}
+	n = strlen(src);
+	if (n && src[n - 1] == '.')
+		n--;
+	if (n == 0 || n > VK_NAME_TEXT_MAX) {
+		free(ascii);
+		*why = n ? "name longer than 253 characters" : "empty name";
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)tolower((unsigned char)src[i]);
+
+		if (c == '.') {
+			if (label == 0)
+				goto bad_label;
+			label = 0;
+			labels++;
+		} else if (!label_char_ok(c)) {
+			free(ascii);
+			*why = "name has a character outside [a-z0-9-_.]";
+			return -EINVAL;
+		} else if (++label > VK_LABEL_MAX) {
+			goto bad_label;
+		}
+		k->name[i] = (char)c;
+	}
+	free(ascii);
+	if (label == 0)
+		goto bad_label_nofree;
+	if (labels < 2) {
+		*why = "a bare top-level domain is too broad";
+		return -EINVAL;
+	}
+	k->name[n] = 0;
+	k->name_len = (uint16_t)n;
+	k->kind = (uint8_t)kind;
+	return 0;
+bad_label:
+	free(ascii);
+bad_label_nofree:
+	*why = "empty label or label longer than 63 characters";
+	return -EINVAL;
+}
+
+int vk_key_from_misp(enum vk_misp_type t, const char *value,
+		     struct vk_key out[2], const char **why)
+{
+	char buf[1024], *bar;
+	int rc;
+
+	switch (t) {
+	case VK_T_IP_SRC:
+	case VK_T_IP_DST:
+		rc = vk_key_ip(value, &out[0], why);
+		return rc ? rc : 1;
+	case VK_T_IP_SRC_PORT:
+	case VK_T_IP_DST_PORT:
+		rc = vk_key_ip_port(value, &out[0], why);
+		return rc ? rc : 1;
+	case VK_T_DOMAIN:
+		rc = vk_key_name(value, VK_KIND_DOMAIN, &out[0], why);
+		return rc ? rc : 1;
+	case VK_T_HOSTNAME:
+		rc = vk_key_name(value, VK_KIND_HOST, &out[0], why);
+		return rc ? rc : 1;
+	case VK_T_DOMAIN_IP:
+		snprintf(buf, sizeof(buf), "%s", value);
+		bar = strchr(buf, '|');
+		if (!bar) {
+			*why = "domain|ip without '|'";
+			return -EINVAL;
+		}
+		*bar++ = 0;
+		rc = vk_key_name(buf, VK_KIND_DOMAIN, &out[0], why);
+		if (!rc)
+			rc = vk_key_ip(bar, &out[1], why);
+		return rc ? rc : 2;
+	default:
+		*why = "type not enforced";
+		return -EINVAL;
+	}
+}
+
+char *vk_key_str(const struct vk_key *k, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	int fam = (k->kind == VK_KIND_V4 || k->kind == VK_KIND_V4PORT) ? AF_INET : AF_INET6;
+
+	switch (k->kind) {
+	case VK_KIND_V4:
+	case VK_KIND_V6:
+		inet_ntop(fam, k->addr, a, sizeof(a));
+		if (k->plen == (fam == AF_INET ? 32 : 128))
+			snprintf(buf, len, "%s", a);
+		else
+			snprintf(buf, len, "%s/%u", a, k->plen);
+		break;
+	case VK_KIND_V4PORT:
+	case VK_KIND_V6PORT:
+		inet_ntop(fam, k->addr, a, sizeof(a));
+		snprintf(buf, len, "%s|%u", a, k->port);
+		break;
+	case VK_KIND_DOMAIN:
+	case VK_KIND_HOST:
+		snprintf(buf, len, "%s", k->name);
+		break;
+	default:
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+int vk_key_eq(const struct vk_key *a, const struct vk_key *b)
+{
+	if (a->kind != b->kind)
+		return 0;
+	if (a->kind == VK_KIND_DOMAIN || a->kind == VK_KIND_HOST)
+		return a->name_len == b->name_len && !memcmp(a->name, b->name, a->name_len);
+	return a->plen == b->plen && a->port == b->port && !memcmp(a->addr, b->addr, 16);
+}
+
+uint64_t vk_key_hash(const struct vk_key *k)
+{
+	uint64_t h = VK_FNV64_OFFSET ^ k->kind;
+	const uint8_t *p;
+	size_t n, i;
+
+	if (k->kind == VK_KIND_DOMAIN || k->kind == VK_KIND_HOST) {
+		p = (const uint8_t *)k->name;
+		n = k->name_len;
+	} else {
+		h = vk_fmix64(h ^ ((uint64_t)k->plen << 16 | k->port));
+		p = k->addr;
+		n = 16;
+	}
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * VK_FNV64_PRIME;
+	return vk_fmix64(h);
+}
+
+int vk_key_name_covers(const struct vk_key *k, const char *name, size_t n)
+{
+	if (n == k->name_len)
+		return !memcmp(name, k->name, n);
+	if (k->kind != VK_KIND_DOMAIN || n <= k->name_len)
+		return 0;
+	return name[n - k->name_len - 1] == '.' &&
+	       !memcmp(name + n - k->name_len, k->name, k->name_len);
+}

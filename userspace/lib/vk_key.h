@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Indicator keys: what the dataplane matches on, normalised.
+ *
+ * A MISP attribute (type + value) becomes one key, or two for domain|ip.
+ * Normalisation is the contract in docs/architecture.md: lowercase, no
+ * trailing dot, IDN as punycode, canonical IPv6, CIDR host bits cleared;
+ * values too broad to be safe are refused with a reason.
+ */
+#ifndef VK_KEY_H
+#define VK_KEY_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "../../kernel/vardkase_abi.h"
+
+#define VK_NAME_TEXT_MAX	253	/* dotted, without the final dot */
+
+/* MISP attribute types the dataplane enforces. */
+enum vk_misp_type {
+	VK_T_UNKNOWN = 0,
+	VK_T_IP_SRC,
+	VK_T_IP_DST,
+	VK_T_IP_SRC_PORT,
+	VK_T_IP_DST_PORT,
+	VK_T_DOMAIN,
+	VK_T_HOSTNAME,
+	VK_T_DOMAIN_IP,
+	VK_T_MAX
+};
+
+struct vk_key {
+	uint8_t kind;		/* enum vk_kind */
+	uint8_t plen;		/* address kinds: prefix length */
+	uint16_t port;		/* *PORT kinds */
+	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+	uint16_t name_len;	/* name kinds */
+	char name[VK_NAME_TEXT_MAX + 1];
+};
+
+/* Returns the type for a MISP type string, VK_T_UNKNOWN if not enforced. */
+enum vk_misp_type vk_misp_type_parse(const char *s);
+const char *vk_misp_type_name(enum vk_misp_type t);
+
+/*
+ * Turn one MISP value of type t into keys (out[0], and out[1] for
+ * domain|ip). Returns the number of keys (1 or 2), or -EINVAL with a
+ * static, human-readable reason in *why.
+ */
+int vk_key_from_misp(enum vk_misp_type t, const char *value,
+		     struct vk_key out[2], const char **why);
+
+/* Single normalisers, same return convention (0 or -EINVAL + *why). */
+int vk_key_ip(const char *s, struct vk_key *k, const char **why);
+int vk_key_ip_port(const char *s, struct vk_key *k, const char **why);
+int vk_key_name(const char *s, int kind, struct vk_key *k, const char **why);
+
+/* Canonical text of a key ("10.0.0.0/8", "2001:db8::1", "1.2.3.4|80",
+ * "evil.se"). Returns buf. */
+char *vk_key_str(const struct vk_key *k, char *buf, size_t len);
+
+/* Equality and a 64-bit hash over the normalised key. */
+int vk_key_eq(const struct vk_key *a, const struct vk_key *b);
+uint64_t vk_key_hash(const struct vk_key *k);
+
+/* Does the dotted lowercase name (n bytes) fall under key k: equal for a
+ * hostname, equal or a subdomain on a label boundary for a domain. */
+int vk_key_name_covers(const struct vk_key *k, const char *name, size_t n);
+
+#endif

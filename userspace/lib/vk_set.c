@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vk_set.h"
+
+void vk_set_init(struct vk_set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+static void ent_free(struct vk_ent *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->nattr; i++)
+		free(e->attrs[i].value);
+	free(e->attrs);
+	free(e->name);
+	free(e);
+}
+
+void vk_set_free(struct vk_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		ent_free(s->ents[i]);
+	free(s->ents);
+	free(s->idx);
+	vk_set_init(s);
+}
+
+void vk_ent_key(const struct vk_ent *e, struct vk_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->kind = e->kind;
+	k->plen = e->plen;
+	k->port = e->port;
+	memcpy(k->addr, e->addr, 16);
+	if (e->name) {
+		k->name_len = e->name_len;
+		memcpy(k->name, e->name, e->name_len);
+	}
+}
+
+static int ent_eq(const struct vk_ent *e, const struct vk_key *k)
+{
+	if (e->kind != k->kind)
+		return 0;
+	if (e->name)
+		return e->name_len == k->name_len && !memcmp(e->name, k->name, k->name_len);
+	return e->plen == k->plen && e->port == k->port && !memcmp(e->addr, k->addr, 16);
+}
+
+static size_t idx_slot(const struct vk_set *s, const struct vk_key *k, int *found)
+{
+	size_t mask = s->idx_cap - 1, i = vk_key_hash(k) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		uint32_t v = s->idx[i];
+
+		if (!v) {
+			*found = 0;
+			return i;
+		}
+		if (ent_eq(s->ents[v - 1], k)) {
+			*found = 1;
+			return i;
+		}
+	}
+}
+
+static int idx_rebuild(struct vk_set *s, size_t cap)
+{
+	uint32_t *idx = calloc(cap, sizeof(*idx));
+	struct vk_key k;
+	size_t i;
+	int found;
+
+	if (!idx)
+		return -ENOMEM;
+	free(s->idx);
+	s->idx = idx;
+	s->idx_cap = cap;
+	for (i = 0; i < s->n; i++) {
+		vk_ent_key(s->ents[i], &k);
+		s->idx[idx_slot(s, &k, &found)] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+struct vk_ent *vk_set_find(const struct vk_set *s, const struct vk_key *k)
+{
+	int found;
+	size_t i;
+
+	if (!s->idx_cap)
+		return NULL;
+	i = idx_slot(s, k, &found);
+	return found ? s->ents[s->idx[i] - 1] : NULL;
+}
+
+static struct vk_ent *ent_new(const struct vk_key *k)
+{
+	struct vk_ent *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->kind = k->kind;
+	e->plen = k->plen;
+	e->port = k->port;
+	memcpy(e->addr, k->addr, 16);
+	if (k->kind == VK_KIND_DOMAIN || k->kind == VK_KIND_HOST) {
+		e->name = strndup(k->name, k->name_len);
+		e->name_len = k->name_len;
+		if (!e->name) {
+			free(e);
+			return NULL;
+		}
+	}
+	return e;
+}
+
+int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a)
+{
+	struct vk_ent *e;
+	struct vk_attr *na;
+	uint32_t i;
+	size_t slot;
+	int found;
+
+	if ((s->n + 1) * 2 > s->idx_cap &&
+	    idx_rebuild(s, s->idx_cap ? s->idx_cap * 2 : 1024))
+		return -ENOMEM;
+	slot = idx_slot(s, k, &found);
+	if (found) {
+		e = s->ents[s->idx[slot] - 1];
+	} else {
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 1024;
+			struct vk_ent **v = realloc(s->ents, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			s->ents = v;
+			s->cap = cap;
+		}
+		e = ent_new(k);
+		if (!e)
+			return -ENOMEM;
+		s->ents[s->n++] = e;
+		s->idx[slot] = (uint32_t)s->n;
+	}
+	for (i = 0; i < e->nattr; i++)	/* the same attribute twice: once */
+		if (!strcmp(e->attrs[i].uuid, a->uuid))
+			return 0;
+	if (e->nattr == e->attr_cap) {
+		uint32_t cap = e->attr_cap ? e->attr_cap * 2 : 1;
+
+		na = realloc(e->attrs, cap * sizeof(*na));
+		if (!na)
+			return -ENOMEM;
+		e->attrs = na;
+		e->attr_cap = cap;
+	}
+	na = &e->attrs[e->nattr];
+	*na = *a;
+	na->value = strdup(a->value ? a->value : "");
+	if (!na->value)
+		return -ENOMEM;
+	e->nattr++;
+	s->nattr++;
+	return 0;
+}
+
+size_t vk_set_remove_uuid(struct vk_set *s, const char *uuid)
+{
+	size_t i, j, removed = 0, kept = 0;
+
+	for (i = 0; i < s->n; i++) {
+		struct vk_ent *e = s->ents[i];
+
+		for (j = 0; j < e->nattr;) {
+			if (strcmp(e->attrs[j].uuid, uuid)) {
+				j++;
+				continue;
+			}
+			free(e->attrs[j].value);
+			e->attrs[j] = e->attrs[--e->nattr];
+			removed++;
+			s->nattr--;
+		}
+		if (e->nattr)
+			s->ents[kept++] = e;
+		else
+			ent_free(e);
+	}
+	if (kept != s->n) {
+		s->n = kept;
+		idx_rebuild(s, s->idx_cap);
+	}
+	return removed;
+}

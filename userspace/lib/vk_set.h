@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The indicator set: one entry per distinct normalised key, each carrying
+ * the MISP attributes that produced it. Several attributes may share a
+ * key (two events listing the same address); the dataplane counts the key,
+ * and every attribute on it is reported.
+ */
+#ifndef VK_SET_H
+#define VK_SET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vk_key.h"
+
+#define VK_UUID_LEN 36
+
+struct vk_attr {
+	char uuid[VK_UUID_LEN + 1];
+	uint8_t type;		/* enum vk_misp_type */
+	char *value;		/* as MISP sent it */
+};
+
+#define VK_ENT_UNPLACED	0x01	/* has an id, but no table slot */
+
+struct vk_ent {
+	uint8_t kind, plen;
+	uint16_t port;
+	uint16_t name_len;
+	uint8_t addr[16];
+	char *name;		/* name kinds only */
+	uint32_t id;		/* dataplane id, 0 until assigned */
+	uint8_t flags;		/* VK_ENT_* */
+	uint32_t nattr, attr_cap;
+	struct vk_attr *attrs;
+};
+
+struct vk_set {
+	struct vk_ent **ents;
+	size_t n, cap;
+	uint32_t *idx;		/* open addressing: entry index + 1 */
+	size_t idx_cap;
+	size_t nattr;
+};
+
+void vk_set_init(struct vk_set *s);
+void vk_set_free(struct vk_set *s);
+
+/* Adds attribute a (copied) under key k. Returns 0 or -ENOMEM. */
+int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a);
+
+/* The entry for k, or NULL. */
+struct vk_ent *vk_set_find(const struct vk_set *s, const struct vk_key *k);
+
+/* Removes every attribute with this uuid; entries left without an
+ * attribute are dropped. Returns the number removed. */
+size_t vk_set_remove_uuid(struct vk_set *s, const char *uuid);
+
+void vk_ent_key(const struct vk_ent *e, struct vk_key *k);
+
+#endif

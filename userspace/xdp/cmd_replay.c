@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vardkase-xdp replay: the compiled XDP program over every frame of a
+ * capture, through BPF_PROG_TEST_RUN; one JSON line per (frame, attribute)
+ * match. No capture, however broken, makes it fail: what cannot be read
+ * is reported on stderr and the frames read so far stand.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vk_dp.h"
+#include "vk_event.h"
+#include "cmds.h"
+#include "../lib/vk_log.h"
+#include "../lib/vk_misp.h"
+#include "../lib/vk_pcap.h"
+
+/* XDP test runs take one page minus head- and tailroom. */
+#define VK_REPLAY_MAX_FRAME	3500
+
+struct replay {
+	struct vk_dp dp;
+	unsigned long frame, matches, unconfirmed;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct replay *r = ctx;
+	const struct vk_event *ev = data;
+	const struct vk_ent *e;
+
+	if (size < sizeof(*ev))
+		return 0;
+	e = vk_event_confirm(&r->dp.t, ev);
+	if (!e) {
+		r->unconfirmed++;
+		return 0;
+	}
+	r->matches += (unsigned long)vk_event_print(stdout, ev, e, r->frame);
+	return 0;
+}
+
+static void on_refuse(void *arg, const char *uuid, const char *type,
+		      const char *value, const char *why)
+{
+	vk_warn("refused %s %s '%s': %s", uuid, type, value, why);
+}
+
+static void on_tbl_refuse(void *arg, const struct vk_ent *e, const char *why)
+{
+	vk_warn("not loaded: %s: %s", e && e->name ? e->name : "indicator", why);
+}
+
+int vk_load_indicators(const char *path, struct vk_set *set)
+{
+	struct vk_misp_stats ms;
+	const char *err = NULL;
+	int rc;
+
+	vk_set_init(set);
+	rc = vk_misp_load(path, set, &ms, on_refuse, NULL, &err);
+	if (rc) {
+		vk_err("%s: %s%s%s", path, err, rc == -EINVAL ? "" : ": ",
+		       rc == -EINVAL ? "" : strerror(-rc));
+		vk_set_free(set);
+		return rc;
+	}
+	vk_info("%s: %zu attributes: %zu enforced, %zu refused, %zu not to_ids, "
+		"%zu deleted, %zu other types, %zu malformed -> %zu indicators",
+		path, ms.attributes, ms.accepted, ms.refused, ms.not_ids, ms.deleted,
+		ms.other_type, ms.malformed, set->n);
+	return 0;
+}
+
+static void replay_frames(struct replay *r, struct vk_pcap *p, const char *path)
+{
+	unsigned long truncated = 0, short_frames = 0, failed = 0;
+	const uint8_t *data;
+	uint32_t len;
+	int rc;
+
+	while ((rc = vk_pcap_next(p, &data, &len)) > 0) {
+		LIBBPF_OPTS(bpf_test_run_opts, o);
+
+		r->frame++;
+		if (len < 14) {	/* the kernel runs no XDP on less than Ethernet */
+			short_frames++;
+			continue;
+		}
+		if (len > VK_REPLAY_MAX_FRAME) {
+			len = VK_REPLAY_MAX_FRAME;
+			truncated++;
+		}
+		o.data_in = data;
+		o.data_size_in = len;
+		o.repeat = 1;
+		if (bpf_prog_test_run_opts(vk_dp_prog_fd(&r->dp), &o)) {
+			failed++;
+			continue;
+		}
+		ring_buffer__consume(r->dp.rb);
+	}
+	if (rc < 0)
+		vk_warn("%s: stopped after frame %lu: %s", path, r->frame, vk_pcap_error(p));
+	if (truncated)
+		vk_info("%s: %lu frames longer than %d bytes were cut to that length",
+			path, truncated, VK_REPLAY_MAX_FRAME);
+	if (short_frames || failed)
+		vk_info("%s: %lu frames shorter than Ethernet, %lu test runs failed",
+			path, short_frames, failed);
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "indicators", required_argument, NULL, 'i' },
+		{ "pcap", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *ind = NULL, *pcap_path = NULL;
+	char errbuf[512];
+	const char *link;
+	struct vk_dp_opts o = { 0 };
+	struct vk_apply_stats st;
+	struct replay r = { 0 };
+	struct vk_set set;
+	struct vk_pcap *p;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "i:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': ind = optarg; break;
+		case 'p': pcap_path = optarg; break;
+		default:
+			fprintf(stderr, "usage: vardkase-xdp replay --indicators FILE --pcap FILE\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (!ind || !pcap_path) {
+		fprintf(stderr, "usage: vardkase-xdp replay --indicators FILE --pcap FILE\n");
+		return 2;
+	}
+	if (vk_load_indicators(ind, &set))
+		return 1;
+	p = vk_pcap_open(pcap_path, errbuf, sizeof(errbuf));
+	if (!p) {
+		/* an unreadable capture is reported, not fatal */
+		vk_warn("%s: cannot read capture: %s", pcap_path, errbuf);
+		vk_set_free(&set);
+		return 0;
+	}
+	if (!vk_pcap_ethernet(p, &link)) {
+		vk_warn("%s: link type %s is not Ethernet; XDP only sees Ethernet, skipped",
+			pcap_path, link);
+		vk_pcap_close(p);
+		vk_set_free(&set);
+		return 0;
+	}
+	vk_sizes_for(&o.sizes, &set);
+	o.replay = true;
+	rc = vk_dp_open(&r.dp, &o, on_event, &r);
+	if (rc) {
+		vk_pcap_close(p);
+		vk_set_free(&set);
+		return 1;
+	}
+	rc = vk_dp_apply(&r.dp, &set, 1, on_tbl_refuse, NULL, &st);
+	if (rc) {
+		vk_err("loading indicators failed: %s", strerror(-rc));
+	} else {
+		replay_frames(&r, p, pcap_path);
+		vk_info("%s: %lu frames, %lu matches%s", pcap_path, r.frame, r.matches,
+			r.unconfirmed ? " (hash matches not confirmed were dropped)" : "");
+	}
+	fflush(stdout);
+	vk_pcap_close(p);
+	vk_dp_close(&r.dp);
+	return rc ? 1 : 0;
+}

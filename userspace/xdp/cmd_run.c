@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vardkase-xdp run: attach, keep matching, print confirmed match events as
+ * JSON lines on stdout, follow link events (an interface that disappears
+ * and comes back is re-attached). Stopping the daemon leaves the pinned
+ * program attached: matching and counting go on without it, and the next
+ * start picks the pinned state up.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <netlink/netlink.h>
+#include <netlink/cache.h>
+#include <netlink/route/link.h>
+#include <bpf/libbpf.h>
+#include "vk_dp.h"
+#include "vk_event.h"
+#include "cmds.h"
+#include "../lib/vk_log.h"
+
+#define MAX_IFACES 16
+
+struct run {
+	struct vk_dp dp;
+	const char *ifname[MAX_IFACES];
+	int ifindex[MAX_IFACES];
+	int nif;
+	struct nl_sock *nl;
+	struct nl_cache_mngr *mngr;
+	struct nl_cache *links;
+	unsigned long events;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct run *r = ctx;
+	const struct vk_event *ev = data;
+	const struct vk_ent *e;
+
+	if (size < sizeof(*ev))
+		return 0;
+	e = vk_event_confirm(&r->dp.t, ev);
+	if (e)
+		r->events += (unsigned long)vk_event_print(stdout, ev, e, 0);
+	fflush(stdout);
+	return 0;
+}
+
+static void on_tbl_refuse(void *arg, const struct vk_ent *e, const char *why)
+{
+	vk_warn("not loaded: %s: %s", e && e->name ? e->name : "indicator", why);
+}
+
+static int resolve(struct run *r, const char *name)
+{
+	struct rtnl_link *l = rtnl_link_get_by_name(r->links, name);
+	int idx = 0;
+
+	if (l) {
+		idx = rtnl_link_get_ifindex(l);
+		rtnl_link_put(l);
+	}
+	return idx;
+}
+
+/* libnl calls this for every link change it sees in the cache. */
+static void on_link(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
+{
+	struct run *r = arg;
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+	const char *name = rtnl_link_get_name(l);
+	int i, idx = rtnl_link_get_ifindex(l);
+	bool generic;
+
+	for (i = 0; i < r->nif; i++) {
+		if (!name || strcmp(name, r->ifname[i]))
+			continue;
+		if (action == NL_ACT_DEL) {
+			vk_warn("%s: interface disappeared; will re-attach when it returns",
+				r->ifname[i]);
+			r->ifindex[i] = 0;
+		} else if (action == NL_ACT_NEW || r->ifindex[i] != idx) {
+			vk_info("%s: interface (re)appeared as ifindex %d, re-attaching",
+				r->ifname[i], idx);
+			if (!vk_dp_attach(&r->dp, r->ifname[i], idx, &generic))
+				r->ifindex[i] = idx;
+		}
+	}
+}
+
+static int nl_setup(struct run *r)
+{
+	int rc;
+
+	rc = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &r->mngr);
+	if (rc < 0)
+		return rc;
+	rc = nl_cache_mngr_add(r->mngr, "route/link", on_link, r, &r->links);
+	return rc;
+}
+
+static int loop(struct run *r)
+{
+	sigset_t mask;
+	struct pollfd pfd[3];
+	int sfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0)
+		return -errno;
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = ring_buffer__epoll_fd(r->dp.rb), .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = nl_cache_mngr_get_fd(r->mngr), .events = POLLIN };
+	vk_info("running; SIGTERM stops the daemon, the XDP program stays attached");
+	for (;;) {
+		if (poll(pfd, 3, 1000) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (pfd[1].revents)
+			ring_buffer__consume(r->dp.rb);
+		if (pfd[2].revents)
+			nl_cache_mngr_data_ready(r->mngr);
+	}
+	ring_buffer__consume(r->dp.rb);
+	close(sfd);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: vardkase-xdp run --iface IF [--iface IF2 ...] [--mode monitor|span]\n"
+		   "         [--indicators FILE] [--pin-dir DIR] [--state-dir DIR]\n"
+		   "         [--sizes ids=N,v4=N,...]\n");
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "indicators", required_argument, NULL, 'f' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "sizes", required_argument, NULL, 'z' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct vk_dp_opts o = { .pin_dir = VK_PIN_DIR_DEFAULT, .state_dir = VK_STATE_DIR_DEFAULT };
+	const char *ind = NULL, *mode = "monitor";
+	struct run r = { 0 };
+	int c, i, rc = 1;
+
+	vk_sizes_default(&o.sizes);
+	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (r.nif == MAX_IFACES) {
+				vk_err("at most %d interfaces", MAX_IFACES);
+				return 2;
+			}
+			r.ifname[r.nif++] = optarg;
+			break;
+		case 'm': mode = optarg; break;
+		case 'f': ind = optarg; break;
+		case 'P': o.pin_dir = optarg; break;
+		case 'S': o.state_dir = optarg; break;
+		case 's': vk_warn("--socket: the control socket is not implemented yet"); break;
+		case 'z':
+			if (vk_sizes_parse(&o.sizes, optarg)) {
+				vk_err("--sizes: expected kind=N[,kind=N], kinds: ids v4 v4port "
+				       "v4l24 v4long v6 v6port v6pfx names");
+				return 2;
+			}
+			break;
+		default:
+			usage(c == 'h' ? stdout : stderr);
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (!r.nif || (strcmp(mode, "monitor") && strcmp(mode, "span"))) {
+		usage(stderr);
+		return 2;
+	}
+	if (nl_setup(&r) < 0) {
+		vk_err("netlink: cannot follow link events");
+		goto out;
+	}
+	for (i = 0; i < r.nif; i++) {
+		r.ifindex[i] = resolve(&r, r.ifname[i]);
+		if (!r.ifindex[i]) {
+			vk_err("%s: no such interface", r.ifname[i]);
+			goto out;
+		}
+	}
+	if (vk_dp_open(&r.dp, &o, on_event, &r))
+		goto out;
+	r.dp.t.cfg->mode = strcmp(mode, "span") ? VK_MODE_MONITOR : VK_MODE_SPAN;
+	if (ind) {
+		struct vk_apply_stats st;
+		struct vk_set set;
+
+		if (vk_load_indicators(ind, &set))
+			goto out;
+		if (vk_dp_apply(&r.dp, &set, r.dp.t.cfg->generation + 1, on_tbl_refuse, NULL, &st))
+			goto out;
+		vk_info("indicators: %zu added, %zu removed, %zu kept, %zu refused in %.3f s",
+			st.added, st.removed, st.kept, st.refused, st.seconds);
+	}
+	for (i = 0; i < r.nif; i++) {
+		bool generic;
+
+		if (vk_dp_attach(&r.dp, r.ifname[i], r.ifindex[i], &generic))
+			goto out;
+	}
+	vk_info("mode %s on %d interface(s)", mode, r.nif);
+	rc = loop(&r) ? 1 : 0;
+out:
+	if (r.dp.skel)
+		vk_dp_close(&r.dp);
+	if (r.mngr)
+		nl_cache_mngr_free(r.mngr);
+	return rc;
+}

@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vardkase.skel.h"
+#include "vk_dp.h"
+#include "../lib/vk_log.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+const char *const vk_stat_names[VK_STAT_MAX] = {
+	"packets", "bytes", "ipv4", "ipv6", "non_ip", "fragments", "dns_queries",
+	"matches", "events", "events_ratelimited", "events_dropped",
+	"err_eth_trunc", "err_vlan_depth", "err_vlan_trunc", "err_ipv4_trunc",
+	"err_ipv4_hdr", "err_ipv6_trunc", "err_ipv6_ext", "err_l4_trunc",
+	"err_udp_len", "err_dns_trunc", "err_dns_label", "err_dns_name_len",
+	"err_dns_pointer", "err_dns_hdr",
+};
+
+static struct bpf_map *map_by_idx(struct vk_dp *dp, int i)
+{
+	return bpf_object__find_map_by_name(dp->skel->obj, vk_map_names[i]);
+}
+
+/* The BPF filesystem must be mounted where we pin; mount it if the
+ * system did not (minimal images do not). */
+static int ensure_bpffs(const char *dir)
+{
+	struct statfs st;
+	char parent[256], *slash;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = 0;
+	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		goto mkdir;
+	if (mount("bpf", parent, "bpf", 0, "mode=0700")) {
+		vk_err("%s is not a BPF filesystem and mounting one failed: %s",
+		       parent, strerror(errno));
+		return -errno;
+	}
+mkdir:
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void set_size(struct vk_dp *dp, const char *name, uint32_t n)
+{
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(dp->skel->obj, name), n);
+}
+
+/* A pinned set exists: its sizes win over the requested ones. */
+static void adopt_pinned_sizes(struct vk_dp *dp, struct vk_sizes *sz)
+{
+	struct { const char *name; uint32_t *f; } m[] = {
+		{ "vk_meta", &sz->ids }, { "vk_v4", &sz->v4 }, { "vk_v4port", &sz->v4port },
+		{ "vk_v4l24", &sz->v4l24 }, { "vk_v4long", &sz->v4long }, { "vk_v6", &sz->v6 },
+		{ "vk_v6port", &sz->v6port }, { "vk_v6pfx", &sz->v6pfx }, { "vk_names", &sz->names },
+	};
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		struct bpf_map_info info = { 0 };
+		uint32_t len = sizeof(info);
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, m[i].name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries != *m[i].f) {
+			vk_info("%s: keeping the pinned size %u (detach to resize)",
+				m[i].name, info.max_entries);
+			*m[i].f = info.max_entries;
+		}
+		close(fd);
+	}
+}
+
+static int configure(struct vk_dp *dp, const struct vk_dp_opts *o, struct vk_sizes *sz)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+
+	dp->skel->rodata->vk_replay = o->replay;
+	bpf_object__for_each_map(map, dp->skel->obj) {
+		const char *name = bpf_map__name(map);
+
+		if (!dp->pinned || strncmp(name, "vk_", 3) || !strcmp(name, "vk_scratch") ||
+		    strchr(name, '.')) {
+			bpf_map__set_pin_path(map, NULL);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dp->pin_dir, name);
+		if (bpf_map__set_pin_path(map, path))
+			return -EINVAL;
+	}
+	if (dp->pinned) {
+		snprintf(path, sizeof(path), "%s/vk_config", dp->pin_dir);
+		dp->reused = access(path, F_OK) == 0;
+		if (dp->reused)
+			adopt_pinned_sizes(dp, sz);
+	}
+	set_size(dp, "vk_meta", sz->ids);
+	set_size(dp, "vk_counters", sz->ids);
+	set_size(dp, "vk_v4", sz->v4);
+	set_size(dp, "vk_v4port", sz->v4port);
+	set_size(dp, "vk_v4l24", sz->v4l24);
+	set_size(dp, "vk_v4long", sz->v4long);
+	set_size(dp, "vk_v6", sz->v6);
+	set_size(dp, "vk_v6port", sz->v6port);
+	set_size(dp, "vk_v6pfx", sz->v6pfx);
+	set_size(dp, "vk_names", sz->names);
+	return 0;
+}
+
+int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, void *ctx)
+{
+	struct vk_sizes sz = o->sizes;
+	int fds[VK_M_COUNT], i, rc;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->pinned = o->pin_dir != NULL;
+	if (dp->pinned) {
+		snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s", o->pin_dir);
+		snprintf(dp->state_path, sizeof(dp->state_path), "%s/ids.state",
+			 o->state_dir ? o->state_dir : VK_STATE_DIR_DEFAULT);
+		rc = ensure_bpffs(dp->pin_dir);
+		if (rc)
+			return rc;
+		if (mkdir(o->state_dir ? o->state_dir : VK_STATE_DIR_DEFAULT, 0700) &&
+		    errno != EEXIST)
+			return -errno;
+	}
+	dp->skel = vardkase__open();
+	if (!dp->skel)
+		return -errno ? -errno : -ENOMEM;
+	rc = configure(dp, o, &sz);
+	if (!rc)
+		rc = vardkase__load(dp->skel);
+	if (rc) {
+		vk_err("loading the XDP program failed: %s%s", strerror(-rc),
+		       dp->reused ? " (pinned maps from another version? run detach)" : "");
+		goto fail;
+	}
+	for (i = 0; i < VK_M_COUNT; i++)
+		fds[i] = bpf_map__fd(map_by_idx(dp, i));
+	rc = vk_tables_open(&dp->t, fds, bpf_map__fd(dp->skel->maps.vk_counters), &sz,
+			    !dp->reused);
+	if (rc)
+		goto fail;
+	if (dp->reused) {
+		rc = vk_tables_restore(&dp->t, dp->state_path);
+		if (rc) {
+			vk_err("pinned maps in %s do not match %s (%s): run "
+			       "'vardkase-xdp detach' to start afresh", dp->pin_dir,
+			       dp->state_path, strerror(-rc));
+			goto fail;
+		}
+		vk_info("re-using pinned maps: %zu indicators, generation %llu",
+			dp->t.cur->n, (unsigned long long)dp->t.cfg->generation);
+	}
+	if (fn) {
+		dp->rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.vk_events), fn, ctx, NULL);
+		if (!dp->rb) {
+			rc = -errno;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	vk_dp_close(dp);
+	return rc;
+}
+
+void vk_dp_close(struct vk_dp *dp)
+{
+	ring_buffer__free(dp->rb);
+	vk_tables_close(&dp->t);
+	vardkase__destroy(dp->skel);	/* pinned maps and links stay */
+	dp->skel = NULL;
+	dp->rb = NULL;
+}
+
+int vk_dp_prog_fd(const struct vk_dp *dp)
+{
+	return bpf_program__fd(dp->skel->progs.vardkase_xdp);
+}
+
+int vk_dp_stats_fd(const struct vk_dp *dp)
+{
+	return bpf_map__fd(dp->skel->maps.vk_stats);
+}
+
+int vk_dp_read_stats(int fd, uint64_t *out)
+{
+	int n = libbpf_num_possible_cpus(), c, i;
+	uint32_t zero = 0;
+	struct vk_stats *v;
+
+	if (n <= 0)
+		return -EINVAL;
+	v = calloc((size_t)n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &zero, v)) {
+		free(v);
+		return -errno;
+	}
+	memset(out, 0, sizeof(uint64_t) * VK_STAT_SLOTS);
+	for (c = 0; c < n; c++)
+		for (i = 0; i < VK_STAT_SLOTS; i++)
+			out[i] += v[c].v[i];
+	free(v);
+	return 0;
+}
+
+static int link_ifindex(int fd)
+{
+	struct bpf_link_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	return info.type == BPF_LINK_TYPE_XDP ? (int)info.xdp.ifindex : -1;
+}
+
+static void warn_generic(const char *ifname)
+{
+	char path[PATH_MAX], drv[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", ifname);
+	n = readlink(path, drv, sizeof(drv) - 1);
+	drv[n > 0 ? n : 0] = 0;
+	vk_warn("%s: driver '%s' has no native XDP; running in generic (skb) mode, "
+		"which is slower", ifname, n > 0 ? strrchr(drv, '/') + 1 : "unknown");
+}
+
+int vk_dp_attach(struct vk_dp *dp, const char *ifname, int ifindex, bool *generic)
+{
+	char path[PATH_MAX];
+	struct bpf_link *link;
+	uint32_t prog_id = 0;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/link_%s", dp->pin_dir, ifname);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (link_ifindex(fd) == ifindex &&
+		    !bpf_link_update(fd, vk_dp_prog_fd(dp), NULL)) {
+			close(fd);
+			vk_info("%s: switched the pinned XDP link to this program", ifname);
+			goto mode;
+		}
+		/* the interface went away and came back: the old link is dead */
+		close(fd);
+		unlink(path);
+	}
+	link = bpf_program__attach_xdp(dp->skel->progs.vardkase_xdp, ifindex);
+	if (!link) {
+		rc = -errno;
+		vk_err("%s: attaching XDP failed: %s%s", ifname, strerror(-rc),
+		       rc == -EBUSY || rc == -EEXIST ?
+		       " (another XDP program is attached; remove it first)" : "");
+		return rc;
+	}
+	rc = bpf_link__pin(link, path);
+	bpf_link__destroy(link);	/* the pin keeps it attached */
+	if (rc) {
+		vk_err("%s: pinning the XDP link at %s failed: %s", ifname, path, strerror(-rc));
+		return rc;
+	}
+	vk_info("%s: attached (ifindex %d), link pinned at %s", ifname, ifindex, path);
+mode:
+	*generic = false;
+	if (!bpf_xdp_query(ifindex, 0, &q)) {
+		prog_id = q.attach_mode;
+		if (prog_id == XDP_ATTACHED_SKB) {
+			*generic = true;
+			warn_generic(ifname);
+		}
+	}
+	return 0;
+}
+
+int vk_dp_detach(const char *pin_dir, const char *state_dir, const char *ifname)
+{
+	char path[PATH_MAX];
+	int fd, found = 0, left = 0;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/link_%s", pin_dir, ifname);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		bpf_link_detach(fd);	/* detach even if someone holds it */
+		close(fd);
+		found = 1;
+	}
+	if (!unlink(path))
+		found = 1;
+	d = opendir(pin_dir);
+	if (!d)
+		return found ? 0 : -ENOENT;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "link_", 5))
+			left++;
+	rewinddir(d);
+	if (!left) {	/* the last interface: nothing may stay behind */
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+			unlink(path);
+		}
+		rmdir(pin_dir);
+		snprintf(path, sizeof(path), "%s/ids.state", state_dir);
+		unlink(path);
+		found = 1;
+	}
+	closedir(d);
+	return found ? 0 : -ENOENT;
+}
+
+int vk_dp_apply(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
+		vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st)
+{
+	int rc = vk_tables_apply(&dp->t, set, gen, refuse, arg, st);
+
+	if (!rc && dp->pinned) {
+		rc = vk_tables_save(&dp->t, dp->state_path);
+		if (rc)
+			vk_err("saving %s failed: %s", dp->state_path, strerror(-rc));
+	}
+	return rc;
+}

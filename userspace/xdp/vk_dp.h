@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The XDP dataplane object: the skeleton, its maps (pinned or private),
+ * the mmapped tables, and the ring buffer of match events.
+ * open -> (configure) -> load -> attach -> poll, one cleanup: vk_dp_close.
+ */
+#ifndef VK_DP_H
+#define VK_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vk_tables.h"
+
+#define VK_PIN_DIR_DEFAULT	"/sys/fs/bpf/vardkase"
+#define VK_STATE_DIR_DEFAULT	"/run/vardkase"
+
+struct vardkase;
+struct ring_buffer;
+
+struct vk_dp_opts {
+	const char *pin_dir;		/* NULL: private maps (replay, tests) */
+	const char *state_dir;		/* where the id assignment is kept */
+	struct vk_sizes sizes;
+	bool replay;			/* no rate limit on events */
+};
+
+struct vk_dp {
+	struct vardkase *skel;
+	struct vk_tables t;
+	struct ring_buffer *rb;
+	char pin_dir[256];
+	char state_path[300];
+	bool pinned, reused;		/* reused: pinned maps were there */
+};
+
+typedef int (*vk_event_fn)(void *ctx, void *data, size_t size);
+
+/* Open, size, load (re-using pinned maps when present) and map the
+ * tables. With reused maps the id assignment is restored from the state
+ * file. Returns 0 or -errno; on error dp is closed. */
+int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, void *ctx);
+void vk_dp_close(struct vk_dp *dp);
+
+/* Attach to ifindex (pinned link <pin_dir>/link_<ifname>); an existing
+ * pinned link is switched to this program atomically. *generic is set
+ * when the kernel fell back to generic (skb) XDP. Returns 0 or -errno. */
+int vk_dp_attach(struct vk_dp *dp, const char *ifname, int ifindex, bool *generic);
+
+/* Remove the link of ifname; with no links left, the maps and state too.
+ * Works without an open dp. Returns 0, or -ENOENT if nothing was there. */
+int vk_dp_detach(const char *pin_dir, const char *state_dir, const char *ifname);
+
+/* Apply a set and persist the id assignment. */
+int vk_dp_apply(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
+		vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st);
+
+int vk_dp_prog_fd(const struct vk_dp *dp);
+int vk_dp_stats_fd(const struct vk_dp *dp);
+
+/* Sum per-CPU stats into out[VK_STAT_SLOTS]. Returns 0 or -errno. */
+int vk_dp_read_stats(int stats_fd, uint64_t *out);
+
+extern const char *const vk_stat_names[VK_STAT_MAX];
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vk_event.h"
+
+static int prefix_has(const struct vk_ent *e, const uint8_t *a, int bytes)
+{
+	int full = e->plen / 8, rem = e->plen % 8;
+
+	if (e->plen > bytes * 8 || memcmp(e->addr, a, full))
+		return 0;
+	return !rem || ((e->addr[full] ^ a[full]) & (0xff << (8 - rem))) == 0;
+}
+
+const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk_event *ev)
+{
+	const struct vk_ent *e = vk_tables_entry(t, ev->id);
+	const uint8_t *a = ev->source == VK_SRC_SRC_ADDR ? ev->src : ev->dst;
+	uint16_t port = ev->source == VK_SRC_SRC_ADDR ? ev->sport : ev->dport;
+	struct vk_key k;
+
+	if (!e)
+		return NULL;
+	switch (e->kind) {
+	case VK_KIND_DOMAIN:
+	case VK_KIND_HOST:
+		if (ev->source != VK_SRC_DNS_QNAME || ev->name_len > sizeof(ev->name))
+			return NULL;
+		vk_ent_key(e, &k);
+		return vk_key_name_covers(&k, ev->name, ev->name_len) ? e : NULL;
+	case VK_KIND_V4:
+		return ev->family == 4 && prefix_has(e, a, 4) ? e : NULL;
+	case VK_KIND_V6:
+		return ev->family == 6 && prefix_has(e, a, 16) ? e : NULL;
+	case VK_KIND_V4PORT:
+		return ev->family == 4 && !memcmp(e->addr, a, 4) && e->port == port ? e : NULL;
+	case VK_KIND_V6PORT:
+		return ev->family == 6 && !memcmp(e->addr, a, 16) && e->port == port ? e : NULL;
+	}
+	return NULL;
+}
+
+int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
+		   unsigned long frame)
+{
+	int fam = ev->family == 4 ? AF_INET : AF_INET6;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ind[300];
+	struct vk_key k;
+	uint32_t i;
+	int n = 0;
+
+	inet_ntop(fam, ev->src, src, sizeof(src));
+	inet_ntop(fam, ev->dst, dst, sizeof(dst));
+	vk_ent_key(e, &k);
+	vk_key_str(&k, ind, sizeof(ind));
+	for (i = 0; i < e->nattr; i++) {
+		json_t *o = json_object(), *vl = json_array();
+		char *s;
+		int j;
+
+		if (frame)
+			json_object_set_new(o, "frame", json_integer((json_int_t)frame));
+		json_object_set_new(o, "attribute_uuid", json_string(e->attrs[i].uuid));
+		json_object_set_new(o, "type", json_string(vk_misp_type_name(e->attrs[i].type)));
+		json_object_set_new(o, "value", json_string(e->attrs[i].value));
+		json_object_set_new(o, "indicator", json_string(ind));
+		json_object_set_new(o, "matched_on", json_string(
+			ev->source == VK_SRC_SRC_ADDR ? "src" :
+			ev->source == VK_SRC_DST_ADDR ? "dst" : "dns_qname"));
+		json_object_set_new(o, "src", json_string(src));
+		json_object_set_new(o, "dst", json_string(dst));
+		json_object_set_new(o, "proto", json_integer(ev->proto));
+		if (ev->sport || ev->dport) {
+			json_object_set_new(o, "sport", json_integer(ev->sport));
+			json_object_set_new(o, "dport", json_integer(ev->dport));
+		}
+		if (ev->source == VK_SRC_DNS_QNAME)
+			json_object_set_new(o, "name", json_stringn(ev->name, ev->name_len));
+		for (j = 0; j < VK_MAX_VLAN && ev->vlan[j]; j++)
+			json_array_append_new(vl, json_integer(ev->vlan[j]));
+		if (json_array_size(vl))
+			json_object_set(o, "vlan", vl);
+		json_decref(vl);
+		if (ev->flags & VK_EVF_FRAGMENT)
+			json_object_set_new(o, "fragment", json_true());
+		json_object_set_new(o, "ifindex", json_integer(ev->ifindex));
+		json_object_set_new(o, "ts_ns", json_integer((json_int_t)ev->ts_ns));
+		s = json_dumps(o, JSON_COMPACT);
+		if (s) {
+			fprintf(out, "%s\n", s);
+			free(s);
+			n++;
+		}
+		json_decref(o);
+	}
+	return n;
+}

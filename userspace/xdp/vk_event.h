@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* From a ring-buffer event to reported matches: confirm the hash match on
+ * the exact value, then one JSON object per (event, attribute). */
+#ifndef VK_EVENT_H
+#define VK_EVENT_H
+
+#include <stdio.h>
+#include "vk_tables.h"
+
+/* Returns the entry the event matched, or NULL when the event does not
+ * confirm (unknown id, or a name that is not under the indicator: a hash
+ * collision, which must never be reported). */
+const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk_event *ev);
+
+/* Print one JSON line per attribute of e; frame > 0 adds "frame".
+ * Returns the number of lines. */
+int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
+		   unsigned long frame);
+
+#endif
