@@ -13,7 +13,7 @@ PKGS="
  protobuf-c-compiler libprotobuf-c-dev
  libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3
  libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev
- iproute2 iputils-ping dnsutils netcat-openbsd procps
+ iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy
 "
 
 missing=""

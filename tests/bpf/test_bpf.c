@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The compiled XDP program under BPF_PROG_TEST_RUN: build a packet, seed
+ * the tables through the real loader, run, check events, counters and the
+ * parse-failure counters. Needs root (BPF); says SKIP otherwise.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdp/vk_dp.h"
+#include "xdp/vk_event.h"
+#include "lib/vk_misp.h"
+
+static const char *IND =
+	"{\"response\":{\"Attribute\":["
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000001\",\"type\":\"ip-dst\",\"value\":\"198.51.100.7\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000002\",\"type\":\"ip-dst\",\"value\":\"203.0.113.0/24\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000003\",\"type\":\"ip-dst|port\",\"value\":\"192.0.2.80|8080\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000004\",\"type\":\"ip-src\",\"value\":\"2001:db8:bad::1\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000005\",\"type\":\"ip-dst\",\"value\":\"2001:db8:f00::/48\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000006\",\"type\":\"domain\",\"value\":\"evil.se\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000007\",\"type\":\"hostname\",\"value\":\"exact.example.org\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000008\",\"type\":\"ip-dst\",\"value\":\"203.0.113.0/25\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000009\",\"type\":\"ip-dst\",\"value\":\"10.9.0.0/16\",\"to_ids\":false}"
+	"]}}";
+
+struct env {
+	struct vk_dp dp;
+	char got[16][64];	/* confirmed indicators of the last run */
+	int n;
+};
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct env *e = ctx;
+	const struct vk_ent *ent = vk_event_confirm(&e->dp.t, data);
+	struct vk_key k;
+
+	if (ent && e->n < 16) {
+		vk_ent_key(ent, &k);
+		vk_key_str(&k, e->got[e->n++], 64);
+	}
+	return 0;
+}
+
+/* ---- packet builder --------------------------------------------------- */
+
+struct pkt { uint8_t b[1600]; size_t n; };
+
+static void put(struct pkt *p, const void *d, size_t n) { memcpy(p->b + p->n, d, n); p->n += n; }
+static void put16(struct pkt *p, uint16_t v) { v = htons(v); put(p, &v, 2); }
+
+static void eth(struct pkt *p, int nvlan, uint16_t type)
+{
+	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
+	int i;
+
+	p->n = 0;
+	put(p, mac, 12);
+	for (i = 0; i < nvlan; i++) {
+		put16(p, i == 0 && nvlan > 1 ? 0x88a8 : 0x8100);
+		put16(p, (uint16_t)(100 + i));
+	}
+	put16(p, type);
+}
+
+static size_t ip4(struct pkt *p, const char *s, const char *d, uint8_t proto, uint16_t frag)
+{
+	uint8_t h[20] = { 0x45, 0 };
+	size_t at = p->n;
+
+	h[6] = (uint8_t)(frag >> 8);
+	h[7] = (uint8_t)frag;
+	h[8] = 64;
+	h[9] = proto;
+	inet_pton(AF_INET, s, h + 12);
+	inet_pton(AF_INET, d, h + 16);
+	put(p, h, 20);
+	return at;
+}
+
+static size_t ip6(struct pkt *p, const char *s, const char *d, uint8_t nh)
+{
+	uint8_t h[40] = { 0x60 };
+	size_t at = p->n;
+
+	h[6] = nh;
+	h[7] = 64;
+	inet_pton(AF_INET6, s, h + 8);
+	inet_pton(AF_INET6, d, h + 24);
+	put(p, h, 40);
+	return at;
+}
+
+static void udp_dns(struct pkt *p, const char *qname_wire, size_t qlen, size_t ipat, int v6)
+{
+	uint8_t dns[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1 };
+	size_t at = p->n;
+	uint16_t len;
+
+	put16(p, 40000);
+	put16(p, 53);
+	put16(p, 0);
+	put16(p, 0);
+	put(p, dns, 12);
+	put(p, qname_wire, qlen);
+	put16(p, 1);
+	put16(p, 1);
+	len = (uint16_t)(p->n - at);
+	p->b[at + 4] = (uint8_t)(len >> 8);
+	p->b[at + 5] = (uint8_t)len;
+	if (!v6) {
+		uint16_t tot = (uint16_t)(p->n - ipat);
+
+		p->b[ipat + 2] = (uint8_t)(tot >> 8);
+		p->b[ipat + 3] = (uint8_t)tot;
+	} else {
+		p->b[ipat + 4] = (uint8_t)(len >> 8);
+		p->b[ipat + 5] = (uint8_t)len;
+	}
+}
+
+static void tcp(struct pkt *p, uint16_t sport, uint16_t dport, size_t ipat)
+{
+	uint8_t t[20] = { 0 };
+	uint16_t tot;
+
+	t[0] = (uint8_t)(sport >> 8); t[1] = (uint8_t)sport;
+	t[2] = (uint8_t)(dport >> 8); t[3] = (uint8_t)dport;
+	t[12] = 0x50;
+	put(p, t, 20);
+	tot = (uint16_t)(p->n - ipat);
+	p->b[ipat + 2] = (uint8_t)(tot >> 8);
+	p->b[ipat + 3] = (uint8_t)tot;
+}
+
+static int run(struct env *e, const struct pkt *p, size_t len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = (uint32_t)len,
+		    .repeat = 1);
+
+	e->n = 0;
+	if (bpf_prog_test_run_opts(vk_dp_prog_fd(&e->dp), &o))
+		return -1;
+	ring_buffer__consume(e->dp.rb);
+	return (int)o.retval;
+}
+
+static int has(struct env *e, const char *ind)
+{
+	int i;
+
+	for (i = 0; i < e->n; i++)
+		if (!strcmp(e->got[i], ind))
+			return 1;
+	return 0;
+}
+
+static uint64_t stat(struct env *e, int idx)
+{
+	uint64_t v[VK_STAT_SLOTS];
+
+	vk_dp_read_stats(vk_dp_stats_fd(&e->dp), v);
+	return v[idx];
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+	static struct env e;
+	struct vk_dp_opts o = { .replay = true };
+	struct vk_misp_stats ms;
+	struct vk_apply_stats as;
+	const char *err;
+	struct vk_set set;
+
+	if (geteuid() != 0) {
+		print_message("SKIP: BPF tests need root\n");
+		return -1;
+	}
+	memset(&e, 0, sizeof(e));
+	vk_set_init(&set);
+	assert_int_equal(vk_misp_parse(IND, strlen(IND), &set, &ms, NULL, NULL, &err), 0);
+	assert_int_equal(ms.accepted, 8);
+	vk_sizes_for(&o.sizes, &set);
+	assert_int_equal(vk_dp_open(&e.dp, &o, on_event, &e), 0);
+	assert_int_equal(vk_dp_apply(&e.dp, &set, 1, NULL, NULL, &as), 0);
+	*state = &e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	vk_dp_close(&e->dp);
+	return 0;
+}
+
+static const char QN_SUB[] = "\x03" "www" "\x04" "evil" "\x02" "se";
+static const char QN_NOT[] = "\x07" "notevil" "\x02" "se";
+static const char QN_HOST[] = "\x05" "exact" "\x07" "example" "\x03" "org";
+static const char QN_HOSTSUB[] = "\x01" "a" "\x05" "exact" "\x07" "example" "\x03" "org";
+
+static void test_addresses(void **state)
+{
+	struct env *e = *state;
+	struct pkt p;
+	size_t at;
+
+	for (int nv = 0; nv <= 3; nv++) {	/* plain, 802.1Q, QinQ, three tags */
+		eth(&p, nv, 0x0800);
+		at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+		tcp(&p, 1234, 443, at);
+		assert_int_equal(run(e, &p, p.n), XDP_PASS);
+		assert_true(has(e, "198.51.100.7"));
+		assert_int_equal(e->n, 1);
+	}
+	/* a /25 inside a /24: both match, via the parent chain */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "203.0.113.9", "10.0.0.1", 6, 0);
+	tcp(&p, 80, 1234, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "203.0.113.0/24") && has(e, "203.0.113.0/25"));
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "203.0.113.200", "10.0.0.1", 6, 0);
+	tcp(&p, 80, 1234, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "203.0.113.0/24") && !has(e, "203.0.113.0/25"));
+	/* ip|port: the port must be on the side of the address */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "192.0.2.80", 6, 0);
+	tcp(&p, 1234, 8080, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "192.0.2.80|8080"));
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "192.0.2.80", 6, 0);
+	tcp(&p, 8080, 1234, at);
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
+	/* a non-first fragment matches on addresses only */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0x0010);
+	run(e, &p, p.n);
+	assert_true(has(e, "198.51.100.7"));
+	/* to_ids false is not enforced */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.9.1.1", "10.0.0.1", 6, 0);
+	tcp(&p, 1, 2, at);
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
+}
+
+static void test_ipv6(void **state)
+{
+	struct env *e = *state;
+	uint8_t ext[8] = { 17, 0 };	/* hop-by-hop, next: UDP */
+	uint8_t frag[8] = { 6, 0, 0, 8 };	/* fragment, offset 1 */
+	struct pkt p;
+	size_t at;
+
+	eth(&p, 1, 0x86dd);
+	at = ip6(&p, "2001:db8:bad::1", "2001:db8:f00:1::5", 0);
+	put(&p, ext, 8);
+	udp_dns(&p, QN_NOT, sizeof(QN_NOT), at, 1);
+	run(e, &p, p.n);
+	assert_true(has(e, "2001:db8:bad::1") && has(e, "2001:db8:f00::/48"));
+	assert_int_equal(e->n, 2);
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::2", "2001:db8:f00::9", 44);
+	put(&p, frag, 8);
+	run(e, &p, p.n);
+	assert_true(has(e, "2001:db8:f00::/48"));
+}
+
+static void test_dns(void **state)
+{
+	struct env *e = *state;
+	struct pkt p;
+	size_t at;
+
+	eth(&p, 2, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_NOT, sizeof(QN_NOT), at, 0);
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_HOST, sizeof(QN_HOST), at, 0);
+	run(e, &p, p.n);
+	assert_true(has(e, "exact.example.org"));
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_HOSTSUB, sizeof(QN_HOSTSUB), at, 0);
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);	/* a hostname does not cover subdomains */
+}
+
+/* Truncated at every offset: the program never fails, never matches the
+ * name, and the failure lands in a counter. */
+static void test_truncated(void **state)
+{
+	struct env *e = *state;
+	uint64_t before = 0, after = 0;
+	struct pkt p;
+	size_t at, len;
+	int i;
+
+	eth(&p, 2, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	for (i = VK_STAT_ERR_ETH_TRUNC; i < VK_STAT_MAX; i++)
+		before += stat(e, i);
+	for (len = 14; len < p.n - 4; len++) {
+		assert_int_equal(run(e, &p, len), XDP_PASS);
+		assert_false(has(e, "evil.se"));
+	}
+	for (i = VK_STAT_ERR_ETH_TRUNC; i < VK_STAT_MAX; i++)
+		after += stat(e, i);
+	assert_true(after - before >= p.n - 4 - 14 - 4);
+}
+
+static void test_hostile(void **state)
+{
+	struct env *e = *state;
+	static const char long_label[] = "\x40" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\x02" "se";
+	static const char pointer[] = "\x03" "www" "\xc0\x0c";
+	char longname[300];
+	uint64_t b;
+	struct pkt p;
+	size_t at, i;
+
+	b = stat(e, VK_STAT_ERR_DNS_LABEL);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, long_label, sizeof(long_label), at, 0);
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_DNS_LABEL), b + 1);
+
+	b = stat(e, VK_STAT_ERR_DNS_POINTER);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, pointer, sizeof(pointer), at, 0);
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_DNS_POINTER), b + 1);
+	assert_int_equal(e->n, 0);
+
+	for (i = 0; i + 5 < 290; i += 5)	/* 58 labels "abcd": 290 bytes */
+		memcpy(longname + i, "\x04" "abcd", 5);
+	memcpy(longname + i, "\x04" "evil" "\x02" "se", 9);
+	b = stat(e, VK_STAT_ERR_DNS_NAME_LEN);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, longname, i + 9, at, 0);
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_DNS_NAME_LEN), b + 1);
+	assert_int_equal(e->n, 0);
+
+	b = stat(e, VK_STAT_ERR_VLAN_DEPTH);
+	eth(&p, 4, 0x0800);
+	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+	tcp(&p, 1, 2, at);
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_VLAN_DEPTH), b + 1);
+	assert_int_equal(e->n, 0);
+
+	b = stat(e, VK_STAT_ERR_UDP_LEN);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 20 + 4] = 0;	/* zero-length UDP */
+	p.b[at + 20 + 5] = 0;
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_UDP_LEN), b + 1);
+	assert_false(has(e, "evil.se"));
+
+	b = stat(e, VK_STAT_ERR_IPV4_HDR);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	p.b[at] = 0x43;	/* IHL 3 */
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_IPV4_HDR), b + 1);
+}
+
+static void test_counters(void **state)
+{
+	struct env *e = *state;
+	struct vk_key k;
+	struct vk_ent *ent;
+	const char *why;
+	uint64_t c0;
+	struct pkt p;
+	size_t at;
+	int i;
+
+	vk_key_ip("198.51.100.7", &k, &why);
+	ent = vk_set_find(e->dp.t.cur, &k);
+	assert_non_null(ent);
+	c0 = vk_tables_count(&e->dp.t, ent->id);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "198.51.100.7", "10.0.0.1", 6, 0);
+	tcp(&p, 1, 2, at);
+	for (i = 0; i < 10; i++)
+		run(e, &p, p.n);
+	assert_int_equal(vk_tables_count(&e->dp.t, ent->id), c0 + 10);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_dns),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_counters),
+	};
+	if (geteuid() != 0) {
+		printf("SKIP: BPF tests need root\n");
+		return 0;
+	}
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

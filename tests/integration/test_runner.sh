@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# netns + veth integration (the xdp-tools test_runner pattern): the real
+# daemon attaches the real XDP program to a veth whose peer lives in a
+# namespace; real ping, DNS and TCP traffic; counters and events checked;
+# restart keeps counters; detach leaves nothing. Cleans up on any exit.
+set -u
+BIN=$(readlink -f "$1")
+NS=vk-test-peer
+IF=vkt0
+PIN=/sys/fs/bpf/vardkase-test
+STATE=$(mktemp -d /tmp/vardkase-test.XXXXXX)
+PASS=0 FAIL=0 PID=
+
+skip() { echo "SKIP: $*"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "netns tests need root"
+ip netns add vk-probe 2>/dev/null && ip netns del vk-probe || skip "cannot create network namespaces"
+
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	"$BIN" detach --iface $IF --pin-dir $PIN --state-dir "$STATE" >/dev/null 2>&1
+	ip link del $IF 2>/dev/null
+	ip netns del $NS 2>/dev/null
+	rm -rf "$PIN"
+}
+trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$STATE"' EXIT
+
+check() {	# check NAME COMMAND...
+	local name=$1; shift
+	if "$@"; then PASS=$((PASS + 1)); echo "ok   $name"
+	else FAIL=$((FAIL + 1)); echo "FAIL $name"; fi
+}
+
+cleanup
+ip netns add $NS
+ip link add $IF type veth peer name vkt1
+ip link set vkt1 netns $NS
+ip addr add 10.77.0.1/24 dev $IF
+ip link set $IF up
+ip -n $NS addr add 10.77.0.2/24 dev vkt1
+ip -n $NS link set vkt1 up
+ip -n $NS link set lo up
+
+cat > "$STATE/ind.json" <<'JSON'
+{"response":{"Attribute":[
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000001","type":"ip-src","value":"10.77.0.2","to_ids":true,"deleted":false},
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000002","type":"domain","value":"evil.se","to_ids":true,"deleted":false},
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000003","type":"ip-dst|port","value":"10.77.0.1|8080","to_ids":true,"deleted":false}
+]}}
+JSON
+
+start() {
+	local runs
+	runs=$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)
+	"$BIN" run --iface $IF --indicators "$STATE/ind.json" --pin-dir $PIN \
+		--state-dir "$STATE" --sizes ids=4096,v4=4096,names=4096 \
+		>>"$STATE/events.jsonl" 2>>"$STATE/daemon.log" &
+	PID=$!
+	for _ in $(seq 100); do
+		[ "$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)" -gt "${runs:-0}" ] &&
+			[ -e $PIN/link_$IF ] && return 0
+		kill -0 $PID 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+count() {	# matches of one attribute uuid, from the pinned counters
+	"$BIN" stats --pin-dir $PIN --state-dir "$STATE" |
+		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(c['matches'] for c in d['counters'] if c['attribute_uuid']=='$1'))"
+}
+
+check "daemon attaches" start
+ip netns exec $NS ping -c 3 -i 0.2 -W 1 10.77.0.1 >/dev/null
+ip netns exec $NS dig @10.77.0.1 www.evil.se +tries=1 +time=1 >/dev/null 2>&1
+ip netns exec $NS nc -z -w 1 10.77.0.1 8080 >/dev/null 2>&1
+sleep 0.5
+check "ping from an indicator address is counted" test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge 3
+check "DNS query for a subdomain matches the domain" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"name":"www.evil.se"' "$STATE/events.jsonl"
+check "TCP connect to an ip|port matches" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000003"' "$STATE/events.jsonl"
+before=$(count aaaaaaaa-0000-4000-8000-000000000001)
+kill "$PID"; wait "$PID" 2>/dev/null; PID=
+ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+check "matching goes on while the daemon is down" \
+	test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge $((before + 2))
+check "daemon restarts on the pinned state" start
+ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+check "counters survive the restart" \
+	test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge $((before + 4))
+check "restart logs the re-used state" grep -q "re-using pinned maps" "$STATE/daemon.log"
+kill "$PID"; wait "$PID" 2>/dev/null; PID=
+check "detach succeeds" "$BIN" detach --iface $IF --pin-dir $PIN --state-dir "$STATE"
+check "detach leaves no XDP program" sh -c "! ip link show $IF | grep -q xdp"
+check "detach leaves no pinned state" test ! -e $PIN
+echo "netns: $PASS passed, $FAIL failed"
+[ $FAIL = 0 ]

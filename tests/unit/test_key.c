@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Normalisation and refusal rules, table-driven; every MISP fixture parses. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include "lib/vk_key.h"
+#include "lib/vk_misp.h"
+
+static const struct { const char *type, *in, *out; } good[] = {
+	{ "ip-dst", "192.0.2.1", "192.0.2.1" },
+	{ "ip-src", " 10.1.2.3/8 ", "10.0.0.0/8" },
+	{ "ip-dst", "2001:DB8:0:0::1", "2001:db8::1" },
+	{ "ip-dst", "2001:db8::ff/32", "2001:db8::/32" },
+	{ "ip-dst|port", "192.0.2.1|443", "192.0.2.1|443" },
+	{ "ip-src|port", "2001:db8::1|53", "2001:db8::1|53" },
+	{ "domain", "Evil.SE.", "evil.se" },
+	{ "hostname", "WWW.evil.se", "www.evil.se" },
+	{ "domain", "räksmörgås.se", "xn--rksmrgs-5wao1o.se" },
+	{ "domain", "_ldap._tcp.example.org", "_ldap._tcp.example.org" },
+};
+
+static const struct { const char *type, *in; } bad[] = {
+	{ "ip-dst", "10.0.0.0/7" }, { "ip-dst", "0.0.0.0/0" }, { "ip-dst", "2001::/15" },
+	{ "ip-dst", "1.2.3.4/33" }, { "ip-dst", "999.1.1.1" }, { "ip-dst", "" },
+	{ "ip-dst|port", "1.2.3.4|0" }, { "ip-dst|port", "1.2.3.0/24|80" },
+	{ "ip-dst|port", "1.2.3.4" }, { "domain", "se" }, { "domain", "." },
+	{ "domain", "a..b" }, { "hostname", "bad name.se" },
+	{ "domain", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.se" },
+	{ "domain|ip", "evil.se" },
+};
+
+static void test_normalise(void **state)
+{
+	struct vk_key k[2];
+	const char *why;
+	char buf[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int n = vk_key_from_misp(vk_misp_type_parse(good[i].type), good[i].in, k, &why);
+
+		assert_int_equal(n, 1);
+		assert_string_equal(vk_key_str(&k[0], buf, sizeof(buf)), good[i].out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_true(vk_key_from_misp(vk_misp_type_parse(bad[i].type), bad[i].in, k, &why) < 0);
+		assert_non_null(why);
+	}
+	assert_int_equal(vk_key_from_misp(VK_T_DOMAIN_IP, "Evil.se|192.0.2.9", k, &why), 2);
+	assert_string_equal(vk_key_str(&k[0], buf, sizeof(buf)), "evil.se");
+	assert_string_equal(vk_key_str(&k[1], buf, sizeof(buf)), "192.0.2.9");
+}
+
+static void test_covers(void **state)
+{
+	struct vk_key d, h;
+	const char *why;
+
+	assert_int_equal(vk_key_name("evil.se", VK_KIND_DOMAIN, &d, &why), 0);
+	assert_int_equal(vk_key_name("evil.se", VK_KIND_HOST, &h, &why), 0);
+	assert_true(vk_key_name_covers(&d, "a.evil.se", 9));
+	assert_true(vk_key_name_covers(&d, "evil.se", 7));
+	assert_false(vk_key_name_covers(&d, "notevil.se", 10));
+	assert_false(vk_key_name_covers(&h, "a.evil.se", 9));
+	assert_true(vk_key_name_covers(&h, "evil.se", 7));
+}
+
+static void test_hostile_json(void **state)
+{
+	static const char *docs[] = {
+		"", "[]", "{}", "{\"message\":\"Authentication failed.\"}", "{\"response\":{}}",
+		"{\"response\":{\"Attribute\":[1,\"x\",null,{}]}}", "{\"response\":{\"Attribute\":{}}}",
+		"{\"response\":{\"Attribute\":[{\"uuid\":\"x\",\"type\":\"ip-dst\",\"value\":\"1.2.3.4\"}]}}",
+	};
+	struct vk_misp_stats st;
+	const char *err;
+	struct vk_set s;
+	size_t i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		vk_set_init(&s);
+		vk_misp_parse(docs[i], strlen(docs[i]), &s, &st, NULL, NULL, &err);
+		assert_int_equal(s.n, 0);
+		vk_set_free(&s);
+	}
+}
+
+/* Every captured restSearch response parses; enforced counts add up. */
+static void test_fixtures(void **state)
+{
+	const char *dir = getenv("VK_FIXTURES");
+	char path[1024];
+	struct dirent *de;
+	int seen = 0;
+	DIR *d;
+
+	if (!dir || !(d = opendir(dir))) {
+		print_message("SKIP: VK_FIXTURES not set or missing (needs ../shared)\n");
+		skip();
+	}
+	while ((de = readdir(d))) {
+		struct vk_misp_stats st;
+		const char *err = NULL;
+		struct vk_set s;
+		int rc;
+
+		if (strncmp(de->d_name, "attributes_restSearch", 21) || !strstr(de->d_name, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		vk_set_init(&s);
+		rc = vk_misp_load(path, &s, &st, NULL, NULL, &err);
+		if (rc)
+			fail_msg("%s: %s", de->d_name, err);
+		assert_int_equal(st.attributes, st.accepted + st.not_ids + st.deleted +
+				 st.other_type + st.refused + st.malformed);
+		vk_set_free(&s);
+		seen++;
+	}
+	closedir(d);
+	assert_true(seen >= 20);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_covers),
+		cmocka_unit_test(test_hostile_json),
+		cmocka_unit_test(test_fixtures),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
