@@ -9,3 +9,6 @@ $(BUILD)/kernel/%.bpf.o: kernel/%.bpf.c
 $(BUILD)/gen/%.skel.h: $(BUILD)/kernel/%.bpf.o
 	@mkdir -p $(@D)
 	$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
+
+# skeletons are inputs of several objects: never delete them as intermediates
+.SECONDARY: $(BPF_OBJS) $(SKELS)

@@ -582,10 +582,37 @@ __noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j)
 	return 0;
 }
 
+/* ip|port probes sit behind the same address filters as the plain
+ * addresses (the builder sets the bit for every ip|port address), so a
+ * packet pays for them only when its address is a candidate. */
+static __always_inline void port_v4(struct vk_scratch *s, struct vk_config *cfg,
+				    __u32 addr, __u16 port, __u8 src)
+{
+	__u32 id;
+
+	if (!bit_test(&vk_v4_filter, bpf_ntohl(addr) >> 8))
+		return;
+	id = vk_probe_v4port(addr, port, cfg->v4port_mask);
+	if (id)
+		vk_add_match(s, id, src);
+}
+
+static __always_inline void port_v6(struct vk_scratch *s, struct vk_config *cfg,
+				    const __u8 *addr, __u16 port, __u8 src)
+{
+	const __u64 *a = (const __u64 *)addr;
+	__u32 id;
+
+	if (!bit_test(&vk_v6_filter, vk_hash_v6(addr, 128, 0) & (VK_V6_FILTER_WORDS * 64 - 1)))
+		return;
+	id = vk_probe_v6port(a[0], a[1], port, cfg->v6port_mask);
+	if (id)
+		vk_add_match(s, id, src);
+}
+
 static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *cfg)
 {
 	struct vk_pkt *p = &s->pkt;
-	__u32 id;
 
 	if (p->family == 4) {
 		__u32 sa = *(__u32 *)p->src, da = *(__u32 *)p->dst;
@@ -593,12 +620,8 @@ static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *
 		vk_add_chain(s, vk_v4_best(sa), VK_SRC_SRC_ADDR);
 		vk_add_chain(s, vk_v4_best(da), VK_SRC_DST_ADDR);
 		if (cfg->n_v4port && p->has_ports) {
-			id = vk_probe_v4port(sa, p->sport, cfg->v4port_mask);
-			if (id)
-				vk_add_match(s, id, VK_SRC_SRC_ADDR);
-			id = vk_probe_v4port(da, p->dport, cfg->v4port_mask);
-			if (id)
-				vk_add_match(s, id, VK_SRC_DST_ADDR);
+			port_v4(s, cfg, sa, p->sport, VK_SRC_SRC_ADDR);
+			port_v4(s, cfg, da, p->dport, VK_SRC_DST_ADDR);
 		}
 	} else {
 		__u64 *sa = (__u64 *)p->src, *da = (__u64 *)p->dst;
@@ -606,12 +629,8 @@ static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *
 		vk_add_chain(s, vk_v6_best(sa[0], sa[1]), VK_SRC_SRC_ADDR);
 		vk_add_chain(s, vk_v6_best(da[0], da[1]), VK_SRC_DST_ADDR);
 		if (cfg->n_v6port && p->has_ports) {
-			id = vk_probe_v6port(sa[0], sa[1], p->sport, cfg->v6port_mask);
-			if (id)
-				vk_add_match(s, id, VK_SRC_SRC_ADDR);
-			id = vk_probe_v6port(da[0], da[1], p->dport, cfg->v6port_mask);
-			if (id)
-				vk_add_match(s, id, VK_SRC_DST_ADDR);
+			port_v6(s, cfg, p->src, p->sport, VK_SRC_SRC_ADDR);
+			port_v6(s, cfg, p->dst, p->dport, VK_SRC_DST_ADDR);
 		}
 	}
 }

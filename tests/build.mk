@@ -2,7 +2,6 @@
 # make test: every test. Tests that need ../shared, root or BPF say SKIP
 # with the reason when they cannot run.
 SHARED ?= ../shared
-TEST_BINS := $(BUILD)/tests/test_key $(BUILD)/tests/test_bpf
 
 $(BUILD)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)

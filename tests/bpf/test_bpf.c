@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -29,7 +30,8 @@ static const char *IND =
 	"{\"uuid\":\"00000000-0000-4000-8000-000000000006\",\"type\":\"domain\",\"value\":\"evil.se\",\"to_ids\":true},"
 	"{\"uuid\":\"00000000-0000-4000-8000-000000000007\",\"type\":\"hostname\",\"value\":\"exact.example.org\",\"to_ids\":true},"
 	"{\"uuid\":\"00000000-0000-4000-8000-000000000008\",\"type\":\"ip-dst\",\"value\":\"203.0.113.0/25\",\"to_ids\":true},"
-	"{\"uuid\":\"00000000-0000-4000-8000-000000000009\",\"type\":\"ip-dst\",\"value\":\"10.9.0.0/16\",\"to_ids\":false}"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000009\",\"type\":\"ip-dst\",\"value\":\"10.9.0.0/16\",\"to_ids\":false},"
+	"{\"uuid\":\"00000000-0000-4000-8000-00000000000a\",\"type\":\"ip-dst|port\",\"value\":\"2001:db8::80|443\",\"to_ids\":true}"
 	"]}}";
 
 struct env {
@@ -174,26 +176,30 @@ static uint64_t stat(struct env *e, int idx)
 
 /* ---- tests ------------------------------------------------------------ */
 
-static int setup(void **state)
+static void env_open(struct env *e, bool replay, const char *json)
 {
-	static struct env e;
-	struct vk_dp_opts o = { .replay = true };
+	struct vk_dp_opts o = { .replay = replay };
 	struct vk_misp_stats ms;
 	struct vk_apply_stats as;
 	const char *err;
 	struct vk_set set;
 
-	if (geteuid() != 0) {
-		print_message("SKIP: BPF tests need root\n");
-		return -1;
-	}
-	memset(&e, 0, sizeof(e));
+	memset(e, 0, sizeof(*e));
 	vk_set_init(&set);
-	assert_int_equal(vk_misp_parse(IND, strlen(IND), &set, &ms, NULL, NULL, &err), 0);
-	assert_int_equal(ms.accepted, 8);
+	assert_int_equal(vk_misp_parse(json, strlen(json), &set, &ms, NULL, NULL, &err), 0);
 	vk_sizes_for(&o.sizes, &set);
-	assert_int_equal(vk_dp_open(&e.dp, &o, on_event, &e), 0);
-	assert_int_equal(vk_dp_apply(&e.dp, &set, 1, NULL, NULL, &as), 0);
+	o.sizes.ids += 64;	/* room for the replacement test */
+	assert_int_equal(vk_dp_open(&e->dp, &o, on_event, e), 0);
+	assert_int_equal(vk_dp_apply(&e->dp, &set, 1, NULL, NULL, &as), 0);
+	assert_int_equal(as.added, e->dp.t.cur->n);
+}
+
+static int setup(void **state)
+{
+	static struct env e;
+
+	env_open(&e, true, IND);
+	assert_int_equal(e.dp.t.cur->n, 9);
 	*state = &e;
 	return 0;
 }
@@ -331,44 +337,47 @@ static void test_truncated(void **state)
 	}
 	for (i = VK_STAT_ERR_ETH_TRUNC; i < VK_STAT_MAX; i++)
 		after += stat(e, i);
-	assert_true(after - before >= p.n - 4 - 14 - 4);
+	/* exactly one parse failure per truncated length */
+	assert_int_equal(after - before, p.n - 4 - 14);
 }
 
-static void test_hostile(void **state)
+/* One hostile question per row: it lands in its parse-failure counter and
+ * never matches. */
+static void expect_dns_failure(struct env *e, int stat_idx, const char *qname, size_t len)
 {
-	struct env *e = *state;
-	static const char long_label[] = "\x40" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\x02" "se";
+	uint64_t before = stat(e, stat_idx);
+	struct pkt p;
+	size_t at;
+
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, qname, len, at, 0);
+	assert_int_equal(run(e, &p, p.n), XDP_PASS);
+	assert_int_equal(stat(e, stat_idx), before + 1);
+	assert_int_equal(e->n, 0);
+}
+
+static void test_hostile_dns(void **state)
+{
+	static const char long_label[] = "\x40" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\x04" "evil" "\x02" "se";
 	static const char pointer[] = "\x03" "www" "\xc0\x0c";
 	char longname[300];
-	uint64_t b;
-	struct pkt p;
-	size_t at, i;
+	size_t i;
 
-	b = stat(e, VK_STAT_ERR_DNS_LABEL);
-	eth(&p, 0, 0x0800);
-	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
-	udp_dns(&p, long_label, sizeof(long_label), at, 0);
-	run(e, &p, p.n);
-	assert_int_equal(stat(e, VK_STAT_ERR_DNS_LABEL), b + 1);
-
-	b = stat(e, VK_STAT_ERR_DNS_POINTER);
-	eth(&p, 0, 0x0800);
-	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
-	udp_dns(&p, pointer, sizeof(pointer), at, 0);
-	run(e, &p, p.n);
-	assert_int_equal(stat(e, VK_STAT_ERR_DNS_POINTER), b + 1);
-	assert_int_equal(e->n, 0);
-
-	for (i = 0; i + 5 < 290; i += 5)	/* 58 labels "abcd": 290 bytes */
+	for (i = 0; i + 5 < 290; i += 5)	/* 58 labels "abcd", then evil.se */
 		memcpy(longname + i, "\x04" "abcd", 5);
 	memcpy(longname + i, "\x04" "evil" "\x02" "se", 9);
-	b = stat(e, VK_STAT_ERR_DNS_NAME_LEN);
-	eth(&p, 0, 0x0800);
-	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
-	udp_dns(&p, longname, i + 9, at, 0);
-	run(e, &p, p.n);
-	assert_int_equal(stat(e, VK_STAT_ERR_DNS_NAME_LEN), b + 1);
-	assert_int_equal(e->n, 0);
+	expect_dns_failure(*state, VK_STAT_ERR_DNS_LABEL, long_label, sizeof(long_label));
+	expect_dns_failure(*state, VK_STAT_ERR_DNS_POINTER, pointer, sizeof(pointer));
+	expect_dns_failure(*state, VK_STAT_ERR_DNS_NAME_LEN, longname, i + 9);
+}
+
+static void test_hostile_headers(void **state)
+{
+	struct env *e = *state;
+	uint64_t b;
+	struct pkt p;
+	size_t at;
 
 	b = stat(e, VK_STAT_ERR_VLAN_DEPTH);
 	eth(&p, 4, 0x0800);
@@ -419,6 +428,113 @@ static void test_counters(void **state)
 	assert_int_equal(vk_tables_count(&e->dp.t, ent->id), c0 + 10);
 }
 
+static void test_ipv6_port(void **state)
+{
+	struct env *e = *state;
+	struct pkt p;
+	size_t at;
+
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::99", "2001:db8::80", 6);
+	tcp(&p, 5555, 443, at);
+	p.b[at + 4] = 0;	/* payload length: the TCP header */
+	p.b[at + 5] = 20;
+	run(e, &p, p.n);
+	assert_true(has(e, "2001:db8::80|443"));
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::99", "2001:db8::80", 6);
+	tcp(&p, 5555, 444, at);
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
+}
+
+/* Outside replay, events per (indicator, local host) are limited; the
+ * counter still sees every packet. span mode drops after inspection. */
+static void test_rate_limit_and_span(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	uint64_t ev0, rl0, c0;
+	struct vk_key k;
+	struct vk_ent *ent;
+	const char *why;
+	struct pkt p;
+	size_t at;
+	int i, events = 0;
+
+	env_open(e, false, IND);
+	vk_key_ip("198.51.100.7", &k, &why);
+	ent = vk_set_find(e->dp.t.cur, &k);
+	c0 = vk_tables_count(&e->dp.t, ent->id);
+	ev0 = stat(e, VK_STAT_EVENTS);
+	rl0 = stat(e, VK_STAT_EVENTS_RATELIMITED);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+	tcp(&p, 1234, 443, at);
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(run(e, &p, p.n), XDP_PASS);
+		events += e->n;
+	}
+	/* burst 10: the rest are suppressed, unless a second has passed */
+	assert_true(events >= 10 && events <= 12);
+	assert_int_equal(stat(e, VK_STAT_EVENTS) - ev0, (uint64_t)events);
+	assert_int_equal(stat(e, VK_STAT_EVENTS_RATELIMITED) - rl0, (uint64_t)(50 - events));
+	assert_int_equal(vk_tables_count(&e->dp.t, ent->id), c0 + 50);
+	e->dp.t.cfg->mode = VK_MODE_SPAN;
+	assert_int_equal(run(e, &p, p.n), XDP_DROP);
+	vk_dp_close(&e->dp);
+	free(e);
+}
+
+/* A new set: kept indicators keep their id and counter, removed ones stop
+ * matching, added ones match. */
+static void test_replace(void **state)
+{
+	struct env *e = *state;
+	static const char *NEXT =
+		"{\"response\":{\"Attribute\":["
+		"{\"uuid\":\"00000000-0000-4000-8000-000000000001\",\"type\":\"ip-dst\",\"value\":\"198.51.100.7\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000b1\",\"type\":\"ip-dst\",\"value\":\"198.51.100.8\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000b2\",\"type\":\"domain\",\"value\":\"other.se\",\"to_ids\":true}"
+		"]}}";
+	static const char QN_OTHER[] = "\x01" "x" "\x05" "other" "\x02" "se";
+	struct vk_misp_stats ms;
+	struct vk_apply_stats as;
+	const char *err;
+	struct vk_set set;
+	struct vk_key k;
+	struct vk_ent *ent;
+	uint32_t id;
+	uint64_t c;
+	struct pkt p;
+	size_t at;
+
+	vk_key_ip("198.51.100.7", &k, &err);
+	ent = vk_set_find(e->dp.t.cur, &k);
+	id = ent->id;
+	c = vk_tables_count(&e->dp.t, id);
+	vk_set_init(&set);
+	assert_int_equal(vk_misp_parse(NEXT, strlen(NEXT), &set, &ms, NULL, NULL, &err), 0);
+	assert_int_equal(vk_dp_apply(&e->dp, &set, 2, NULL, NULL, &as), 0);
+	assert_int_equal(as.kept, 1);
+	assert_int_equal(as.added, 2);
+	assert_int_equal(as.removed, 8);
+	assert_int_equal(vk_set_find(e->dp.t.cur, &k)->id, id);
+	assert_int_equal(vk_tables_count(&e->dp.t, id), c);
+
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "198.51.100.8", "198.51.100.7", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	run(e, &p, p.n);
+	assert_true(has(e, "198.51.100.7") && has(e, "198.51.100.8"));
+	assert_false(has(e, "evil.se"));
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "203.0.113.9", 17, 0);
+	udp_dns(&p, QN_OTHER, sizeof(QN_OTHER), at, 0);
+	run(e, &p, p.n);
+	assert_true(has(e, "other.se"));
+	assert_int_equal(e->n, 1);	/* the /24 and /25 are gone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,8 +542,12 @@ int main(void)
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile_dns),
+		cmocka_unit_test(test_hostile_headers),
 		cmocka_unit_test(test_counters),
+		cmocka_unit_test(test_ipv6_port),
+		cmocka_unit_test(test_rate_limit_and_span),
+		cmocka_unit_test(test_replace),	/* last: it changes the set */
 	};
 	if (geteuid() != 0) {
 		printf("SKIP: BPF tests need root\n");

@@ -33,13 +33,16 @@ check() {	# check NAME COMMAND...
 
 cleanup
 ip netns add $NS
-ip link add $IF type veth peer name vkt1
-ip link set vkt1 netns $NS
-ip addr add 10.77.0.1/24 dev $IF
-ip link set $IF up
-ip -n $NS addr add 10.77.0.2/24 dev vkt1
-ip -n $NS link set vkt1 up
 ip -n $NS link set lo up
+veth() {
+	ip link add $IF type veth peer name vkt1 &&
+	ip link set vkt1 netns $NS &&
+	ip addr add 10.77.0.1/24 dev $IF &&
+	ip link set $IF up &&
+	ip -n $NS addr add 10.77.0.2/24 dev vkt1 &&
+	ip -n $NS link set vkt1 up
+}
+veth
 
 cat > "$STATE/ind.json" <<'JSON'
 {"response":{"Attribute":[
@@ -89,6 +92,15 @@ ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
 check "counters survive the restart" \
 	test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge $((before + 4))
 check "restart logs the re-used state" grep -q "re-using pinned maps" "$STATE/daemon.log"
+before=$(count aaaaaaaa-0000-4000-8000-000000000001)
+ip link del $IF
+veth
+reattached() { grep -q "re-attaching" "$STATE/daemon.log" && ip link show $IF | grep -q xdp; }
+for _ in $(seq 50); do reattached && break; sleep 0.1; done
+check "an interface that comes back is re-attached" reattached
+ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+check "matching resumes on the returned interface" \
+	test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge $((before + 2))
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 check "detach succeeds" "$BIN" detach --iface $IF --pin-dir $PIN --state-dir "$STATE"
 check "detach leaves no XDP program" sh -c "! ip link show $IF | grep -q xdp"

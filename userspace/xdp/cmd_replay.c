@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vardkase-xdp replay: the compiled XDP program over every frame of a
- * capture, through BPF_PROG_TEST_RUN; one JSON line per (frame, attribute)
- * match. No capture, however broken, makes it fail: what cannot be read
+ * vardkase-xdp replay: the compiled XDP program over every frame of one or
+ * more captures, through BPF_PROG_TEST_RUN; one JSON line per (frame,
+ * attribute) match. The program and the indicators load once for all the
+ * captures. No capture, however broken, makes it fail: what cannot be read
  * is reported on stderr and the frames read so far stand.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,6 +25,7 @@
 
 struct replay {
 	struct vk_dp dp;
+	const char *pcap;	/* named in the output when several are given */
 	unsigned long frame, matches, unconfirmed;
 };
 
@@ -39,7 +42,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->unconfirmed++;
 		return 0;
 	}
-	r->matches += (unsigned long)vk_event_print(stdout, ev, e, r->frame);
+	r->matches += (unsigned long)vk_event_print(stdout, ev, e, r->frame, r->pcap);
 	return 0;
 }
 
@@ -113,6 +116,39 @@ static void replay_frames(struct replay *r, struct vk_pcap *p, const char *path)
 			path, short_frames, failed);
 }
 
+static void replay_file(struct replay *r, const char *path, int named)
+{
+	char errbuf[512];
+	const char *link;
+	struct vk_pcap *p;
+
+	r->frame = 0;
+	r->matches = 0;
+	r->pcap = named ? path : NULL;
+	p = vk_pcap_open(path, errbuf, sizeof(errbuf));
+	if (!p) {
+		vk_warn("%s: cannot read capture: %s", path, errbuf);
+		return;
+	}
+	if (!vk_pcap_ethernet(p, &link)) {
+		vk_warn("%s: link type %s is not Ethernet; XDP only sees Ethernet, skipped",
+			path, link);
+	} else {
+		replay_frames(r, p, path);
+		vk_info("%s: %lu frames, %lu matches", path, r->frame, r->matches);
+	}
+	vk_pcap_close(p);
+	fflush(stdout);
+}
+
+static int usage(int rc)
+{
+	fprintf(rc ? stderr : stdout,
+		"usage: vardkase-xdp replay --indicators FILE --pcap FILE [--pcap FILE ...]\n"
+		"       (with several captures each line names its \"pcap\")\n");
+	return rc;
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -121,63 +157,49 @@ int cmd_replay(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	const char *ind = NULL, *pcap_path = NULL;
-	char errbuf[512];
-	const char *link;
-	struct vk_dp_opts o = { 0 };
+	const char *ind = NULL, **pcaps;
+	struct vk_dp_opts o = { .replay = true };
 	struct vk_apply_stats st;
 	struct replay r = { 0 };
 	struct vk_set set;
-	struct vk_pcap *p;
-	int c, rc;
+	int c, i, n = 0, rc;
 
+	pcaps = calloc((size_t)argc, sizeof(*pcaps));
+	if (!pcaps)
+		return 1;
 	while ((c = getopt_long(argc, argv, "i:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': ind = optarg; break;
-		case 'p': pcap_path = optarg; break;
+		case 'p': pcaps[n++] = optarg; break;
 		default:
-			fprintf(stderr, "usage: vardkase-xdp replay --indicators FILE --pcap FILE\n");
-			return c == 'h' ? 0 : 2;
+			free(pcaps);
+			return usage(c == 'h' ? 0 : 2);
 		}
 	}
-	if (!ind || !pcap_path) {
-		fprintf(stderr, "usage: vardkase-xdp replay --indicators FILE --pcap FILE\n");
-		return 2;
+	if (!ind || !n) {
+		free(pcaps);
+		return usage(2);
 	}
-	if (vk_load_indicators(ind, &set))
+	if (vk_load_indicators(ind, &set)) {
+		free(pcaps);
 		return 1;
-	p = vk_pcap_open(pcap_path, errbuf, sizeof(errbuf));
-	if (!p) {
-		/* an unreadable capture is reported, not fatal */
-		vk_warn("%s: cannot read capture: %s", pcap_path, errbuf);
-		vk_set_free(&set);
-		return 0;
-	}
-	if (!vk_pcap_ethernet(p, &link)) {
-		vk_warn("%s: link type %s is not Ethernet; XDP only sees Ethernet, skipped",
-			pcap_path, link);
-		vk_pcap_close(p);
-		vk_set_free(&set);
-		return 0;
 	}
 	vk_sizes_for(&o.sizes, &set);
-	o.replay = true;
 	rc = vk_dp_open(&r.dp, &o, on_event, &r);
 	if (rc) {
-		vk_pcap_close(p);
 		vk_set_free(&set);
+		free(pcaps);
 		return 1;
 	}
 	rc = vk_dp_apply(&r.dp, &set, 1, on_tbl_refuse, NULL, &st);
-	if (rc) {
+	if (rc)
 		vk_err("loading indicators failed: %s", strerror(-rc));
-	} else {
-		replay_frames(&r, p, pcap_path);
-		vk_info("%s: %lu frames, %lu matches%s", pcap_path, r.frame, r.matches,
-			r.unconfirmed ? " (hash matches not confirmed were dropped)" : "");
-	}
-	fflush(stdout);
-	vk_pcap_close(p);
+	for (i = 0; !rc && i < n; i++)
+		replay_file(&r, pcaps[i], n > 1);
+	if (r.unconfirmed)
+		vk_info("%lu hash matches did not confirm on the exact value and were dropped",
+			r.unconfirmed);
 	vk_dp_close(&r.dp);
+	free(pcaps);
 	return rc ? 1 : 0;
 }

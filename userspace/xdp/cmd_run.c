@@ -48,7 +48,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	e = vk_event_confirm(&r->dp.t, ev);
 	if (e)
-		r->events += (unsigned long)vk_event_print(stdout, ev, e, 0);
+		r->events += (unsigned long)vk_event_print(stdout, ev, e, 0, NULL);
 	fflush(stdout);
 	return 0;
 }
@@ -86,7 +86,7 @@ static void on_link(struct nl_cache *cache, struct nl_object *obj, int action, v
 			vk_warn("%s: interface disappeared; will re-attach when it returns",
 				r->ifname[i]);
 			r->ifindex[i] = 0;
-		} else if (action == NL_ACT_NEW || r->ifindex[i] != idx) {
+		} else if (r->ifindex[i] != idx) {	/* DEL zeroed it: a new link */
 			vk_info("%s: interface (re)appeared as ifindex %d, re-attaching",
 				r->ifname[i], idx);
 			if (!vk_dp_attach(&r->dp, r->ifname[i], idx, &generic))

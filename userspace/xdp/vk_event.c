@@ -43,7 +43,7 @@ const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk
 }
 
 int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
-		   unsigned long frame)
+		   unsigned long frame, const char *pcap)
 {
 	int fam = ev->family == 4 ? AF_INET : AF_INET6;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ind[300];
@@ -60,6 +60,8 @@ int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
 		char *s;
 		int j;
 
+		if (pcap)
+			json_object_set_new(o, "pcap", json_string(pcap));
 		if (frame)
 			json_object_set_new(o, "frame", json_integer((json_int_t)frame));
 		json_object_set_new(o, "attribute_uuid", json_string(e->attrs[i].uuid));

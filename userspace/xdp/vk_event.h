@@ -12,9 +12,9 @@
  * collision, which must never be reported). */
 const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk_event *ev);
 
-/* Print one JSON line per attribute of e; frame > 0 adds "frame".
- * Returns the number of lines. */
+/* Print one JSON line per attribute of e; frame > 0 adds "frame", a
+ * non-NULL pcap adds "pcap". Returns the number of lines. */
 int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
-		   unsigned long frame);
+		   unsigned long frame, const char *pcap);
 
 #endif
