@@ -37,7 +37,10 @@ const volatile __u32 vk_replay = 0;
 MMAP_ARRAY(vk_config, struct vk_config, 1);
 MMAP_ARRAY(vk_meta, struct vk_meta, 1);
 MMAP_ARRAY(vk_v4_filter, __u64, VK_V4_FILTER_WORDS);
-MMAP_ARRAY(vk_v4_l16, __u32, VK_V4_L16_ENTRIES);
+/* two /20 entries per element: array elements are 8-byte aligned, so a
+ * lone __u32 would waste half the map; userspace sees a flat __u32[] */
+struct vk_l20_pair { __u32 id[2]; };
+MMAP_ARRAY(vk_v4_l20, struct vk_l20_pair, VK_V4_L20_ENTRIES / 2);
 MMAP_ARRAY(vk_v4l24, struct vk_v4l24_slot, 1);
 MMAP_ARRAY(vk_v4, struct vk_v4_slot, 1);
 MMAP_ARRAY(vk_v4port, struct vk_v4port_slot, 1);
@@ -207,20 +210,20 @@ __noinline __u64 vk_probe_l24(__u32 net24, __u32 mask)
 	return 0;
 }
 
-/* The longest IPv4 indicator (address or prefix) containing addr, 0 if none. */
+/* The longest IPv4 indicator (address or prefix) containing addr, 0 if
+ * none. Called only for addresses whose /24 bit is set in vk_v4_filter. */
 __noinline __u32 vk_v4_best(__u32 addr)
 {
 	struct vk_config *cfg = cfg_get();
-	__u32 h = bpf_ntohl(addr), best = 0, k16 = h >> 16, *l16, id, len;
+	__u32 h = bpf_ntohl(addr), best = 0, k20 = h >> 13, id, len;
+	struct vk_l20_pair *l20;
 	__u64 r;
 
 	if (!cfg)
 		return 0;
-	l16 = bpf_map_lookup_elem(&vk_v4_l16, &k16);
-	if (l16)
-		best = *l16;
-	if (!bit_test(&vk_v4_filter, h >> 8))
-		return best;
+	l20 = bpf_map_lookup_elem(&vk_v4_l20, &k20);
+	if (l20)
+		best = l20->id[(h >> 12) & 1];
 	id = vk_probe_v4(addr, cfg->v4_mask);
 	if (id)
 		return id;
@@ -585,18 +588,6 @@ __noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j)
 /* ip|port probes sit behind the same address filters as the plain
  * addresses (the builder sets the bit for every ip|port address), so a
  * packet pays for them only when its address is a candidate. */
-static __always_inline void port_v4(struct vk_scratch *s, struct vk_config *cfg,
-				    __u32 addr, __u16 port, __u8 src)
-{
-	__u32 id;
-
-	if (!bit_test(&vk_v4_filter, bpf_ntohl(addr) >> 8))
-		return;
-	id = vk_probe_v4port(addr, port, cfg->v4port_mask);
-	if (id)
-		vk_add_match(s, id, src);
-}
-
 static __always_inline void port_v6(struct vk_scratch *s, struct vk_config *cfg,
 				    const __u8 *addr, __u16 port, __u8 src)
 {
@@ -610,24 +601,40 @@ static __always_inline void port_v6(struct vk_scratch *s, struct vk_config *cfg,
 		vk_add_match(s, id, src);
 }
 
+static __always_inline void chain(struct vk_scratch *s, __u32 id, __u8 src)
+{
+	if (id)
+		vk_add_chain(s, id, src);
+}
+
+/* The filter has a bit for every /24 that any IPv4 indicator touches
+ * (address, prefix, ip|port): most addresses stop after this one load. */
+static __always_inline void match_v4(struct vk_scratch *s, struct vk_config *cfg,
+				     __u32 addr, __u16 port, __u8 src)
+{
+	if (!bit_test(&vk_v4_filter, bpf_ntohl(addr) >> 8))
+		return;
+	chain(s, vk_v4_best(addr), src);
+	if (cfg->n_v4port && s->pkt.has_ports) {
+		__u32 id = vk_probe_v4port(addr, port, cfg->v4port_mask);
+
+		if (id)
+			vk_add_match(s, id, src);
+	}
+}
+
 static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *cfg)
 {
 	struct vk_pkt *p = &s->pkt;
 
 	if (p->family == 4) {
-		__u32 sa = *(__u32 *)p->src, da = *(__u32 *)p->dst;
-
-		vk_add_chain(s, vk_v4_best(sa), VK_SRC_SRC_ADDR);
-		vk_add_chain(s, vk_v4_best(da), VK_SRC_DST_ADDR);
-		if (cfg->n_v4port && p->has_ports) {
-			port_v4(s, cfg, sa, p->sport, VK_SRC_SRC_ADDR);
-			port_v4(s, cfg, da, p->dport, VK_SRC_DST_ADDR);
-		}
+		match_v4(s, cfg, *(__u32 *)p->src, p->sport, VK_SRC_SRC_ADDR);
+		match_v4(s, cfg, *(__u32 *)p->dst, p->dport, VK_SRC_DST_ADDR);
 	} else {
 		__u64 *sa = (__u64 *)p->src, *da = (__u64 *)p->dst;
 
-		vk_add_chain(s, vk_v6_best(sa[0], sa[1]), VK_SRC_SRC_ADDR);
-		vk_add_chain(s, vk_v6_best(da[0], da[1]), VK_SRC_DST_ADDR);
+		chain(s, vk_v6_best(sa[0], sa[1]), VK_SRC_SRC_ADDR);
+		chain(s, vk_v6_best(da[0], da[1]), VK_SRC_DST_ADDR);
 		if (cfg->n_v6port && p->has_ports) {
 			port_v6(s, cfg, p->src, p->sport, VK_SRC_SRC_ADDR);
 			port_v6(s, cfg, p->dst, p->dport, VK_SRC_DST_ADDR);

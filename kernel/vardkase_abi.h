@@ -25,7 +25,7 @@
 /* Slot id values: 0 = never used (ends a probe), TOMB = deleted (probe on). */
 #define VK_ID_EMPTY		0u
 #define VK_ID_TOMB		0xffffffffu
-#define VK_MAX_PROBE		32
+#define VK_MAX_PROBE		64
 
 /* DNS names: RFC 1035 limits, enforced by the parser. */
 #define VK_NAME_MAX		255	/* wire-format bytes incl. length octets */
@@ -38,7 +38,7 @@
 
 /* Fixed-size filters and the /16 table (bits / entries). */
 #define VK_V4_FILTER_WORDS	(1u << 18)	/* 16M bits: one per IPv4 /24 */
-#define VK_V4_L16_ENTRIES	(1u << 16)
+#define VK_V4_L20_ENTRIES	(1u << 20)	/* best prefix <= /20 per /20 */
 #define VK_V6_FILTER_WORDS	(1u << 16)	/* 4M bits, hashed full address */
 #define VK_V6_PFILTER_WORDS	(1u << 14)	/* 1M bits, hashed /32 */
 #define VK_NAME_FILTER_WORDS	(1u << 18)	/* 16M bits, hashed suffix */
@@ -152,9 +152,8 @@ struct vk_v4port_slot {			/* vk_v4port: address + port */
 };
 _Static_assert(sizeof(struct vk_v4port_slot) == 16, "vk_v4port_slot ABI");
 
-/* vk_v4l24: one slot per /24 that holds a prefix of length 17..31 or an
- * ip|port. best is the longest prefix <= /24 covering the whole /24. */
-#define VK_L24_HAS_PORT		(1u << 0)
+/* vk_v4l24: one slot per /24 that holds a prefix of length 21..31. best
+ * is the longest prefix <= /24 covering the whole /24. */
 #define VK_L24_LONG_SHIFT	8	/* bit 8 + (len - 25) for len 25..31 */
 struct vk_v4l24_slot {
 	__u32 net24;			/* host byte order, addr >> 8 */

@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# make bench: measurements, never run by make test (timing is not a test).
+$(BUILD)/tools/%.o: tools/bench/%.c $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tools/xdp_bench: $(BUILD)/tools/xdp_bench.o $(DP_OBJS) $(BUILD)/libvardkase.a
+	$(CC) -o $@ $^ $(DP_LIBS)
+
+.PHONY: bench
+bench: $(BUILD)/tools/xdp_bench
+	@mkdir -p $(BUILD)/bench
+	$(BUILD)/tools/xdp_bench $(BUILD)/bench/xdp.json

@@ -63,7 +63,7 @@ static long l24img_slot(struct l24img *m, uint32_t net24, int create)
 /* ---- new images ------------------------------------------------------- */
 
 struct images {
-	uint32_t *l16;
+	uint32_t *l20;
 	struct l24img l24;
 	uint64_t *v4f, *v6f, *v6pf, *nf;
 	uint64_t v6lens[2];
@@ -102,13 +102,13 @@ static int images_build(struct vk_tables *t, struct vk_set *set, struct images *
 	size_t i, npfx = 0, span = 0;
 
 	memset(im, 0, sizeof(*im));
-	im->l16 = calloc(VK_V4_L16_ENTRIES, 4);
+	im->l20 = calloc(VK_V4_L20_ENTRIES, 4);
 	im->v4f = calloc(VK_V4_FILTER_WORDS, 8);
 	im->v6f = calloc(VK_V6_FILTER_WORDS, 8);
 	im->v6pf = calloc(VK_V6_PFILTER_WORDS, 8);
 	im->nf = calloc(VK_NAME_FILTER_WORDS, 8);
 	pfx = calloc(set->n + 1, sizeof(*pfx));
-	if (!im->l16 || !im->v4f || !im->v6f || !im->v6pf || !im->nf || !pfx)
+	if (!im->l20 || !im->v4f || !im->v6f || !im->v6pf || !im->nf || !pfx)
 		goto nomem;
 	for (i = 0; i < set->n; i++) {
 		struct vk_ent *e = set->ents[i];
@@ -116,10 +116,8 @@ static int images_build(struct vk_tables *t, struct vk_set *set, struct images *
 		if (e->kind == VK_KIND_V4 && e->plen < 32) {
 			pfx[npfx++] = e;
 			im->v4lens |= 1u << e->plen;
-			if (e->plen > 16)
+			if (e->plen > 20)
 				span += e->plen > 24 ? 1 : (1u << (24 - e->plen));
-		} else if (e->kind == VK_KIND_V4PORT) {
-			span++;
 		}
 	}
 	if (l24img_init(&im->l24, span + 1))
@@ -130,10 +128,13 @@ static int images_build(struct vk_tables *t, struct vk_set *set, struct images *
 		struct vk_ent *e = pfx[i];
 		uint32_t a = ntoh4(e->addr), j, n;
 
-		if (e->plen <= 16) {
-			n = 1u << (16 - e->plen);
+		if (e->plen <= 20) {
+			n = 1u << (20 - e->plen);
 			for (j = 0; j < n; j++)
-				im->l16[(a >> 16) + j] = e->id;
+				im->l20[(a >> 12) + j] = e->id;
+			n = 1u << (24 - e->plen);
+			for (j = 0; j < n; j++)
+				setbit(im->v4f, (a >> 8) + j);
 		} else if (e->plen <= 24) {
 			n = 1u << (24 - e->plen);
 			for (j = 0; j < n; j++) {
@@ -153,10 +154,10 @@ static int images_build(struct vk_tables *t, struct vk_set *set, struct images *
 			setbit(im->v4f, a >> 8);
 		}
 	}
-	/* a /24 that only holds long prefixes or ports inherits the /16 best */
+	/* a /24 that only holds long prefixes inherits the /20 best */
 	for (i = 0; i <= im->l24.mask; i++)
 		if (im->l24.key[i] && !im->l24.best[i])
-			im->l24.best[i] = im->l16[(im->l24.key[i] - 1) >> 8];
+			im->l24.best[i] = im->l20[(im->l24.key[i] - 1) >> 4];
 	for (i = 0; i < set->n; i++) {
 		struct vk_ent *e = set->ents[i];
 		uint32_t a = ntoh4(e->addr);
@@ -212,7 +213,7 @@ nomem:
 
 static void images_free(struct images *im)
 {
-	free(im->l16);
+	free(im->l20);
 	free(im->v4f);
 	free(im->v6f);
 	free(im->v6pf);
@@ -229,7 +230,7 @@ static uint32_t v4_parent(const struct vk_set *set, const struct images *im,
 	struct vk_key k;
 	int l;
 
-	if (!im->l16[a >> 16] && l24img_slot((struct l24img *)&im->l24, a >> 8, 0) < 0)
+	if (!im->l20[a >> 12] && l24img_slot((struct l24img *)&im->l24, a >> 8, 0) < 0)
 		return 0;	/* nothing covers this /24 */
 	memset(&k, 0, sizeof(k));
 	k.kind = VK_KIND_V4;
@@ -329,13 +330,13 @@ static void write_config(struct vk_tables *t, const struct images *im, int with_
 
 /* /16 entries switch in one store each; the ids they name already have
  * their meta. */
-static void write_l16(struct vk_tables *t, const struct images *im)
+static void write_l20(struct vk_tables *t, const struct images *im)
 {
-	uint32_t *live = t->m[VK_M_V4_L16].p, i;
+	uint32_t *live = t->m[VK_M_V4_L20].p, i;
 
-	for (i = 0; i < VK_V4_L16_ENTRIES; i++)
-		if (live[i] != im->l16[i])
-			__atomic_store_n(&live[i], im->l16[i], __ATOMIC_RELEASE);
+	for (i = 0; i < VK_V4_L20_ENTRIES; i++)
+		if (live[i] != im->l20[i])
+			__atomic_store_n(&live[i], im->l20[i], __ATOMIC_RELEASE);
 }
 
 static int write_l24(struct vk_tables *t, const struct images *im)
@@ -558,7 +559,7 @@ int vk_tables_apply(struct vk_tables *t, struct vk_set *set, uint64_t generation
 			refuse(arg, NULL, "/24 table full (raise --sizes v4l24=)");
 		st->refused++;
 	}
-	write_l16(t, &im);
+	write_l20(t, &im);
 	/* 5. kept ids' parents, then removals */
 	for (i = 0; i < set->n; i++)
 		if (set->ents[i]->id && meta[set->ents[i]->id].parent != parents[i])

@@ -28,7 +28,7 @@
 #include "../../kernel/lib/dns.h"
 
 const char *const vk_map_names[VK_M_COUNT] = {
-	"vk_config", "vk_meta", "vk_v4_filter", "vk_v4_l16", "vk_v4l24",
+	"vk_config", "vk_meta", "vk_v4_filter", "vk_v4_l20", "vk_v4l24",
 	"vk_v4", "vk_v4port", "vk_v4long", "vk_v6_filter", "vk_v6_pfilter",
 	"vk_v6", "vk_v6port", "vk_v6pfx", "vk_name_filter", "vk_names",
 };
@@ -57,14 +57,14 @@ void vk_sizes_default(struct vk_sizes *sz)
 
 void vk_sizes_for(struct vk_sizes *sz, const struct vk_set *set)
 {
-	size_t c[8] = { 0 }, i;
+	size_t c[9] = { 0 }, i;
 
 	for (i = 0; i < set->n; i++) {
 		const struct vk_ent *e = set->ents[i];
 
 		switch (e->kind) {
 		case VK_KIND_V4:
-			c[e->plen == 32 ? 0 : e->plen > 24 ? 1 : 2]++;
+			c[e->plen == 32 ? 0 : e->plen > 24 ? 1 : e->plen > 20 ? 2 : 8]++;
 			break;
 		case VK_KIND_V4PORT: c[3]++; break;
 		case VK_KIND_V6: c[e->plen == 128 ? 4 : 5]++; break;
@@ -75,8 +75,9 @@ void vk_sizes_for(struct vk_sizes *sz, const struct vk_set *set)
 	sz->ids = (uint32_t)(set->n + set->n / 4 + 1024);
 	sz->v4 = pow2(c[0] * 2, 1024);
 	sz->v4long = pow2(c[1] * 2, 1024);
-	/* a /17../24 spans up to 128 /24 slots; long prefixes and ports 1 */
-	sz->v4l24 = pow2((c[1] + c[2] * 16 + c[3]) * 2, 1024);
+	/* a /21../24 spans up to 8 /24 slots (about 4 on average), a long
+	 * prefix 1; prefixes <= /20 live in the fixed /20 array */
+	sz->v4l24 = pow2((c[1] + c[2] * 4) * 2, 1024);
 	sz->v4port = pow2(c[3] * 2, 1024);
 	sz->v6 = pow2(c[4] * 2, 1024);
 	sz->v6pfx = pow2(c[5] * 2, 1024);
@@ -118,7 +119,7 @@ int vk_sizes_parse(struct vk_sizes *sz, const char *spec)
 size_t vk_tables_kernel_bytes(const struct vk_sizes *sz, int ncpus)
 {
 	return (size_t)sz->ids * (sizeof(struct vk_meta) + 8 * (size_t)ncpus) +
-	       (size_t)VK_V4_FILTER_WORDS * 8 + VK_V4_L16_ENTRIES * 4 +
+	       (size_t)VK_V4_FILTER_WORDS * 8 + VK_V4_L20_ENTRIES * 4 +
 	       (size_t)sz->v4l24 * sizeof(struct vk_v4l24_slot) +
 	       (size_t)sz->v4 * sizeof(struct vk_v4_slot) +
 	       (size_t)sz->v4port * sizeof(struct vk_v4port_slot) +

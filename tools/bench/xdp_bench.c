@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * make bench, XDP part: loads the issue's indicator mix, then times the
+ * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on four
+ * workloads and prints the median ns/packet of several rounds and the
+ * ratio; also the load time and the kernel bytes per address indicator
+ * (from the maps' sizes). Writes the same to build/bench/xdp.json.
+ *
+ * Indicators live in 1.0.0.0/8..126.0.0.0/8, 2001:db8::/32 and under
+ * .se/.ru/.nu names; misses come from 128.0.0.0..223.255.255.255,
+ * 2c00::/8 and .miss names, so a miss is a miss by construction.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "empty.skel.h"
+#include "vardkase.skel.h"
+#include "xdp/vk_dp.h"
+#include "lib/vk_log.h"
+
+#define ROUNDS		9
+#define NPKT		20000	/* distinct packets per round of a random workload */
+#define HOT_REPEAT	200000
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+struct counts { size_t v4, v6, v4pfx, v6pfx, v4port, names; };
+
+static void uuid_of(char *u, uint64_t n)
+{
+	snprintf(u, VK_UUID_LEN + 1, "%08x-0000-4000-8000-%012llx",
+		 (unsigned)(n >> 32), (unsigned long long)(n & 0xffffffffffffull));
+}
+
+static void rnd_label(char *out, int len)
+{
+	int i;
+
+	for (i = 0; i < len; i++)
+		out[i] = (char)('a' + rnd() % 26);
+	out[len] = 0;
+}
+
+static int add(struct vk_set *s, const struct vk_key *k, uint8_t type, uint64_t n)
+{
+	struct vk_attr a = { .type = type, .value = "bench" };
+
+	uuid_of(a.uuid, n);
+	return vk_set_add(s, k, &a);
+}
+
+/* The mix. Keeps the exact v4 addresses for the hit workload. */
+static void on_refuse(void *arg, const struct vk_ent *e, const char *why)
+{
+	fprintf(stderr, "refused: kind %u: %s\n", e ? e->kind : 0, why);
+}
+
+static int build_set(struct vk_set *s, const struct counts *c, uint32_t *hits)
+{
+	static const char *tld[] = { "se", "ru", "nu" };
+	struct vk_key k;
+	uint64_t n = 1;
+	size_t i;
+
+	vk_set_init(s);
+	for (i = 0; i < c->v4; i++) {
+		uint32_t a = htonl((uint32_t)((1 + rnd() % 126) << 24 | (rnd() & 0xffffff)));
+
+		memset(&k, 0, sizeof(k));
+		k.kind = VK_KIND_V4;
+		k.plen = 32;
+		memcpy(k.addr, &a, 4);
+		hits[i] = a;
+		if (add(s, &k, VK_T_IP_DST, n++))
+			return -ENOMEM;
+	}
+	for (i = 0; i < c->v4pfx; i++) {
+		int len = 16 + (int)(rnd() % 16);
+		uint32_t a = (uint32_t)((1 + rnd() % 126) << 24 | (rnd() & 0xffffff));
+
+		memset(&k, 0, sizeof(k));
+		k.kind = VK_KIND_V4;
+		k.plen = (uint8_t)len;
+		a = htonl(a & ~((1u << (32 - len)) - 1));
+		memcpy(k.addr, &a, 4);
+		if (add(s, &k, VK_T_IP_DST, n++))
+			return -ENOMEM;
+	}
+	for (i = 0; i < c->v4port; i++) {
+		uint32_t a = htonl((uint32_t)((1 + rnd() % 126) << 24 | (rnd() & 0xffffff)));
+
+		memset(&k, 0, sizeof(k));
+		k.kind = VK_KIND_V4PORT;
+		k.plen = 32;
+		k.port = (uint16_t)(1 + rnd() % 65535);
+		memcpy(k.addr, &a, 4);
+		if (add(s, &k, VK_T_IP_DST_PORT, n++))
+			return -ENOMEM;
+	}
+	for (i = 0; i < c->v6 + c->v6pfx; i++) {
+		uint64_t hi = 0x20010db800000000ull | (rnd() & 0xffffffff), lo = rnd();
+		int len = i < c->v6 ? 128 : 32 + (int)(rnd() % 33);
+
+		memset(&k, 0, sizeof(k));
+		k.kind = VK_KIND_V6;
+		k.plen = (uint8_t)len;
+		if (len < 128) {
+			lo = len <= 64 ? 0 : lo & ~((1ull << (128 - len)) - 1);
+			if (len < 64)
+				hi &= ~((1ull << (64 - len)) - 1);
+		}
+		hi = __builtin_bswap64(hi);
+		lo = __builtin_bswap64(lo);
+		memcpy(k.addr, &hi, 8);
+		memcpy(k.addr + 8, &lo, 8);
+		if (add(s, &k, VK_T_IP_DST, n++))
+			return -ENOMEM;
+	}
+	for (i = 0; i < c->names; i++) {
+		char l[16];
+
+		memset(&k, 0, sizeof(k));
+		rnd_label(l, 6 + (int)(rnd() % 8));
+		k.kind = VK_KIND_DOMAIN;
+		k.name_len = (uint16_t)snprintf(k.name, sizeof(k.name), "%s.%s", l, tld[i % 3]);
+		if (add(s, &k, VK_T_DOMAIN, n++))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- packets ---------------------------------------------------------- */
+
+struct pkt { uint8_t b[128]; uint32_t n; };
+
+static void tcp4(struct pkt *p, uint32_t src, uint32_t dst)
+{
+	static const uint8_t hdr[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00 };
+	uint8_t *ip = p->b + 14, *t = ip + 20;
+
+	memset(p->b, 0, sizeof(p->b));
+	memcpy(p->b, hdr, 14);
+	ip[0] = 0x45; ip[3] = 40; ip[8] = 64; ip[9] = 6;
+	memcpy(ip + 12, &src, 4);
+	memcpy(ip + 16, &dst, 4);
+	t[0] = 0x9c; t[1] = 0x40; t[2] = 0x01; t[3] = 0xbb; t[12] = 0x50;
+	p->n = 54;
+}
+
+static void tcp6(struct pkt *p, const uint8_t *src, const uint8_t *dst)
+{
+	static const uint8_t hdr[14] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x86, 0xdd };
+	uint8_t *ip = p->b + 14, *t = ip + 40;
+
+	memset(p->b, 0, sizeof(p->b));
+	memcpy(p->b, hdr, 14);
+	ip[0] = 0x60; ip[5] = 20; ip[6] = 6; ip[7] = 64;
+	memcpy(ip + 8, src, 16);
+	memcpy(ip + 24, dst, 16);
+	t[0] = 0x9c; t[1] = 0x40; t[2] = 0x01; t[3] = 0xbb; t[12] = 0x50;
+	p->n = 74;
+}
+
+static uint32_t miss4(void)
+{
+	return htonl((uint32_t)((128 + rnd() % 96) << 24 | (rnd() & 0xffffff)));
+}
+
+static void dns4(struct pkt *p)
+{
+	uint8_t *ip, *u, *d, *q;
+	uint32_t src = htonl(0xc0a80001), dst = htonl(0xc0a80035);
+	int labels = 2 + (int)(rnd() % 4), i, qlen = 0;
+	uint16_t ulen;
+
+	tcp4(p, src, dst);
+	ip = p->b + 14;
+	ip[9] = 17;
+	u = ip + 20;
+	memset(u, 0, 8);
+	u[0] = 0x9c; u[1] = 0x40; u[3] = 53;
+	d = u + 8;
+	memset(d, 0, 12);
+	d[2] = 0x01; d[5] = 1;
+	q = d + 12;
+	for (i = 0; i < labels; i++) {
+		int len = i == labels - 1 ? 4 : 3 + (int)(rnd() % 8);
+
+		q[qlen] = (uint8_t)len;
+		if (i == labels - 1)
+			memcpy(q + qlen + 1, "miss", 4);
+		else
+			rnd_label((char *)q + qlen + 1, len);
+		qlen += 1 + len;
+	}
+	q[qlen++] = 0;
+	q[qlen++] = 0; q[qlen++] = 1; q[qlen++] = 0; q[qlen++] = 1;
+	ulen = (uint16_t)(8 + 12 + qlen);
+	u[4] = (uint8_t)(ulen >> 8); u[5] = (uint8_t)ulen;
+	ip[2] = (uint8_t)((20 + ulen) >> 8); ip[3] = (uint8_t)(20 + ulen);
+	p->n = 14 + 20 + ulen;
+}
+
+/* ---- timing ----------------------------------------------------------- */
+
+static double run_set(int fd, const struct pkt *pk, int n, uint32_t repeat)
+{
+	double total = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pk[i].b,
+			    .data_size_in = pk[i].n, .repeat = repeat);
+
+		if (bpf_prog_test_run_opts(fd, &o)) {
+			perror("test run");
+			exit(1);
+		}
+		total += o.duration;
+	}
+	return total / n;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(int fd, const struct pkt *pk, int n, uint32_t repeat)
+{
+	double r[ROUNDS];
+	int i;
+
+	for (i = 0; i < ROUNDS; i++)
+		r[i] = run_set(fd, pk, n, repeat);
+	qsort(r, ROUNDS, sizeof(r[0]), cmp_d);
+	return r[ROUNDS / 2];
+}
+
+/* Kernel bytes of one map, from its definition. */
+static size_t map_bytes(struct vk_dp *dp, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(dp->skel->obj, name);
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	size_t per;
+
+	if (!m || bpf_obj_get_info_by_fd(bpf_map__fd(m), &info, &len))
+		return 0;
+	per = (info.value_size + 7) & ~7u;
+	if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY)
+		per *= (size_t)libbpf_num_possible_cpus();
+	return per * info.max_entries;
+}
+
+int main(int argc, char **argv)
+{
+	struct counts c = { 1000000, 200000, 100000, 20000, 100000, 1000000 };
+	const char *json = argc > 1 ? argv[1] : "build/bench/xdp.json";
+	static const char *const work[] = { "hot", "miss", "dns", "hit50" };
+	struct vk_dp_opts o = { 0 };
+	struct vk_apply_stats st;
+	struct vk_dp dp;
+	struct empty *empty;
+	struct vk_set set;
+	struct pkt *pk[4];
+	int npk[4] = { 1, NPKT, NPKT, NPKT }, w, i, efd, vfd;
+	double e_ns[4], v_ns[4];
+	uint32_t *hits = calloc(c.v4, 4);
+	size_t addr_bytes, n_addr;
+	FILE *f;
+
+	if (geteuid()) {
+		fprintf(stderr, "SKIP: the benchmark needs root (BPF)\n");
+		return 0;
+	}
+	vk_log_set_level(VK_LOG_WARN);
+	printf("building the indicator set: %zu IPv4, %zu IPv6, %zu+%zu prefixes, "
+	       "%zu ip|port, %zu domains\n", c.v4, c.v6, c.v4pfx, c.v6pfx, c.v4port, c.names);
+	if (!hits || build_set(&set, &c, hits))
+		return 1;
+	vk_sizes_for(&o.sizes, &set);
+	if (vk_dp_open(&dp, &o, NULL, NULL))
+		return 1;
+	printf("loading into the kernel tables...\n");
+	if (vk_dp_apply(&dp, &set, 1, on_refuse, NULL, &st))
+		return 1;
+	printf("loaded %zu indicators in %.3f s (%zu refused)\n", st.added, st.seconds, st.refused);
+
+	for (w = 0; w < 4; w++)
+		pk[w] = calloc((size_t)npk[w], sizeof(struct pkt));
+	tcp4(&pk[0][0], htonl(0xc0a80001), miss4());
+	for (i = 0; i < NPKT; i++) {
+		if (i & 1) {
+			uint8_t s[16] = { 0x2c, 0x00 }, d[16] = { 0x2c, 0x01 };
+			uint64_t r1 = rnd(), r2 = rnd();
+
+			memcpy(s + 8, &r1, 8);
+			memcpy(d + 8, &r2, 8);
+			tcp6(&pk[1][i], s, d);
+		} else {
+			tcp4(&pk[1][i], miss4(), miss4());
+		}
+		dns4(&pk[2][i]);
+		tcp4(&pk[3][i], miss4(), (i & 1) ? hits[rnd() % c.v4] : miss4());
+	}
+	empty = empty__open_and_load();
+	if (!empty)
+		return 1;
+	efd = bpf_program__fd(empty->progs.empty_xdp);
+	vfd = vk_dp_prog_fd(&dp);
+	/* both programs drop, so the comparison is about matching only */
+	dp.t.cfg->mode = VK_MODE_SPAN;
+	printf("\n%-8s %12s %14s %8s\n", "workload", "empty ns", "vardkase ns", "ratio");
+	for (w = 0; w < 4; w++) {
+		uint32_t rep = w == 0 ? HOT_REPEAT : 1;
+
+		e_ns[w] = median(efd, pk[w], npk[w], rep);
+		v_ns[w] = median(vfd, pk[w], npk[w], rep);
+		printf("%-8s %12.1f %14.1f %8.2f\n", work[w], e_ns[w], v_ns[w], v_ns[w] / e_ns[w]);
+	}
+	n_addr = c.v4 + c.v6 + c.v4pfx + c.v6pfx + c.v4port;
+	addr_bytes = 0;
+	{
+		static const char *const maps[] = {
+			"vk_v4_filter", "vk_v4_l20", "vk_v4l24", "vk_v4", "vk_v4port",
+			"vk_v4long", "vk_v6_filter", "vk_v6_pfilter", "vk_v6", "vk_v6port",
+			"vk_v6pfx",
+		};
+		size_t per_id = (map_bytes(&dp, "vk_meta") + map_bytes(&dp, "vk_counters")) /
+				o.sizes.ids;
+
+		printf("\nkernel memory of the address maps:\n");
+		for (i = 0; i < (int)(sizeof(maps) / sizeof(maps[0])); i++) {
+			printf("  %-14s %8.1f MiB\n", maps[i], map_bytes(&dp, maps[i]) / 1048576.0);
+			addr_bytes += map_bytes(&dp, maps[i]);
+		}
+		printf("  %-14s %8.1f MiB (meta + per-CPU counters of address ids)\n",
+		       "per id", (double)(per_id * n_addr) / 1048576.0);
+		addr_bytes += per_id * n_addr;
+	}
+	printf("\nload: %.3f s for %zu indicators\n", st.seconds, st.added);
+	printf("kernel memory: %.1f bytes per address indicator (%zu address indicators)\n",
+	       (double)addr_bytes / (double)n_addr, n_addr);
+	f = fopen(json, "w");
+	if (f) {
+		fprintf(f, "{\"workloads\": {");
+		for (w = 0; w < 4; w++)
+			fprintf(f, "%s\"%s\": {\"empty_ns\": %.1f, \"vardkase_ns\": %.1f, \"ratio\": %.2f}",
+				w ? ", " : "", work[w], e_ns[w], v_ns[w], v_ns[w] / e_ns[w]);
+		fprintf(f, "}, \"load_seconds\": %.3f, \"bytes_per_address\": %.1f}\n",
+			st.seconds, (double)addr_bytes / (double)n_addr);
+		fclose(f);
+		printf("written: %s\n", json);
+	}
+	empty__destroy(empty);
+	vk_dp_close(&dp);
+	return 0;
+}
