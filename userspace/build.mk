@@ -1,21 +1,31 @@
 # SPDX-License-Identifier: GPL-2.0-only
 LIB_SRCS := userspace/lib/vk_log.c userspace/lib/vk_key.c userspace/lib/vk_set.c \
-            userspace/lib/vk_misp.c userspace/lib/vk_pcap.c
+            userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c
+PROTO_C  := $(BUILD)/gen/dataplane.pb-c.c
+PROTO_H  := $(BUILD)/gen/dataplane.pb-c.h
 XDP_SRCS := userspace/xdp/main.c userspace/xdp/cmd_run.c userspace/xdp/cmd_replay.c \
-            userspace/xdp/cmd_detach.c userspace/xdp/cmd_stats.c userspace/xdp/vk_dp.c \
+            userspace/xdp/cmd_detach.c userspace/xdp/cmd_stats.c userspace/xdp/cmd_ctl.c \
+            userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
             userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c
 
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/dataplane.pb-c.o
 # objects of the dataplane other than main(), for tests and benchmarks
 DP_OBJS  := $(filter-out $(BUILD)/userspace/xdp/main.o $(BUILD)/userspace/xdp/cmd_%.o, \
               $(XDP_SRCS:%.c=$(BUILD)/%.o)) $(BUILD)/userspace/xdp/cmd_replay.o
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0)
 NL_LIBS   := $(shell pkg-config --libs libnl-3.0 libnl-route-3.0)
-DP_LIBS   := $(LDLIBS_BPF) -ljansson -lidn2 -lpcap $(NL_LIBS)
+DP_LIBS   := $(LDLIBS_BPF) -ljansson -lidn2 -lpcap -lprotobuf-c $(NL_LIBS)
 
 BINS += $(BIN)/vardkase-xdp
 
-$(BUILD)/userspace/%.o: userspace/%.c $(SKELS)
+$(PROTO_C) $(PROTO_H): userspace/proto/dataplane.proto
+	@mkdir -p $(@D)
+	protoc-c --proto_path=userspace/proto --c_out=$(BUILD)/gen $<
+
+$(BUILD)/gen/dataplane.pb-c.o: $(PROTO_C)
+	$(CC) $(CFLAGS) -Wno-extra -c $< -o $@
+
+$(BUILD)/userspace/%.o: userspace/%.c $(SKELS) $(PROTO_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(NL_CFLAGS) -c $< -o $@
 

@@ -56,7 +56,7 @@ start() {
 	local runs
 	runs=$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)
 	"$BIN" run --iface $IF --indicators "$STATE/ind.json" --pin-dir $PIN \
-		--state-dir "$STATE" --sizes ids=4096,v4=4096,names=4096 \
+		--state-dir "$STATE" --socket "$STATE/dp.sock" --sizes ids=4096,v4=4096,names=4096 \
 		>>"$STATE/events.jsonl" 2>>"$STATE/daemon.log" &
 	PID=$!
 	for _ in $(seq 100); do
@@ -70,6 +70,61 @@ start() {
 count() {	# matches of one attribute uuid, from the pinned counters
 	"$BIN" stats --pin-dir $PIN --state-dir "$STATE" |
 		/usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(c['matches'] for c in d['counters'] if c['attribute_uuid']=='$1'))"
+}
+
+ctl() { "$BIN" ctl --socket "$STATE/dp.sock" "$@"; }
+jget() { /usr/bin/python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); print(d$1)"; }
+
+# The control socket (protobuf-c over SOCK_SEQPACKET), driven by `ctl`.
+ipc_tests() {
+	local gen
+	check "socket: stats name the interface" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" stats | grep -q '\"interfaces\":\[\"$IF\"\]'"
+	gen=$(ctl stats | jget "['generation']")
+	ctl events --count 1 > "$STATE/sub.jsonl" &
+	local sub=$!
+	sleep 0.3
+	ip netns exec $NS ping -c 1 -W 1 10.77.0.1 >/dev/null
+	wait $sub
+	check "socket: a subscriber receives the match event" \
+		grep -q '"attribute_uuid":\["aaaaaaaa-0000-4000-8000-000000000001"\]' "$STATE/sub.jsonl"
+	cat > "$STATE/bad.json" <<'JSON'
+{"response":{"Attribute":[
+{"uuid":"bbbbbbbb-0000-4000-8000-000000000001","type":"domain","value":"other.se","to_ids":true},
+{"uuid":"bbbbbbbb-0000-4000-8000-000000000002","type":"ip-dst","value":"10.0.0.0/4","to_ids":true}
+]}}
+JSON
+	ctl update --generation $((gen + 1)) --full "$STATE/bad.json" > "$STATE/ack.json"
+	check "socket: a message with a bad value is refused with the reason" \
+		grep -q 'shorter than /8' "$STATE/ack.json"
+	check "socket: a refused message changes nothing" \
+		test "$(ctl stats | jget "['generation']")" = "$gen"
+	printf 'garbage\377\377\377' > "$STATE/raw.bin"
+	check "socket: an undecodable message is refused" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" send-raw \"$STATE/raw.bin\" | grep -q 'not a valid Request'"
+	check "socket: a stale generation is refused" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" update --generation $gen --full \"$STATE/ind.json\" | grep -q stale"
+	cat > "$STATE/next.json" <<'JSON'
+{"response":{"Attribute":[
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000001","type":"ip-src","value":"10.77.0.2","to_ids":true},
+{"uuid":"bbbbbbbb-0000-4000-8000-000000000001","type":"domain","value":"other.se","to_ids":true},
+{"uuid":"bbbbbbbb-0000-4000-8000-000000000003","type":"hostname","value":"host.example.org","to_ids":true}
+]}}
+JSON
+	ctl update --generation $((gen + 2)) --full --chunk 1 "$STATE/next.json" > "$STATE/acks.json"
+	check "socket: a chunked full update is staged, then applied" \
+		sh -c "grep -c '\"pending\":true' \"$STATE/acks.json\" | grep -qx 2 &&
+		       tail -1 \"$STATE/acks.json\" | grep -q '\"indicators\":3'"
+	ip netns exec $NS dig @10.77.0.1 www.other.se +tries=1 +time=1 >/dev/null 2>&1
+	ip netns exec $NS dig @10.77.0.1 www.evil.se +tries=1 +time=1 >/dev/null 2>&1
+	sleep 0.3
+	check "socket: the new domain matches" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" counters bbbbbbbb-0000-4000-8000-000000000001 | grep -q '\"matches\": *[1-9]'"
+	check "socket: the replaced domain no longer matches (only the first query did)" \
+		test "$(grep -c '"name":"www.evil.se"' "$STATE/events.jsonl")" = 1
+	ctl update --generation $((gen + 3)) --remove bbbbbbbb-0000-4000-8000-000000000003 > "$STATE/ack.json"
+	check "socket: a delta removes by attribute uuid" \
+		grep -q '"indicators":2' "$STATE/ack.json"
 }
 
 check "daemon attaches" start
@@ -101,6 +156,7 @@ check "an interface that comes back is re-attached" reattached
 ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
 check "matching resumes on the returned interface" \
 	test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge $((before + 2))
+ipc_tests
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 check "detach succeeds" "$BIN" detach --iface $IF --pin-dir $PIN --state-dir "$STATE"
 check "detach leaves no XDP program" sh -c "! ip link show $IF | grep -q xdp"

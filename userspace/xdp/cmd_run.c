@@ -22,6 +22,8 @@
 #include <bpf/libbpf.h>
 #include "vk_dp.h"
 #include "vk_event.h"
+#include "ipc_server.h"
+#include "../lib/vk_ipc.h"
 #include "cmds.h"
 #include "../lib/vk_log.h"
 
@@ -35,6 +37,7 @@ struct run {
 	struct nl_sock *nl;
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *links;
+	struct vk_ipc_server ipc;
 	unsigned long events;
 };
 
@@ -47,8 +50,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(*ev))
 		return 0;
 	e = vk_event_confirm(&r->dp.t, ev);
-	if (e)
+	if (e) {
 		r->events += (unsigned long)vk_event_print(stdout, ev, e, 0, NULL);
+		vk_ipc_server_event(&r->ipc, ev, e);
+	}
 	fflush(stdout);
 	return 0;
 }
@@ -106,11 +111,13 @@ static int nl_setup(struct run *r)
 	return rc;
 }
 
+enum { FD_SIGNAL, FD_RING, FD_NETLINK, FD_IPC, FD_MAX = FD_IPC + VK_IPC_MAX_CLIENTS + 1 };
+
 static int loop(struct run *r)
 {
+	int ipcfd[VK_IPC_MAX_CLIENTS + 1], nipc, i, sfd;
+	struct pollfd pfd[FD_MAX];
 	sigset_t mask;
-	struct pollfd pfd[3];
-	int sfd;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -119,19 +126,25 @@ static int loop(struct run *r)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
 		return -errno;
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = ring_buffer__epoll_fd(r->dp.rb), .events = POLLIN };
-	pfd[2] = (struct pollfd){ .fd = nl_cache_mngr_get_fd(r->mngr), .events = POLLIN };
+	pfd[FD_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[FD_RING] = (struct pollfd){ .fd = ring_buffer__epoll_fd(r->dp.rb), .events = POLLIN };
+	pfd[FD_NETLINK] = (struct pollfd){ .fd = nl_cache_mngr_get_fd(r->mngr), .events = POLLIN };
 	vk_info("running; SIGTERM stops the daemon, the XDP program stays attached");
 	for (;;) {
-		if (poll(pfd, 3, 1000) < 0 && errno != EINTR)
+		nipc = vk_ipc_server_fds(&r->ipc, ipcfd, VK_IPC_MAX_CLIENTS + 1);
+		for (i = 0; i < nipc; i++)
+			pfd[FD_IPC + i] = (struct pollfd){ .fd = ipcfd[i], .events = POLLIN };
+		if (poll(pfd, (nfds_t)(FD_IPC + nipc), 1000) < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents)
+		if (pfd[FD_SIGNAL].revents)
 			break;
-		if (pfd[1].revents)
+		if (pfd[FD_RING].revents)
 			ring_buffer__consume(r->dp.rb);
-		if (pfd[2].revents)
+		if (pfd[FD_NETLINK].revents)
 			nl_cache_mngr_data_ready(r->mngr);
+		for (i = 0; i < nipc; i++)
+			if (pfd[FD_IPC + i].revents)
+				vk_ipc_server_ready(&r->ipc, pfd[FD_IPC + i].fd);
 	}
 	ring_buffer__consume(r->dp.rb);
 	close(sfd);
@@ -141,8 +154,8 @@ static int loop(struct run *r)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vardkase-xdp run --iface IF [--iface IF2 ...] [--mode monitor|span]\n"
-		   "         [--indicators FILE] [--pin-dir DIR] [--state-dir DIR]\n"
-		   "         [--sizes ids=N,v4=N,...]\n");
+		   "         [--indicators FILE] [--socket PATH] [--pin-dir DIR]\n"
+		   "         [--state-dir DIR] [--sizes ids=N,v4=N,...]\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -159,8 +172,8 @@ int cmd_run(int argc, char **argv)
 		{ 0 }
 	};
 	struct vk_dp_opts o = { .pin_dir = VK_PIN_DIR_DEFAULT, .state_dir = VK_STATE_DIR_DEFAULT };
-	const char *ind = NULL, *mode = "monitor";
-	struct run r = { 0 };
+	const char *ind = NULL, *mode = "monitor", *sock = VK_SOCKET_DEFAULT;
+	struct run r = { .ipc.listen_fd = -1 };
 	int c, i, rc = 1;
 
 	vk_sizes_default(&o.sizes);
@@ -177,7 +190,7 @@ int cmd_run(int argc, char **argv)
 		case 'f': ind = optarg; break;
 		case 'P': o.pin_dir = optarg; break;
 		case 'S': o.state_dir = optarg; break;
-		case 's': vk_warn("--socket: the control socket is not implemented yet"); break;
+		case 's': sock = optarg; break;
 		case 'z':
 			if (vk_sizes_parse(&o.sizes, optarg)) {
 				vk_err("--sizes: expected kind=N[,kind=N], kinds: ids v4 v4port "
@@ -225,9 +238,15 @@ int cmd_run(int argc, char **argv)
 		if (vk_dp_attach(&r.dp, r.ifname[i], r.ifindex[i], &generic))
 			goto out;
 	}
+	c = vk_ipc_server_open(&r.ipc, sock, &r.dp, r.ifname, r.nif);
+	if (c) {
+		vk_err("%s: cannot listen: %s", sock, strerror(-c));
+		goto out;
+	}
 	vk_info("mode %s on %d interface(s)", mode, r.nif);
 	rc = loop(&r) ? 1 : 0;
 out:
+	vk_ipc_server_close(&r.ipc);
 	if (r.dp.skel)
 		vk_dp_close(&r.dp);
 	if (r.mngr)

@@ -10,6 +10,7 @@ int cmd_run(int argc, char **argv);
 int cmd_replay(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 /* Shared: load a restSearch file into set (logs the summary). 0 or -errno. */
 int vk_load_indicators(const char *path, struct vk_set *set);

@@ -14,6 +14,7 @@ static const struct {
 	{ "replay", cmd_replay, "run the XDP program over a capture, print matches as JSON" },
 	{ "detach", cmd_detach, "remove the program from an interface (and all state with the last)" },
 	{ "stats", cmd_stats, "print the pinned dataplane's statistics and counters as JSON" },
+	{ "ctl", cmd_ctl, "talk to a running dataplane over its control socket" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unix-socket transport of the dataplane contract (proto/dataplane.proto).
+ * SOCK_SEQPACKET: one protobuf message per datagram, so the kernel keeps
+ * message boundaries and a message arrives whole or not at all; the size
+ * of every message is checked before it is unpacked.
+ */
+#ifndef VK_IPC_H
+#define VK_IPC_H
+
+#include <stddef.h>
+#include <protobuf-c/protobuf-c.h>
+#include "dataplane.pb-c.h"
+
+/* Fits the default unix socket buffers, so no sysctl is needed; larger
+ * updates are sent in chunks (TableUpdate.more). */
+#define VK_IPC_MAX_MSG		(160 * 1024)
+#define VK_IPC_MAX_ITEMS	20000	/* indicators or removals per message */
+#define VK_SOCKET_DEFAULT	"/run/vardkase/dataplane.sock"
+
+/* Listening socket at path (an old socket file is replaced), mode 0660.
+ * Returns the fd or -errno. */
+int vk_ipc_listen(const char *path);
+/* Connected socket, or -errno. */
+int vk_ipc_connect(const char *path);
+
+/* Pack and send one message; flags as for send(2) (MSG_DONTWAIT).
+ * Returns 0, -EMSGSIZE if it exceeds VK_IPC_MAX_MSG, or -errno. */
+int vk_ipc_send(int fd, const ProtobufCMessage *m, int flags);
+
+/*
+ * Receive one datagram into buf (VK_IPC_MAX_MSG bytes). Returns its
+ * length, 0 on end of file, -EMSGSIZE when it was larger than the limit
+ * (it is discarded), or -errno.
+ */
+long vk_ipc_recv(int fd, void *buf);
+
+#endif

@@ -1,0 +1,532 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Every request is checked before anything changes: the datagram size, the
+ * protobuf decoding, the item counts, each indicator's uuid, type and value.
+ * A refused message gets an Ack with ok = false and the reason and changes
+ * no table; a refused chunk also drops the chunks staged before it, since
+ * an update is applied whole or not at all.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "ipc_server.h"
+#include "../lib/vk_ipc.h"
+#include "../lib/vk_log.h"
+
+struct vk_ipc_client {
+	int fd;
+	int subscribed;
+	int staging;		/* a chunked update is in progress */
+	int full;
+	uint64_t gen;
+	struct vk_set adds;
+	char (*removes)[VK_UUID_LEN + 1];
+	size_t nremoves, removes_cap;
+};
+
+static void client_reset(struct vk_ipc_client *c)
+{
+	vk_set_free(&c->adds);
+	free(c->removes);
+	c->removes = NULL;
+	c->nremoves = c->removes_cap = 0;
+	c->staging = 0;
+}
+
+int vk_ipc_server_open(struct vk_ipc_server *s, const char *path, struct vk_dp *dp,
+		       const char **ifnames, int nif)
+{
+	memset(s, 0, sizeof(*s));
+	s->dp = dp;
+	s->ifnames = ifnames;
+	s->nif = nif;
+	s->listen_fd = vk_ipc_listen(path);
+	if (s->listen_fd < 0)
+		return s->listen_fd;
+	vk_info("control socket at %s", path);
+	return 0;
+}
+
+static void client_close(struct vk_ipc_server *s, int i)
+{
+	close(s->cl[i]->fd);
+	client_reset(s->cl[i]);
+	free(s->cl[i]);
+	s->cl[i] = NULL;
+}
+
+void vk_ipc_server_close(struct vk_ipc_server *s)
+{
+	int i;
+
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		if (s->cl[i])
+			client_close(s, i);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	s->listen_fd = -1;
+}
+
+int vk_ipc_server_fds(const struct vk_ipc_server *s, int *fds, int max)
+{
+	int i, n = 0;
+
+	if (n < max)
+		fds[n++] = s->listen_fd;
+	for (i = 0; i < VK_IPC_MAX_CLIENTS && n < max; i++)
+		if (s->cl[i])
+			fds[n++] = s->cl[i]->fd;
+	return n;
+}
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void send_resp(int fd, Vardkase__Dp__Response *r)
+{
+	int rc = vk_ipc_send(fd, &r->base, 0);
+
+	if (rc)
+		vk_warn("control socket: reply not sent: %s", strerror(-rc));
+}
+
+static void ack(struct vk_ipc_server *s, int fd, const char *error,
+		const struct vk_apply_stats *st, int pending)
+{
+	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
+	Vardkase__Dp__Ack a = VARDKASE__DP__ACK__INIT;
+
+	a.generation = s->dp->t.cfg->generation;
+	a.ok = error == NULL;
+	a.error = (char *)(error ? error : "");
+	a.indicators = (uint32_t)s->dp->t.cur->n;
+	a.pending = pending;
+	if (st) {
+		a.added = (uint32_t)st->added;
+		a.removed = (uint32_t)st->removed;
+		a.refused = (uint32_t)st->refused;
+	}
+	r.msg_case = VARDKASE__DP__RESPONSE__MSG_ACK;
+	r.ack = &a;
+	send_resp(fd, &r);
+}
+
+/* ---- updates ---------------------------------------------------------- */
+
+static int uuid_ok(const char *u)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+	size_t i;
+
+	if (strlen(u) != VK_UUID_LEN)
+		return 0;
+	for (i = 0; i < VK_UUID_LEN; i++)
+		if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-' : !strchr(hex, u[i]))
+			return 0;
+	return 1;
+}
+
+/* Check every item of u; on the first bad one, why says which and why. */
+static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
+{
+	struct vk_key k[2];
+	const char *r;
+	size_t i;
+
+	if (u->n_add > VK_IPC_MAX_ITEMS || u->n_remove_uuid > VK_IPC_MAX_ITEMS) {
+		snprintf(why, len, "more than %d items in one message", VK_IPC_MAX_ITEMS);
+		return -1;
+	}
+	if (u->full && u->n_remove_uuid) {
+		snprintf(why, len, "a full update has no removals");
+		return -1;
+	}
+	for (i = 0; i < u->n_add; i++) {
+		const Vardkase__Dp__Indicator *x = u->add[i];
+
+		if (!uuid_ok(x->attribute_uuid)) {
+			snprintf(why, len, "add[%zu]: attribute_uuid is not a uuid", i);
+			return -1;
+		}
+		if (x->type <= VARDKASE__DP__INDICATOR_TYPE__TYPE_UNSPECIFIED ||
+		    x->type > VARDKASE__DP__INDICATOR_TYPE__DOMAIN_IP) {
+			snprintf(why, len, "add[%zu] %s: unknown type %d", i,
+				 x->attribute_uuid, (int)x->type);
+			return -1;
+		}
+		/* the proto enum and enum vk_misp_type share their numbers */
+		if (vk_key_from_misp((enum vk_misp_type)x->type, x->value, k, &r) < 0) {
+			snprintf(why, len, "add[%zu] %s '%.80s': %s", i, x->attribute_uuid,
+				 x->value, r);
+			return -1;
+		}
+	}
+	for (i = 0; i < u->n_remove_uuid; i++)
+		if (!uuid_ok(u->remove_uuid[i])) {
+			snprintf(why, len, "remove_uuid[%zu] is not a uuid", i);
+			return -1;
+		}
+	return 0;
+}
+
+static int push_remove(struct vk_ipc_client *c, const char *uuid);
+
+static int stage(struct vk_ipc_client *c, const Vardkase__Dp__TableUpdate *u)
+{
+	struct vk_key k[2];
+	const char *r;
+	size_t i;
+	int n, j;
+
+	for (i = 0; i < u->n_add; i++) {
+		const Vardkase__Dp__Indicator *x = u->add[i];
+		struct vk_attr a = { .type = (uint8_t)x->type, .value = x->value };
+
+		memcpy(a.uuid, x->attribute_uuid, VK_UUID_LEN);
+		n = vk_key_from_misp((enum vk_misp_type)x->type, x->value, k, &r);
+		for (j = 0; j < n; j++)
+			if (vk_set_add(&c->adds, &k[j], &a))
+				return -ENOMEM;
+	}
+	for (i = 0; i < u->n_remove_uuid; i++)
+		if (push_remove(c, u->remove_uuid[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+static int cmp_uuid(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int add_ent_attrs(struct vk_set *to, const struct vk_ent *e,
+			 char (*rm)[VK_UUID_LEN + 1], size_t nrm)
+{
+	struct vk_key k;
+	uint32_t j;
+
+	vk_ent_key(e, &k);
+	for (j = 0; j < e->nattr; j++) {
+		if (nrm && bsearch(e->attrs[j].uuid, rm, nrm, sizeof(*rm), cmp_uuid))
+			continue;
+		if (vk_set_add(to, &k, &e->attrs[j]))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int push_remove(struct vk_ipc_client *c, const char *uuid)
+{
+	if (c->nremoves == c->removes_cap) {
+		size_t cap = c->removes_cap ? c->removes_cap * 2 : 256;
+		void *v = realloc(c->removes, cap * sizeof(*c->removes));
+
+		if (!v)
+			return -ENOMEM;
+		c->removes = v;
+		c->removes_cap = cap;
+	}
+	snprintf(c->removes[c->nremoves++], VK_UUID_LEN + 1, "%s", uuid);
+	return 0;
+}
+
+/* The set the staged update asks for. A delta is the current set less the
+ * removed uuids and less the added ones (an edit re-sends its uuid with the
+ * new value), plus the additions. */
+static int commit_set(struct vk_ipc_server *s, struct vk_ipc_client *c, struct vk_set *out)
+{
+	const struct vk_set *cur = s->dp->t.cur;
+	size_t i;
+	uint32_t j;
+
+	vk_set_init(out);
+	if (!c->full) {
+		for (i = 0; i < c->adds.n; i++)
+			for (j = 0; j < c->adds.ents[i]->nattr; j++)
+				if (push_remove(c, c->adds.ents[i]->attrs[j].uuid))
+					return -ENOMEM;
+		qsort(c->removes, c->nremoves, sizeof(*c->removes), cmp_uuid);
+		for (i = 0; i < cur->n; i++)
+			if (add_ent_attrs(out, cur->ents[i], c->removes, c->nremoves))
+				return -ENOMEM;
+	}
+	for (i = 0; i < c->adds.n; i++)
+		if (add_ent_attrs(out, c->adds.ents[i], NULL, 0))
+			return -ENOMEM;
+	return 0;
+}
+
+static void on_refuse(void *arg, const struct vk_ent *e, const char *why)
+{
+	vk_warn("update: not loaded: %s: %s", e && e->name ? e->name : "indicator", why);
+}
+
+static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
+		      const Vardkase__Dp__TableUpdate *u)
+{
+	struct vk_apply_stats st;
+	struct vk_set next;
+	char why[256];
+	int rc;
+
+	if (c->staging && (u->generation != c->gen || u->full != c->full)) {
+		client_reset(c);
+		ack(s, c->fd, "chunk of a different update: the staged update is dropped",
+		    NULL, 0);
+		return;
+	}
+	if (!c->staging && u->generation <= s->dp->t.cfg->generation) {
+		snprintf(why, sizeof(why), "stale generation %llu (in force: %llu)",
+			 (unsigned long long)u->generation,
+			 (unsigned long long)s->dp->t.cfg->generation);
+		ack(s, c->fd, why, NULL, 0);
+		return;
+	}
+	if (validate(u, why, sizeof(why))) {
+		if (c->staging)
+			client_reset(c);
+		vk_warn("update %llu refused: %s", (unsigned long long)u->generation, why);
+		ack(s, c->fd, why, NULL, 0);
+		return;
+	}
+	if (!c->staging) {
+		c->staging = 1;
+		c->full = u->full;
+		c->gen = u->generation;
+		vk_set_init(&c->adds);
+	}
+	if (stage(c, u)) {
+		client_reset(c);
+		ack(s, c->fd, "out of memory", NULL, 0);
+		return;
+	}
+	if (u->more) {
+		ack(s, c->fd, NULL, NULL, 1);
+		return;
+	}
+	rc = commit_set(s, c, &next);
+	if (!rc)
+		rc = vk_dp_apply(s->dp, &next, c->gen, on_refuse, NULL, &st);
+	else
+		vk_set_free(&next);
+	client_reset(c);
+	if (rc) {
+		ack(s, c->fd, strerror(-rc), NULL, 0);
+		return;
+	}
+	vk_info("update %llu (%s): %zu added, %zu removed, %zu kept, %zu refused in %.3f s",
+		(unsigned long long)s->dp->t.cfg->generation, c->full ? "full" : "delta",
+		st.added, st.removed, st.kept, st.refused, st.seconds);
+	ack(s, c->fd, NULL, &st, 0);
+}
+
+/* ---- stats, counters, events ------------------------------------------ */
+
+static void on_stats(struct vk_ipc_server *s, int fd)
+{
+	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
+	Vardkase__Dp__Stats m = VARDKASE__DP__STATS__INIT;
+	Vardkase__Dp__Stat st[VK_STAT_MAX + 1], *ps[VK_STAT_MAX + 1];
+	uint64_t v[VK_STAT_SLOTS];
+	int i, n = 0;
+
+	if (vk_dp_read_stats(vk_dp_stats_fd(s->dp), v))
+		memset(v, 0, sizeof(v));
+	for (i = 0; i < VK_STAT_MAX; i++, n++) {
+		vardkase__dp__stat__init(&st[n]);
+		st[n].name = (char *)vk_stat_names[i];
+		st[n].value = v[i];
+		ps[n] = &st[n];
+	}
+	vardkase__dp__stat__init(&st[n]);
+	st[n].name = "events_dropped_socket";
+	st[n].value = s->events_dropped;
+	ps[n] = &st[n];
+	m.n_stat = (size_t)n + 1;
+	m.stat = ps;
+	m.generation = s->dp->t.cfg->generation;
+	m.indicators = (uint32_t)s->dp->t.cur->n;
+	m.n_interface = (size_t)s->nif;
+	m.interface = (char **)s->ifnames;
+	r.msg_case = VARDKASE__DP__RESPONSE__MSG_STATS;
+	r.stats = &m;
+	send_resp(fd, &r);
+}
+
+static int wanted(const Vardkase__Dp__CountersRequest *q, const char *uuid)
+{
+	size_t i;
+
+	if (!q->n_attribute_uuid)
+		return 1;
+	for (i = 0; i < q->n_attribute_uuid; i++)
+		if (!strcmp(q->attribute_uuid[i], uuid))
+			return 1;
+	return 0;
+}
+
+/* One reply holds as many counters as fit in a message; the rest are left
+ * out (a request naming uuids gets exactly those). */
+static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__CountersRequest *q)
+{
+	enum { MAXC = 1000 };
+	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
+	Vardkase__Dp__Counters m = VARDKASE__DP__COUNTERS__INIT;
+	Vardkase__Dp__Counter *cs = calloc(MAXC, sizeof(*cs));
+	Vardkase__Dp__Counter **pc = calloc(MAXC, sizeof(*pc));
+	const struct vk_set *cur = s->dp->t.cur;
+	size_t i, n = 0;
+	uint32_t j;
+
+	for (i = 0; cs && pc && i < cur->n && n < MAXC; i++) {
+		const struct vk_ent *e = cur->ents[i];
+		uint64_t c = e->id ? vk_tables_count(&s->dp->t, e->id) : 0;
+
+		for (j = 0; j < e->nattr && n < MAXC; j++) {
+			if (!wanted(q, e->attrs[j].uuid) || (!q->n_attribute_uuid && !c))
+				continue;
+			vardkase__dp__counter__init(&cs[n]);
+			cs[n].attribute_uuid = (char *)e->attrs[j].uuid;
+			cs[n].value = e->attrs[j].value;
+			cs[n].matches = c;
+			pc[n] = &cs[n];
+			n++;
+		}
+	}
+	m.n_counter = n;
+	m.counter = pc;
+	r.msg_case = VARDKASE__DP__RESPONSE__MSG_COUNTERS;
+	r.counters = &m;
+	send_resp(fd, &r);
+	free(cs);
+	free(pc);
+}
+
+void vk_ipc_server_event(struct vk_ipc_server *s, const struct vk_event *ev,
+			 const struct vk_ent *e)
+{
+	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
+	Vardkase__Dp__MatchEvent m = VARDKASE__DP__MATCH_EVENT__INIT;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ind[300], name[257];
+	char *uuids[64];
+	uint32_t vlan[VK_MAX_VLAN], i;
+	struct vk_key k;
+	int fam = ev->family == 4 ? AF_INET : AF_INET6, n;
+
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		if (s->cl[i] && s->cl[i]->subscribed)
+			break;
+	if (i == VK_IPC_MAX_CLIENTS)
+		return;
+	inet_ntop(fam, ev->src, src, sizeof(src));
+	inet_ntop(fam, ev->dst, dst, sizeof(dst));
+	vk_ent_key(e, &k);
+	m.indicator = vk_key_str(&k, ind, sizeof(ind));
+	for (i = 0; i < e->nattr && i < 64; i++)
+		uuids[i] = (char *)e->attrs[i].uuid;
+	m.n_attribute_uuid = i;
+	m.attribute_uuid = uuids;
+	m.ts_ns = ev->ts_ns;
+	m.matched_on = ev->source == VK_SRC_SRC_ADDR ? "src" :
+		       ev->source == VK_SRC_DST_ADDR ? "dst" : "dns_qname";
+	m.src = src;
+	m.dst = dst;
+	m.proto = ev->proto;
+	m.sport = ev->sport;
+	m.dport = ev->dport;
+	for (n = 0; n < VK_MAX_VLAN && ev->vlan[n]; n++)
+		vlan[n] = ev->vlan[n];
+	m.n_vlan = (size_t)n;
+	m.vlan = vlan;
+	snprintf(name, sizeof(name), "%.*s", ev->source == VK_SRC_DNS_QNAME ? ev->name_len : 0,
+		 ev->name);
+	m.name = name;
+	m.ifindex = ev->ifindex;
+	m.fragment = !!(ev->flags & VK_EVF_FRAGMENT);
+	r.msg_case = VARDKASE__DP__RESPONSE__MSG_EVENT;
+	r.event = &m;
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		if (s->cl[i] && s->cl[i]->subscribed &&
+		    vk_ipc_send(s->cl[i]->fd, &r.base, MSG_DONTWAIT))
+			s->events_dropped++;
+}
+
+/* ---- dispatch --------------------------------------------------------- */
+
+static void on_accept(struct vk_ipc_server *s)
+{
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		if (!s->cl[i])
+			break;
+	if (i == VK_IPC_MAX_CLIENTS || !(s->cl[i] = calloc(1, sizeof(*s->cl[i])))) {
+		vk_warn("control socket: too many clients, refusing one");
+		close(fd);
+		return;
+	}
+	s->cl[i]->fd = fd;
+	vk_set_init(&s->cl[i]->adds);
+}
+
+static void on_client(struct vk_ipc_server *s, int i)
+{
+	struct vk_ipc_client *c = s->cl[i];
+	static uint8_t buf[VK_IPC_MAX_MSG];
+	Vardkase__Dp__Request *rq;
+	long n = vk_ipc_recv(c->fd, buf);
+
+	if (n == -EAGAIN)
+		return;
+	if (n == 0 || (n < 0 && n != -EMSGSIZE)) {
+		client_close(s, i);
+		return;
+	}
+	if (n == -EMSGSIZE) {
+		ack(s, c->fd, "message larger than the limit: send chunks", NULL, 0);
+		return;
+	}
+	rq = vardkase__dp__request__unpack(NULL, (size_t)n, buf);
+	if (!rq) {
+		ack(s, c->fd, "not a valid Request message", NULL, 0);
+		return;
+	}
+	switch (rq->msg_case) {
+	case VARDKASE__DP__REQUEST__MSG_UPDATE:
+		on_update(s, c, rq->update);
+		break;
+	case VARDKASE__DP__REQUEST__MSG_STATS:
+		on_stats(s, c->fd);
+		break;
+	case VARDKASE__DP__REQUEST__MSG_COUNTERS:
+		on_counters(s, c->fd, rq->counters);
+		break;
+	case VARDKASE__DP__REQUEST__MSG_SUBSCRIBE:
+		c->subscribed = rq->subscribe->events;
+		ack(s, c->fd, NULL, NULL, 0);
+		break;
+	default:
+		ack(s, c->fd, "empty Request", NULL, 0);
+	}
+	vardkase__dp__request__free_unpacked(rq, NULL);
+}
+
+void vk_ipc_server_ready(struct vk_ipc_server *s, int fd)
+{
+	int i;
+
+	if (fd == s->listen_fd) {
+		on_accept(s);
+		return;
+	}
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		if (s->cl[i] && s->cl[i]->fd == fd) {
+			on_client(s, i);
+			return;
+		}
+}
