@@ -13,7 +13,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS)
 $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka -ljansson -lidn2 -lpcap -lprotobuf-c
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
-	$(CC) -o $@ $^ -lcmocka $(DP_LIBS)
+	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 
 .PHONY: test-unit test-bpf test-pcap test-netns
 test: test-unit test-bpf test-netns test-pcap

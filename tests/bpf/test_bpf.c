@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,6 +536,127 @@ static void test_replace(void **state)
 	assert_int_equal(e->n, 1);	/* the /24 and /25 are gone */
 }
 
+/* ---- atomic replacement under continuous traffic ----------------------- */
+
+struct swap_traffic {
+	struct env *e;
+	struct pkt p[3];
+	volatile int stop;
+	uint64_t runs[3];
+	int failed;
+};
+
+static void *traffic(void *arg)
+{
+	struct swap_traffic *t = arg;
+	int i;
+
+	while (!t->stop)
+		for (i = 0; i < 3; i++) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = t->p[i].b,
+				    .data_size_in = (uint32_t)t->p[i].n, .repeat = 1);
+
+			if (bpf_prog_test_run_opts(vk_dp_prog_fd(&t->e->dp), &o))
+				t->failed = 1;
+			t->runs[i]++;
+		}
+	return NULL;
+}
+
+static uint64_t count_of(struct env *e, int (*mk)(const char *, struct vk_key *, const char **),
+			 const char *v)
+{
+	struct vk_key k;
+	const char *why;
+	struct vk_ent *ent;
+
+	mk(v, &k, &why);
+	ent = vk_set_find(e->dp.t.cur, &k);
+	assert_non_null(ent);
+	return vk_tables_count(&e->dp.t, ent->id);
+}
+
+static int mk_ip(const char *v, struct vk_key *k, const char **why) { return vk_key_ip(v, k, why); }
+static int mk_dom(const char *v, struct vk_key *k, const char **why)
+{
+	return vk_key_name(v, VK_KIND_DOMAIN, k, why);
+}
+
+/* Two sets share 198.51.100.7, 203.0.113.0/24 and evil.se; around them
+ * the sets differ (covering and nested prefixes, other names, other
+ * addresses), so every swap rewrites parents, the /20 and /24 tables and
+ * the filters. While a second thread runs packets for the shared three,
+ * every single run must count on each of them. */
+static void test_swap_under_traffic(void **state)
+{
+	static const char *shared_attrs =
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000c1\",\"type\":\"ip-dst\",\"value\":\"198.51.100.7\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000c2\",\"type\":\"ip-dst\",\"value\":\"203.0.113.0/24\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000c3\",\"type\":\"domain\",\"value\":\"evil.se\",\"to_ids\":true}";
+	/* the /25 beside (not over) 203.0.113.9 makes the /24 reachable only
+	 * through its /24 slot's best: a gap there would lose counts */
+	static const char *a_only =
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000a1\",\"type\":\"ip-dst\",\"value\":\"198.51.0.0/16\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000a2\",\"type\":\"ip-dst\",\"value\":\"203.0.113.128/25\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000a3\",\"type\":\"domain\",\"value\":\"www.evil.se\",\"to_ids\":true}";
+	static const char *b_only =
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000b1\",\"type\":\"ip-dst\",\"value\":\"198.51.100.0/28\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000b2\",\"type\":\"ip-dst\",\"value\":\"203.0.0.0/12\",\"to_ids\":true},"
+		"{\"uuid\":\"00000000-0000-4000-8000-0000000000b3\",\"type\":\"hostname\",\"value\":\"other.se\",\"to_ids\":true}";
+	char json[2][4096];
+	struct swap_traffic t = { 0 };
+	struct env *e = calloc(1, sizeof(*e));
+	uint64_t c0[3], c1[3];
+	pthread_t th;
+	size_t at;
+	int i;
+
+	for (i = 0; i < 2; i++)
+		snprintf(json[i], sizeof(json[i]), "{\"response\":{\"Attribute\":[%s,%s]}}",
+			 shared_attrs, i ? b_only : a_only);
+	env_open(e, true, json[0]);
+	t.e = e;
+	eth(&t.p[0], 0, 0x0800);
+	at = ip4(&t.p[0], "10.0.0.1", "198.51.100.7", 6, 0);
+	tcp(&t.p[0], 1234, 443, at);
+	eth(&t.p[1], 0, 0x0800);
+	at = ip4(&t.p[1], "10.0.0.1", "203.0.113.9", 6, 0);
+	tcp(&t.p[1], 1234, 443, at);
+	eth(&t.p[2], 0, 0x0800);
+	at = ip4(&t.p[2], "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&t.p[2], QN_SUB, sizeof(QN_SUB), at, 0);
+	c0[0] = count_of(e, mk_ip, "198.51.100.7");
+	c0[1] = count_of(e, mk_ip, "203.0.113.0/24");
+	c0[2] = count_of(e, mk_dom, "evil.se");
+	assert_int_equal(pthread_create(&th, NULL, traffic, &t), 0);
+	for (i = 1; i <= 200; i++) {
+		struct vk_misp_stats ms;
+		struct vk_apply_stats as;
+		const char *err;
+		struct vk_set set;
+
+		vk_set_init(&set);
+		assert_int_equal(vk_misp_parse(json[i & 1], strlen(json[i & 1]), &set, &ms,
+					       NULL, NULL, &err), 0);
+		assert_int_equal(vk_dp_apply(&e->dp, &set, (uint64_t)i + 1, NULL, NULL, &as), 0);
+		assert_int_equal(as.kept, 3);
+	}
+	t.stop = 1;
+	pthread_join(th, NULL);
+	ring_buffer__consume(e->dp.rb);
+	assert_false(t.failed);
+	c1[0] = count_of(e, mk_ip, "198.51.100.7");
+	c1[1] = count_of(e, mk_ip, "203.0.113.0/24");
+	c1[2] = count_of(e, mk_dom, "evil.se");
+	print_message("swap test: %llu runs per packet over 200 swaps\n",
+		      (unsigned long long)t.runs[0]);
+	assert_true(t.runs[0] > 200);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(c1[i] - c0[i], t.runs[i]);
+	vk_dp_close(&e->dp);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_ipv6_port),
 		cmocka_unit_test(test_rate_limit_and_span),
+		cmocka_unit_test(test_swap_under_traffic),
 		cmocka_unit_test(test_replace),	/* last: it changes the set */
 	};
 	if (geteuid() != 0) {
