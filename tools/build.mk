@@ -11,3 +11,13 @@ $(BUILD)/tools/xdp_bench: $(BUILD)/tools/xdp_bench.o $(DP_OBJS) $(BUILD)/libvard
 bench: $(BUILD)/tools/xdp_bench
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/tools/xdp_bench $(BUILD)/bench/xdp.json
+
+$(BUILD)/tools/vk_pktgen: tools/pktgen/vk_pktgen.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $<
+
+bench: bench-live
+.PHONY: bench-live
+bench-live: $(BUILD)/tools/vk_pktgen $(BIN)/vardkase-xdp $(BUILD)/kernel/empty.bpf.o
+	tools/bench/live_pps.sh $(BIN)/vardkase-xdp $(BUILD)/tools/vk_pktgen \
+		$(BUILD)/kernel/empty.bpf.o $(BUILD)/bench/live.json
