@@ -80,7 +80,7 @@ int vk_load_indicators(const char *path, struct vk_set *set)
 
 static void replay_frames(struct replay *r, struct vk_pcap *p, const char *path)
 {
-	unsigned long truncated = 0, short_frames = 0, failed = 0;
+	unsigned long truncated = 0, short_frames = 0, failed = 0, other = 0;
 	const uint8_t *data;
 	uint32_t len;
 	int rc;
@@ -89,6 +89,10 @@ static void replay_frames(struct replay *r, struct vk_pcap *p, const char *path)
 		LIBBPF_OPTS(bpf_test_run_opts, o);
 
 		r->frame++;
+		if (rc == 2) {
+			other++;
+			continue;
+		}
 		if (len < 14) {	/* the kernel runs no XDP on less than Ethernet */
 			short_frames++;
 			continue;
@@ -111,6 +115,8 @@ static void replay_frames(struct replay *r, struct vk_pcap *p, const char *path)
 	if (truncated)
 		vk_info("%s: %lu frames longer than %d bytes were cut to that length",
 			path, truncated, VK_REPLAY_MAX_FRAME);
+	if (other)
+		vk_info("%s: %lu frames not Ethernet or unreadable, skipped", path, other);
 	if (short_frames || failed)
 		vk_info("%s: %lu frames shorter than Ethernet, %lu test runs failed",
 			path, short_frames, failed);
