@@ -16,7 +16,7 @@ $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardka
 	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 
 .PHONY: test-unit test-bpf test-pcap test-netns
-test: test-unit test-bpf test-netns test-pcap
+test: test-unit test-bpf test-netns test-pcap test-fuzz
 
 test-unit: $(BUILD)/tests/test_key
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $<
@@ -29,3 +29,28 @@ test-pcap: $(BIN)/vardkase-xdp
 
 test-netns: $(BIN)/vardkase-xdp
 	tests/integration/test_runner.sh $(BIN)/vardkase-xdp
+
+# Fuzzing (libFuzzer + ASan/UBSan), one harness per parser. `make fuzz`
+# runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
+# inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
+FUZZ_SECONDS ?= 300
+FUZZERS := packet misp pcap
+# Headers are read in place, unaligned, as the XDP program reads them (the
+# kernel allows it on every architecture the box runs on: x86-64, arm64),
+# so UBSan's alignment check is the one check left out.
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment \
+               -fno-sanitize-recover=all \
+               -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/gen
+FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
+                 userspace/lib/vk_pcap.c userspace/lib/vk_log.c
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpcap
+
+.PHONY: fuzz test-fuzz
+fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
+	tests/fuzz/run.sh $(BUILD)/fuzz $(SHARED) -max_total_time=$(FUZZ_SECONDS)
+
+test-fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
+	tests/fuzz/run.sh $(BUILD)/fuzz $(SHARED) -runs=20000

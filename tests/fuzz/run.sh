@@ -1,0 +1,26 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# Run every fuzzer on a seed corpus made from ../shared (captures, MISP
+# responses) when it is there, with the given libFuzzer limit. A crashing
+# input is kept in the fuzzers' build directory.
+set -eu
+dir=$1 shared=$2; shift 2
+pass=0 fail=0
+for f in packet misp pcap; do
+	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
+	case $f in
+	misp) [ -d "$shared/fixtures/misp" ] &&
+		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
+	pcap) [ -d "$shared/pcaps" ] &&
+		find "$shared/pcaps" \( -name '*.pcap' -o -name '*.pcapng' \) -size -64k |
+		head -200 | while read -r p; do cp "$p" "$corpus/$(echo "$p" | md5sum | cut -c1-12)"; done ;;
+	esac
+	if "$dir/fuzz_$f" "$@" -rss_limit_mb=2048 -artifact_prefix="$dir/" "$corpus" >"$corpus.log" 2>&1; then
+		pass=$((pass + 1)); echo "ok   fuzz_$f ($(grep -o 'Done [0-9]* runs' "$corpus.log" || echo done))"
+	else
+		fail=$((fail + 1)); echo "FAIL fuzz_$f"; tail -30 "$corpus.log"
+	fi
+	rm -rf "$corpus" "$corpus.log"
+done
+echo "fuzz: $pass passed, $fail failed"
+[ $fail = 0 ]
