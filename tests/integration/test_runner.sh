@@ -40,7 +40,31 @@ veth() {
 	ip addr add 10.77.0.1/24 dev $IF &&
 	ip link set $IF up &&
 	ip -n $NS addr add 10.77.0.2/24 dev vkt1 &&
-	ip -n $NS link set vkt1 up
+	ip -n $NS link set vkt1 up &&
+	ip addr add fd77::1/64 dev $IF nodad &&
+	ip -n $NS addr add fd77::2/64 dev vkt1 nodad
+}
+# An 802.1Q-tagged (id 100) UDP frame from 10.78.0.2, written raw on the
+# peer with AF_PACKET: the tag is in the frame (no VLAN device or 8021q
+# module needed, no offload moving the tag out of the data).
+send_tagged() {
+	ip netns exec $NS /usr/bin/python3 - <<'PY'
+import socket, struct
+def csum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+udp = struct.pack('!HHHH', 40000, 9999, 12, 0) + b'vlan'
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                 socket.inet_aton('10.78.0.2'), socket.inet_aton('10.78.0.1'))
+ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+frame = b'\xff' * 6 + b'\x02\x00\x00\x00\x00\x02' + struct.pack('!HH', 0x8100, 100) + \
+        struct.pack('!H', 0x0800) + ip + udp
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(('vkt1', 0))
+for _ in range(2):
+    s.send(frame)
+PY
 }
 veth
 
@@ -48,7 +72,9 @@ cat > "$STATE/ind.json" <<'JSON'
 {"response":{"Attribute":[
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000001","type":"ip-src","value":"10.77.0.2","to_ids":true,"deleted":false},
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000002","type":"domain","value":"evil.se","to_ids":true,"deleted":false},
-{"uuid":"aaaaaaaa-0000-4000-8000-000000000003","type":"ip-dst|port","value":"10.77.0.1|8080","to_ids":true,"deleted":false}
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000003","type":"ip-dst|port","value":"10.77.0.1|8080","to_ids":true,"deleted":false},
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000004","type":"ip-src","value":"FD77:0::2","to_ids":true,"deleted":false},
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000005","type":"ip-src","value":"10.78.0.0/24","to_ids":true,"deleted":false}
 ]}}
 JSON
 
@@ -131,12 +157,18 @@ check "daemon attaches" start
 ip netns exec $NS ping -c 3 -i 0.2 -W 1 10.77.0.1 >/dev/null
 ip netns exec $NS dig @10.77.0.1 www.evil.se +tries=1 +time=1 >/dev/null 2>&1
 ip netns exec $NS nc -z -w 1 10.77.0.1 8080 >/dev/null 2>&1
+ip netns exec $NS ping -6 -c 2 -i 0.2 -W 1 fd77::1 >/dev/null
+send_tagged
 sleep 0.5
 check "ping from an indicator address is counted" test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge 3
 check "DNS query for a subdomain matches the domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"name":"www.evil.se"' "$STATE/events.jsonl"
 check "TCP connect to an ip|port matches" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000003"' "$STATE/events.jsonl"
+check "IPv6 from an indicator address matches" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000004".*"src":"fd77::2"' "$STATE/events.jsonl"
+check "a VLAN-tagged frame matches a prefix and reports the tag" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000005".*"vlan":\[100\]' "$STATE/events.jsonl"
 before=$(count aaaaaaaa-0000-4000-8000-000000000001)
 kill "$PID"; wait "$PID" 2>/dev/null; PID=
 ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
@@ -149,7 +181,8 @@ check "counters survive the restart" \
 check "restart logs the re-used state" grep -q "re-using pinned maps" "$STATE/daemon.log"
 before=$(count aaaaaaaa-0000-4000-8000-000000000001)
 ip link del $IF
-veth
+veth || echo "veth: could not recreate the pair"
+
 reattached() { grep -q "re-attaching" "$STATE/daemon.log" && ip link show $IF | grep -q xdp; }
 for _ in $(seq 50); do reattached && break; sleep 0.1; done
 check "an interface that comes back is re-attached" reattached
