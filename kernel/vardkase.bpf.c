@@ -642,40 +642,56 @@ static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *
 	}
 }
 
+/* Could an address of this packet match? One or two filter loads per
+ * address; the scratch area and the probes are touched only when it could. */
+static __always_inline int addr_candidate(const struct vk_config *cfg, const __u8 *a, __u8 fam)
+{
+	if (fam == 4)
+		return bit_test(&vk_v4_filter, bpf_ntohl(*(const __u32 *)a) >> 8);
+	return bit_test(&vk_v6_filter, vk_hash_v6(a, 128, 0) & (VK_V6_FILTER_WORDS * 64 - 1)) ||
+	       (cfg->n_v6pfx &&
+		bit_test(&vk_v6_pfilter, vk_hash_v6_32(a) & (VK_V6_PFILTER_WORDS * 64 - 1)));
+}
+
 SEC("xdp")
 int vardkase_xdp(struct xdp_md *ctx)
 {
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
 	struct vk_config *cfg = cfg_get();
-	struct vk_scratch *s = scratch_get();
 	__u32 zero = 0, i;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
-	int verdict;
+	struct vk_pkt pkt = {};
+	struct vk_scratch *s;
+	int verdict, dns;
 
-	if (!cfg || !s || !st)
+	if (!cfg || !st)
 		return XDP_PASS;
 	verdict = cfg->mode == VK_MODE_SPAN ? XDP_DROP : XDP_PASS;
 	st->v[VK_STAT_PACKETS]++;
 	st->v[VK_STAT_BYTES] += (__u64)(end - data);
-	__builtin_memset(&s->pkt, 0, sizeof(s->pkt));
-	s->nmatch = 0;
-	if (vk_parse(data, end, &s->pkt)) {
-		if (s->pkt.err)
-			st->v[s->pkt.err & 31]++;
-		else
-			st->v[VK_STAT_NON_IP]++;
+	if (vk_parse(data, end, &pkt)) {
+		st->v[pkt.err ? pkt.err & 31 : VK_STAT_NON_IP]++;
 		return verdict;
 	}
-	st->v[s->pkt.family == 4 ? VK_STAT_IPV4 : VK_STAT_IPV6]++;
-	if (s->pkt.frag)
+	st->v[pkt.family == 4 ? VK_STAT_IPV4 : VK_STAT_IPV6]++;
+	if (pkt.frag)
 		st->v[VK_STAT_FRAGMENTS]++;
-	if (s->pkt.err)
-		st->v[s->pkt.err & 31]++;
+	if (pkt.err)
+		st->v[pkt.err & 31]++;
+	dns = !pkt.err && pkt.proto == IPPROTO_UDP && pkt.dport == 53 && !pkt.frag &&
+	      pkt.pay_off;
+	if (!dns && !addr_candidate(cfg, pkt.src, pkt.family) &&
+	    !addr_candidate(cfg, pkt.dst, pkt.family))
+		return verdict;	/* the common case: nothing here can match */
+	s = scratch_get();
+	if (!s)
+		return verdict;
+	s->pkt = pkt;
+	s->nmatch = 0;
 	match_addrs(s, cfg);
-	if (!s->pkt.err && s->pkt.proto == IPPROTO_UDP && s->pkt.dport == 53 &&
-	    !s->pkt.frag && s->pkt.pay_off)
-		vk_match_dns(ctx, s, s->pkt.pay_off);
+	if (dns)
+		vk_match_dns(ctx, s, pkt.pay_off);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
 			break;
