@@ -536,6 +536,44 @@ static void test_replace(void **state)
 	assert_int_equal(e->n, 1);	/* the /24 and /25 are gone */
 }
 
+/* IPv4 options move the transport header: the ports must still be found. */
+static void test_ipv4_options(void **state)
+{
+	struct env *e = *state;
+	uint8_t opt[8] = { 0x01, 0x01, 0x01, 0x00, 0x01, 0x01, 0x01, 0x00 };
+	struct pkt p;
+	size_t at;
+
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "192.0.2.80", 6, 0);
+	p.b[at] = 0x47;	/* IHL 7: 8 bytes of options (NOPs, EOL) */
+	put(&p, opt, 8);
+	tcp(&p, 1234, 8080, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "192.0.2.80|8080"));
+}
+
+/* A name that hashes to an indicator but is not under it is never
+ * reported: confirmation compares the exact name from the event. */
+static void test_confirm_exact(void **state)
+{
+	struct env *e = *state;
+	struct vk_event ev = { .source = VK_SRC_DNS_QNAME, .family = 4 };
+	struct vk_key k;
+	const char *why;
+
+	vk_key_name("evil.se", VK_KIND_DOMAIN, &k, &why);
+	ev.id = vk_set_find(e->dp.t.cur, &k)->id;
+	ev.name_len = (uint16_t)snprintf(ev.name, sizeof(ev.name), "www.evil.se");
+	assert_non_null(vk_event_confirm(&e->dp.t, &ev));
+	ev.name_len = (uint16_t)snprintf(ev.name, sizeof(ev.name), "www.notevil.se");
+	assert_null(vk_event_confirm(&e->dp.t, &ev));
+	ev.name_len = (uint16_t)snprintf(ev.name, sizeof(ev.name), "evil.se.example");
+	assert_null(vk_event_confirm(&e->dp.t, &ev));
+	ev.source = VK_SRC_SRC_ADDR;	/* a name id reported as an address */
+	assert_null(vk_event_confirm(&e->dp.t, &ev));
+}
+
 /* ---- atomic replacement under continuous traffic ----------------------- */
 
 struct swap_traffic {
@@ -668,6 +706,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_headers),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_ipv6_port),
+		cmocka_unit_test(test_ipv4_options),
+		cmocka_unit_test(test_confirm_exact),
 		cmocka_unit_test(test_rate_limit_and_span),
 		cmocka_unit_test(test_swap_under_traffic),
 		cmocka_unit_test(test_replace),	/* last: it changes the set */
