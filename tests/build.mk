@@ -11,7 +11,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
-	$(CC) -o $@ $^ -lcmocka -ljansson -lidn2 -lpcap -lprotobuf-c
+	$(CC) -o $@ $^ -lcmocka $(LIB_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 LIB_SRCS := userspace/lib/vk_log.c userspace/lib/vk_key.c userspace/lib/vk_set.c \
-            userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c
+            userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c \
+            userspace/lib/vk_http.c userspace/lib/vk_https.c
 PROTO_C  := $(BUILD)/gen/dataplane.pb-c.c
 PROTO_H  := $(BUILD)/gen/dataplane.pb-c.h
 XDP_SRCS := userspace/xdp/main.c userspace/xdp/cmd_run.c userspace/xdp/cmd_replay.c \
@@ -14,7 +15,9 @@ DP_OBJS  := $(filter-out $(BUILD)/userspace/xdp/main.o $(BUILD)/userspace/xdp/cm
               $(XDP_SRCS:%.c=$(BUILD)/%.o)) $(BUILD)/userspace/xdp/cmd_replay.o
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0)
 NL_LIBS   := $(shell pkg-config --libs libnl-3.0 libnl-route-3.0)
-DP_LIBS   := $(LDLIBS_BPF) -ljansson -lidn2 -lpcap -lprotobuf-c $(NL_LIBS)
+LIB_LIBS  := -ljansson -lidn2 -lpcap -lprotobuf-c -lmbedtls -lmbedx509 -lmbedcrypto \
+             -lhttp_parser -lz
+DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS)
 
 BINS += $(BIN)/vardkase-xdp
 
