@@ -11,7 +11,7 @@ PKGS="
  libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
  libnl-3-dev libnl-route-3-dev
  protobuf-c-compiler libprotobuf-c-dev
- libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3
+ libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libseccomp-dev zlib1g-dev
  libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev
  iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy
 "

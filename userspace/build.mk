@@ -19,7 +19,12 @@ LIB_LIBS  := -ljansson -lidn2 -lpcap -lprotobuf-c -lmbedtls -lmbedx509 -lmbedcry
              -lhttp_parser -lz
 DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS)
 
-BINS += $(BIN)/vardkase-xdp
+BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased
+
+AGENT_SRCS := userspace/agent/vardkased.c userspace/agent/conf.c userspace/agent/amap.c \
+              userspace/agent/store.c userspace/agent/wl.c userspace/agent/sync.c \
+              userspace/agent/dpc.c userspace/agent/sandbox.c
+AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp
 
 $(PROTO_C) $(PROTO_H): userspace/proto/dataplane.proto
 	@mkdir -p $(@D)
@@ -38,3 +43,7 @@ $(BUILD)/libvardkase.a: $(LIB_OBJS)
 $(BIN)/vardkase-xdp: $(XDP_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libvardkase.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(DP_LIBS)
+
+$(BIN)/vardkased: $(AGENT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libvardkase.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)

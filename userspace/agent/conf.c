@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conf.h"
+#include "../lib/vk_key.h"
+#include "../lib/vk_ipc.h"
+
+struct parse {
+	struct vk_conf *c;
+	char why[200];
+};
+
+static int set_str(char *dst, size_t len, const char *v, char *why, size_t wl)
+{
+	if (strlen(v) >= len) {
+		snprintf(why, wl, "value too long");
+		return 0;
+	}
+	strcpy(dst, v);
+	return 1;
+}
+
+static int set_uint(unsigned *dst, const char *v, unsigned min, unsigned max, char *why, size_t wl)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (!*v || *end || errno || x < min || x > max) {
+		snprintf(why, wl, "expected a whole number from %u to %u, got '%s'", min, max, v);
+		return 0;
+	}
+	*dst = (unsigned)x;
+	return 1;
+}
+
+static int set_types(uint32_t *dst, const char *v, char *why, size_t wl)
+{
+	char buf[512], *tok, *save = NULL;
+
+	*dst = 0;
+	snprintf(buf, sizeof(buf), "%s", v);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		enum vk_misp_type t = vk_misp_type_parse(tok);
+
+		if (t == VK_T_UNKNOWN) {
+			snprintf(why, wl, "unknown or unsupported type '%s'", tok);
+			return 0;
+		}
+		*dst |= 1u << t;
+	}
+	if (!*dst) {
+		snprintf(why, wl, "no type given");
+		return 0;
+	}
+	return 1;
+}
+
+static int handler(void *user, const char *sec, const char *key, const char *v)
+{
+	struct parse *p = user;
+	struct vk_conf *c = p->c;
+	char *w = p->why;
+	size_t wl = sizeof(p->why);
+
+#define IS(s, k) (!strcmp(sec, s) && !strcmp(key, k))
+#define STR(f) set_str(c->f, sizeof(c->f), v, w, wl)
+	snprintf(w, wl, "[%s] %s: ", sec, key);
+	w += strlen(w);
+	wl -= strlen(p->why);
+	if (IS("upstream", "url")) return STR(url);
+	if (IS("upstream", "ca")) return STR(ca);
+	if (IS("upstream", "client_cert")) return STR(client_cert);
+	if (IS("upstream", "client_key")) return STR(client_key);
+	if (IS("upstream", "api_key_file")) return STR(api_key_file);
+	if (IS("upstream", "poll_interval")) return set_uint(&c->poll_interval, v, 5, 86400, w, wl);
+	if (IS("upstream", "full_resync")) return set_uint(&c->full_resync, v, 60, 30 * 86400, w, wl);
+	if (IS("upstream", "page_size")) return set_uint(&c->page_size, v, 10, 100000, w, wl);
+	if (IS("upstream", "connect_timeout")) return set_uint(&c->connect_timeout, v, 1, 300, w, wl);
+	if (IS("upstream", "read_timeout")) return set_uint(&c->read_timeout, v, 1, 600, w, wl);
+	if (IS("upstream", "total_timeout")) return set_uint(&c->total_timeout, v, 1, 3600, w, wl);
+	if (IS("upstream", "max_response_mb")) return set_uint(&c->max_response_mb, v, 1, 4096, w, wl);
+	if (IS("upstream", "jitter_percent")) return set_uint(&c->jitter_percent, v, 0, 50, w, wl);
+	if (IS("upstream", "overlap")) return set_uint(&c->overlap, v, 0, 3600, w, wl);
+	if (IS("indicators", "types")) return set_types(&c->types, v, w, wl);
+	if (IS("indicators", "warninglists")) return STR(warninglists);
+	if (IS("agent", "state_dir")) return STR(state_dir);
+	if (IS("agent", "dataplane_socket")) return STR(dataplane_socket);
+#undef IS
+#undef STR
+	snprintf(w, wl, "unknown key");
+	return 0;
+}
+
+int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
+{
+	struct parse p = { .c = c };
+	int line;
+
+	memset(c, 0, sizeof(*c));
+	c->poll_interval = 300;
+	c->full_resync = 86400;
+	c->page_size = 5000;
+	c->connect_timeout = 10;
+	c->read_timeout = 30;
+	c->total_timeout = 300;
+	c->max_response_mb = 256;
+	c->jitter_percent = 10;
+	c->overlap = 60;
+	c->types = 1u << VK_T_IP_SRC | 1u << VK_T_IP_DST | 1u << VK_T_IP_SRC_PORT |
+		   1u << VK_T_IP_DST_PORT | 1u << VK_T_DOMAIN | 1u << VK_T_HOSTNAME |
+		   1u << VK_T_DOMAIN_IP;
+	strcpy(c->state_dir, "/var/lib/vardkase");
+	strcpy(c->dataplane_socket, VK_SOCKET_DEFAULT);
+	line = ini_parse(path, handler, &p);
+	if (line < 0) {
+		snprintf(err, errlen, "%s: %s", path, line == -1 ? "cannot open" : "out of memory");
+		return -1;
+	}
+	if (line > 0) {
+		snprintf(err, errlen, "%s:%d: %s", path, line,
+			 p.why[0] ? p.why : "not a key = value line or [section]");
+		return -1;
+	}
+	if (!c->url[0] || !c->ca[0] || !c->api_key_file[0]) {
+		snprintf(err, errlen, "%s: [upstream] url, ca and api_key_file are required", path);
+		return -1;
+	}
+	if (!c->client_cert[0] != !c->client_key[0]) {
+		snprintf(err, errlen, "%s: [upstream] client_cert and client_key go together", path);
+		return -1;
+	}
+	return 0;
+}
+
+int vk_conf_api_key(const struct vk_conf *c, char *key, size_t len, char *err, size_t errlen)
+{
+	FILE *f = fopen(c->api_key_file, "r");
+	size_t n;
+
+	if (!f || !fgets(key, (int)len, f)) {
+		snprintf(err, errlen, "%s: cannot read the API key: %s", c->api_key_file,
+			 f ? "empty" : strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	n = strcspn(key, "\r\n \t");
+	key[n] = 0;
+	if (!n) {
+		snprintf(err, errlen, "%s: the API key is empty", c->api_key_file);
+		return -1;
+	}
+	return 0;
+}

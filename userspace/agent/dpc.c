@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "dpc.h"
+#include "../lib/vk_ipc.h"
+
+#define CHUNK 2000	/* indicators per message: well under VK_IPC_MAX_MSG */
+
+static Vardkase__Dp__Response *roundtrip(int fd, Vardkase__Dp__Request *rq, char *err,
+					 size_t errlen)
+{
+	static uint8_t buf[VK_IPC_MAX_MSG];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int rc = vk_ipc_send(fd, &rq->base, 0);
+	long n;
+
+	if (rc) {
+		snprintf(err, errlen, "dataplane: send: %s", strerror(-rc));
+		return NULL;
+	}
+	if (poll(&p, 1, 120000) <= 0) {
+		snprintf(err, errlen, "dataplane: no answer");
+		return NULL;
+	}
+	n = vk_ipc_recv(fd, buf);
+	if (n <= 0) {
+		snprintf(err, errlen, "dataplane: %s", n ? strerror((int)-n) : "closed");
+		return NULL;
+	}
+	return vardkase__dp__response__unpack(NULL, (size_t)n, buf);
+}
+
+int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen)
+{
+	Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
+	Vardkase__Dp__StatsRequest s = VARDKASE__DP__STATS_REQUEST__INIT;
+	Vardkase__Dp__Response *r;
+	int fd = vk_ipc_connect(path);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "dataplane %s: %s", path, strerror(-fd));
+		return -1;
+	}
+	rq.msg_case = VARDKASE__DP__REQUEST__MSG_STATS;
+	rq.stats = &s;
+	r = roundtrip(fd, &rq, err, errlen);
+	close(fd);
+	if (!r || r->msg_case != VARDKASE__DP__RESPONSE__MSG_STATS) {
+		if (r)
+			snprintf(err, errlen, "dataplane: unexpected answer to stats");
+		vardkase__dp__response__free_unpacked(r, NULL);
+		return -1;
+	}
+	*gen = r->stats->generation;
+	vardkase__dp__response__free_unpacked(r, NULL);
+	return 0;
+}
+
+static Vardkase__Dp__Indicator *mk(const struct vk_arec *a, Vardkase__Dp__Indicator *x)
+{
+	vardkase__dp__indicator__init(x);
+	x->attribute_uuid = (char *)a->uuid;
+	x->type = (Vardkase__Dp__IndicatorType)a->type;
+	x->value = a->value;
+	return x;
+}
+
+/* The records to send, as pointers (full: all; delta: the upserted). */
+static size_t collect(const struct vk_amap *m, int full, char **up, size_t nup,
+		      const struct vk_arec **out)
+{
+	const struct vk_arec *r;
+	size_t n = 0, i;
+
+	if (full) {
+		vk_amap_foreach(m, r)
+			out[n++] = r;
+		return n;
+	}
+	for (i = 0; i < nup; i++) {
+		r = vk_amap_get(m, up[i]);
+		if (r)
+			out[n++] = r;
+	}
+	return n;
+}
+
+int vk_dpc_update(const char *path, int full, const struct vk_amap *m, char **up, size_t nup,
+		  char **del, size_t ndel, uint64_t gen, struct vk_dpc_ack *ack,
+		  char *err, size_t errlen)
+{
+	const struct vk_arec **recs = calloc((full ? m->n : nup) + 1, sizeof(*recs));
+	Vardkase__Dp__Indicator *ind = calloc(CHUNK, sizeof(*ind));
+	Vardkase__Dp__Indicator **pind = calloc(CHUNK, sizeof(*pind));
+	size_t n, off = 0, doff = 0;
+	int fd = -1, rc = -1;
+
+	if (!recs || !ind || !pind) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	n = collect(m, full, up, nup, recs);
+	fd = vk_ipc_connect(path);
+	if (fd < 0) {
+		snprintf(err, errlen, "dataplane %s: %s", path, strerror(-fd));
+		goto out;
+	}
+	do {
+		Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
+		Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;
+		Vardkase__Dp__Response *r;
+		size_t k = n - off < CHUNK ? n - off : CHUNK, i;
+		size_t kd = full ? 0 : (ndel - doff < CHUNK ? ndel - doff : CHUNK);
+
+		for (i = 0; i < k; i++)
+			pind[i] = mk(recs[off + i], &ind[i]);
+		u.generation = gen;
+		u.full = full;
+		u.n_add = k;
+		u.add = pind;
+		u.n_remove_uuid = kd;
+		u.remove_uuid = del + doff;
+		off += k;
+		doff += kd;
+		u.more = off < n || (!full && doff < ndel);
+		rq.msg_case = VARDKASE__DP__REQUEST__MSG_UPDATE;
+		rq.update = &u;
+		r = roundtrip(fd, &rq, err, errlen);
+		if (!r)
+			goto out;
+		if (r->msg_case != VARDKASE__DP__RESPONSE__MSG_ACK || !r->ack->ok) {
+			snprintf(err, errlen, "dataplane refused generation %llu: %s",
+				 (unsigned long long)gen,
+				 r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK ? r->ack->error : "?");
+			vardkase__dp__response__free_unpacked(r, NULL);
+			goto out;
+		}
+		if (!u.more) {
+			ack->generation = r->ack->generation;
+			ack->indicators = r->ack->indicators;
+			ack->added = r->ack->added;
+			ack->removed = r->ack->removed;
+			ack->refused = r->ack->refused;
+			rc = 0;
+		}
+		vardkase__dp__response__free_unpacked(r, NULL);
+		if (!u.more)
+			break;
+	} while (1);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(recs);
+	free(ind);
+	free(pind);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* The agent's side of the dataplane contract: table updates in chunks,
+ * generations, acks (docs/protocol.md). */
+#ifndef VK_DPC_H
+#define VK_DPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "amap.h"
+
+struct vk_dpc_ack {
+	uint64_t generation;
+	uint32_t indicators, added, removed, refused;
+};
+
+/* Generation in force at the dataplane behind path. 0 or -1 + err. */
+int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen);
+
+/* Send the whole set (full) or a delta (upserted uuids from m, deleted
+ * uuids) as generation gen. 0 with the final ack, or -1 + err (the
+ * dataplane keeps what it had). */
+int vk_dpc_update(const char *path, int full, const struct vk_amap *m, char **up, size_t nup,
+		  char **del, size_t ndel, uint64_t gen, struct vk_dpc_ack *ack,
+		  char *err, size_t errlen);
+
+#endif

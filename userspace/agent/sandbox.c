@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Entered after the configuration, keys and state database are open and
+ * before the first byte goes to the network (OpenSSH's Linux sandbox is the
+ * model). systemd adds the filesystem view (rootfs/.../vardkased.service).
+ */
+#include <errno.h>
+#include <seccomp.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <linux/capability.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "sandbox.h"
+#include "../lib/vk_log.h"
+
+/* Every capability goes, also when started as root by hand. */
+static int drop_caps(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	int cap;
+
+	for (cap = 0; cap <= 63; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL && errno != EPERM)
+			return -1;
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+static const struct { int nr; const char *why; } allowed[] = {
+	/* memory: malloc, SQLite's page cache, jansson */
+	{ SCMP_SYS(brk), "malloc" }, { SCMP_SYS(mmap), "malloc, SQLite" },
+	{ SCMP_SYS(munmap), "free" }, { SCMP_SYS(mremap), "realloc" },
+	{ SCMP_SYS(mprotect), "glibc's malloc arenas" }, { SCMP_SYS(madvise), "free" },
+	/* files: the state database (WAL, shm, journal), resolver config */
+	{ SCMP_SYS(openat), "SQLite WAL/shm files, /etc/hosts and resolv.conf for DNS" },
+	{ SCMP_SYS(close), "every descriptor" }, { SCMP_SYS(read), "files, sockets" },
+	{ SCMP_SYS(write), "files, sockets, the log on stderr" },
+	{ SCMP_SYS(pread64), "SQLite pages" }, { SCMP_SYS(pwrite64), "SQLite pages" },
+	{ SCMP_SYS(lseek), "SQLite" }, { SCMP_SYS(fstat), "SQLite, stdio" },
+	{ SCMP_SYS(newfstatat), "SQLite, glibc" }, { SCMP_SYS(statx), "glibc stat" },
+	{ SCMP_SYS(fsync), "SQLite durability" }, { SCMP_SYS(fdatasync), "SQLite durability" },
+	{ SCMP_SYS(ftruncate), "SQLite WAL reset" }, { SCMP_SYS(unlink), "SQLite journal" },
+	{ SCMP_SYS(fcntl), "SQLite locks, non-blocking connect" },
+	{ SCMP_SYS(access), "SQLite checks for the journal" },
+	{ SCMP_SYS(getcwd), "SQLite resolves relative paths" },
+	{ SCMP_SYS(readlink), "SQLite resolves symlinked paths" },
+	{ SCMP_SYS(ioctl), "SQLite asks F2FS/atomic-write support" },
+	/* network: MISP (TCP), DNS (UDP), the dataplane (unix) */
+	{ SCMP_SYS(connect), "MISP, DNS, dataplane" }, { SCMP_SYS(sendto), "DNS, TLS" },
+	{ SCMP_SYS(recvfrom), "DNS, TLS" }, { SCMP_SYS(sendmsg), "dataplane messages" },
+	{ SCMP_SYS(recvmsg), "dataplane answers, DNS" }, { SCMP_SYS(sendmmsg), "glibc DNS" },
+	{ SCMP_SYS(getsockopt), "non-blocking connect result" },
+	{ SCMP_SYS(setsockopt), "glibc DNS" }, { SCMP_SYS(getsockname), "glibc DNS" },
+	{ SCMP_SYS(getpeername), "mbedTLS" }, { SCMP_SYS(bind), "glibc DNS source port" },
+	{ SCMP_SYS(poll), "timeouts" }, { SCMP_SYS(ppoll), "timeouts" },
+	{ SCMP_SYS(select), "mbedTLS recv timeout" }, { SCMP_SYS(pselect6), "mbedTLS" },
+	/* time, randomness, signals, exit */
+	{ SCMP_SYS(clock_gettime), "deadlines" }, { SCMP_SYS(gettimeofday), "mbedTLS" },
+	{ SCMP_SYS(time), "time()" }, { SCMP_SYS(clock_nanosleep), "back-off" },
+	{ SCMP_SYS(nanosleep), "back-off" }, { SCMP_SYS(getrandom), "TLS, jitter" },
+	{ SCMP_SYS(rt_sigprocmask), "signal mask" }, { SCMP_SYS(rt_sigreturn), "signals" },
+	{ SCMP_SYS(rt_sigaction), "glibc" }, { SCMP_SYS(futex), "glibc locks" },
+	{ SCMP_SYS(getpid), "SQLite, glibc" }, { SCMP_SYS(gettid), "glibc" },
+	{ SCMP_SYS(uname), "glibc resolver" }, { SCMP_SYS(sched_yield), "SQLite busy wait" },
+	{ SCMP_SYS(signalfd4), "the main loop's signals" },
+	{ SCMP_SYS(shutdown), "mbedtls_net_free ends a TCP connection" },
+	{ SCMP_SYS(exit), "exit" }, { SCMP_SYS(exit_group), "exit" },
+};
+
+int vk_sandbox_enter(const char *state_dir)
+{
+	scmp_filter_ctx f;
+	size_t i;
+	int rc = 0;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || drop_caps()) {
+		vk_err("sandbox: cannot drop privileges: %s", strerror(errno));
+		return -1;
+	}
+	f = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	if (!f)
+		return -1;
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !rc; i++)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, allowed[i].nr, 0);
+	/* sockets only of the three families the agent speaks */
+	if (!rc)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	if (!rc)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_INET));
+	if (!rc)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+	if (!rc)
+		rc = seccomp_load(f);
+	seccomp_release(f);
+	if (rc) {
+		vk_err("sandbox: seccomp: %s", strerror(-rc));
+		return -1;
+	}
+	vk_info("sandbox: no capabilities, no new privileges, %zu system calls allowed "
+		"(state in %s)", sizeof(allowed) / sizeof(allowed[0]) + 1, state_dir);
+	return 0;
+}

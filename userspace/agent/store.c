@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "store.h"
+#include "../lib/vk_log.h"
+
+static int exec(struct vk_store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	vk_err("state database: %s: %s", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+	return -1;
+}
+
+int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
+{
+	char path[600];
+
+	if (mkdir(dir, 0750) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/agent.db", dir);
+	if (sqlite3_open(path, &s->db) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		    "CREATE TABLE IF NOT EXISTS attribute (uuid TEXT PRIMARY KEY, type INTEGER,"
+		    " value TEXT, event_uuid TEXT) WITHOUT ROWID;"
+		    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);")) {
+		snprintf(err, errlen, "%s: cannot create the schema", path);
+		vk_store_close(s);
+		return -1;
+	}
+	return 0;
+}
+
+void vk_store_close(struct vk_store *s)
+{
+	if (s->db)
+		sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+int vk_store_load(struct vk_store *s, struct vk_amap *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT uuid, type, value, event_uuid FROM attribute",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *u = (const char *)sqlite3_column_text(st, 0);
+		const char *v = (const char *)sqlite3_column_text(st, 2);
+		const char *e = (const char *)sqlite3_column_text(st, 3);
+
+		if (u && v && strlen(u) == VK_UUID_LEN &&
+		    vk_amap_put(m, u, (uint8_t)sqlite3_column_int(st, 1), v, e))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, size_t n)
+{
+	sqlite3_stmt *st;
+	struct vk_arec *r;
+	size_t i = 0;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO attribute VALUES (?,?,?,?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	if (only) {
+		for (i = 0; i < n && !rc; i++) {
+			r = vk_amap_get(m, only[i]);
+			if (!r)
+				continue;
+			sqlite3_bind_text(st, 1, r->uuid, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 2, r->type);
+			sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, r->event_uuid, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+			sqlite3_reset(st);
+		}
+	} else {
+		vk_amap_foreach(m, r) {
+			sqlite3_bind_text(st, 1, r->uuid, -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 2, r->type);
+			sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, r->event_uuid, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE) {
+				rc = -1;
+				break;
+			}
+			sqlite3_reset(st);
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int vk_store_replace(struct vk_store *s, const struct vk_amap *m)
+{
+	if (exec(s, "BEGIN; DELETE FROM attribute;"))
+		return -1;
+	if (put_all(s, m, NULL, 0)) {
+		exec(s, "ROLLBACK;");
+		return -1;
+	}
+	return exec(s, "COMMIT;");
+}
+
+int vk_store_delta(struct vk_store *s, const struct vk_amap *m, char **upserts, size_t nup,
+		   char **deletes, size_t ndel)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	if (exec(s, "BEGIN;"))
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM attribute WHERE uuid = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		rc = -1;
+	for (i = 0; !rc && i < ndel; i++) {
+		sqlite3_bind_text(st, 1, deletes[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (!rc)
+		rc = put_all(s, m, upserts, nup);
+	if (rc) {
+		exec(s, "ROLLBACK;");
+		return -1;
+	}
+	return exec(s, "COMMIT;");
+}
+
+int64_t vk_store_get(struct vk_store *s, const char *key, int64_t dflt)
+{
+	sqlite3_stmt *st;
+	int64_t v = dflt;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return dflt;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int vk_store_set(struct vk_store *s, const char *key, int64_t v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta VALUES (?, ?)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Pulling indicators from MISP: full syncs and deltas by publish_timestamp,
+ * paged (limit + page, stop on a short page: X-Result-Count is no total).
+ * Every page must succeed or the pull as a whole fails; nothing of a
+ * failed pull is ever applied.
+ */
+#ifndef VK_SYNC_H
+#define VK_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "amap.h"
+#include "conf.h"
+
+struct vk_https;
+struct vk_wl;
+
+enum vk_sync_err {
+	VK_SYNC_OK = 0,
+	VK_SYNC_E_AUTH = -1,	/* 403: the API key is refused; not retried quickly */
+	VK_SYNC_E_RATE = -2,	/* 429: retry_after seconds */
+	VK_SYNC_E_FAIL = -3,	/* transport, TLS, server error, bad JSON, MISP message */
+};
+
+#define VK_MAX_REASONS 16
+
+struct vk_pull {
+	struct vk_amap up;	/* enforceable attributes seen */
+	char **del;		/* uuids to stop enforcing (delta) */
+	size_t ndel, del_cap;
+	size_t pages, seen;
+	const char *reason[VK_MAX_REASONS];	/* refusals by reason */
+	size_t reason_n[VK_MAX_REASONS];
+	size_t nreasons;
+	long retry_after;
+};
+
+struct vk_sync {
+	const struct vk_conf *conf;
+	struct vk_https *h;
+	struct vk_wl *wl;
+	char auth[512];
+};
+
+void vk_pull_init(struct vk_pull *p);
+void vk_pull_free(struct vk_pull *p);
+
+/* since < 0: a full pull; else a delta of what was published since then.
+ * Returns a vk_sync_err; err says what went wrong. */
+int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err, size_t errlen);
+
+/* Classify one attribute (exposed for tests): 1 enforce, 0 stop enforcing
+ * (why set when refused), -1 malformed. */
+int vk_sync_classify(const struct vk_sync *s, const char *type, const char *value,
+		     int to_ids, int deleted, const char **why);
+
+#endif
