@@ -15,8 +15,8 @@ $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 
-.PHONY: test-unit test-bpf test-pcap test-netns
-test: test-unit test-bpf test-netns test-pcap test-fuzz
+.PHONY: test-unit test-bpf test-pcap test-netns test-agent
+test: test-unit test-bpf test-netns test-agent test-pcap test-fuzz
 
 test-unit: $(BUILD)/tests/test_key
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $<
@@ -29,6 +29,9 @@ test-pcap: $(BIN)/vardkase-xdp
 
 test-netns: $(BIN)/vardkase-xdp
 	tests/integration/test_runner.sh $(BIN)/vardkase-xdp
+
+test-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
+	SHARED=$(SHARED) tests/integration/test_agent.sh
 
 # Fuzzing (libFuzzer + ASan/UBSan), one harness per parser. `make fuzz`
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of

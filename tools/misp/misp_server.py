@@ -332,7 +332,8 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         chunk = b'{"id":"1","type":"ip-dst","value":"192.0.2.1"},' * 1000
         try:
-            self.wfile.write(b'%x\r\n{"response":{"Attribute":[\r\n' % 27)
+            head = b'{"response":{"Attribute":['
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(head), head))
             for _ in range(20000):   # ~1 GB if nobody stops reading
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
         except OSError:

@@ -60,26 +60,22 @@ static int set_types(uint32_t *dst, const char *v, char *why, size_t wl)
 	return 1;
 }
 
-static int handler(void *user, const char *sec, const char *key, const char *v)
+static int handle(struct parse *p, const char *sec, const char *key, const char *v,
+		  char *w, size_t wl)
 {
-	struct parse *p = user;
 	struct vk_conf *c = p->c;
-	char *w = p->why;
-	size_t wl = sizeof(p->why);
 
 #define IS(s, k) (!strcmp(sec, s) && !strcmp(key, k))
 #define STR(f) set_str(c->f, sizeof(c->f), v, w, wl)
-	snprintf(w, wl, "[%s] %s: ", sec, key);
-	w += strlen(w);
-	wl -= strlen(p->why);
 	if (IS("upstream", "url")) return STR(url);
+	if (IS("upstream", "address")) return STR(address);
 	if (IS("upstream", "ca")) return STR(ca);
 	if (IS("upstream", "client_cert")) return STR(client_cert);
 	if (IS("upstream", "client_key")) return STR(client_key);
 	if (IS("upstream", "api_key_file")) return STR(api_key_file);
 	if (IS("upstream", "poll_interval")) return set_uint(&c->poll_interval, v, 5, 86400, w, wl);
 	if (IS("upstream", "full_resync")) return set_uint(&c->full_resync, v, 60, 30 * 86400, w, wl);
-	if (IS("upstream", "page_size")) return set_uint(&c->page_size, v, 10, 100000, w, wl);
+	if (IS("upstream", "page_size")) return set_uint(&c->page_size, v, 1, 100000, w, wl);
 	if (IS("upstream", "connect_timeout")) return set_uint(&c->connect_timeout, v, 1, 300, w, wl);
 	if (IS("upstream", "read_timeout")) return set_uint(&c->read_timeout, v, 1, 600, w, wl);
 	if (IS("upstream", "total_timeout")) return set_uint(&c->total_timeout, v, 1, 3600, w, wl);
@@ -93,6 +89,20 @@ static int handler(void *user, const char *sec, const char *key, const char *v)
 #undef IS
 #undef STR
 	snprintf(w, wl, "unknown key");
+	return 0;
+}
+
+/* inih goes on after an error and reports the first error's line: keep
+ * the first reason too. */
+static int handler(void *user, const char *sec, const char *key, const char *v)
+{
+	struct parse *p = user;
+	char why[160];
+
+	if (handle(p, sec, key, v, why, sizeof(why)))
+		return 1;
+	if (!p->why[0])
+		snprintf(p->why, sizeof(p->why), "[%s] %s: %s", sec, key, why);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 struct vk_conf {
 	/* [upstream] */
 	char url[512];
+	char address[256];		/* connect here (optional) */
 	char ca[512], client_cert[512], client_key[512], api_key_file[512];
 	unsigned poll_interval;		/* seconds */
 	unsigned full_resync;		/* seconds between full syncs */

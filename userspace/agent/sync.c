@@ -182,8 +182,9 @@ static long take_page(struct vk_sync *s, const char *body, size_t len, struct vk
 				goto nomem;
 		}
 	}
-	json_decref(root);
-	return (long)json_array_size(attrs);
+	i = json_array_size(attrs);
+	json_decref(root);	/* attrs belongs to root */
+	return (long)i;
 nomem:
 	json_decref(root);
 	snprintf(err, errlen, "out of memory");

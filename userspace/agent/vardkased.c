@@ -254,6 +254,7 @@ static int setup(struct agent *a, const char *conf, int check_only)
 	o = (struct vk_https_opts){
 		.ca_file = a->c.ca, .cert_file = a->c.client_cert[0] ? a->c.client_cert : NULL,
 		.key_file = a->c.client_key[0] ? a->c.client_key : NULL,
+		.connect_host = a->c.address[0] ? a->c.address : NULL,
 		.connect_ms = a->c.connect_timeout * 1000, .read_ms = a->c.read_timeout * 1000,
 		.total_ms = a->c.total_timeout * 1000,
 		.max_body = (size_t)a->c.max_response_mb << 20,

@@ -19,7 +19,7 @@
 #include "vk_https.h"
 
 struct vk_https {
-	char host[256], port[8], prefix[256];
+	char host[256], port[8], prefix[256], connect_host[256];
 	struct vk_https_opts o;
 	mbedtls_entropy_context ent;
 	mbedtls_ctr_drbg_context drbg;
@@ -101,6 +101,8 @@ int vk_https_open(struct vk_https **hp, const char *url, const struct vk_https_o
 	if (!h)
 		return VK_HTTPS_E_CONFIG;
 	h->o = *o;
+	snprintf(h->connect_host, sizeof(h->connect_host), "%s", o->connect_host ? o->connect_host : "");
+	h->o.connect_host = NULL;	/* the caller's string need not outlive this */
 	mbedtls_entropy_init(&h->ent);
 	mbedtls_ctr_drbg_init(&h->drbg);
 	mbedtls_x509_crt_init(&h->ca);
@@ -183,11 +185,12 @@ void vk_https_close(struct vk_https *h)
 static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	const char *where = h->connect_host[0] ? h->connect_host : h->host;
 	int fd = -1, rc;
 
-	rc = getaddrinfo(h->host, h->port, &hints, &res);
+	rc = getaddrinfo(where, h->port, &hints, &res);
 	if (rc) {
-		snprintf(err, errlen, "%s: %s", h->host, gai_strerror(rc));
+		snprintf(err, errlen, "%s: %s", where, gai_strerror(rc));
 		return VK_HTTPS_E_CONNECT;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {

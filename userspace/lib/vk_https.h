@@ -31,6 +31,10 @@ struct vk_https_opts {
 	const char *ca_file;		/* the pinned CA bundle (required) */
 	const char *cert_file;		/* client certificate (NULL: none) */
 	const char *key_file;
+	/* connect here instead of the URL's host (the name is still the one
+	 * verified): mbedTLS 2.28 cannot match IP addresses in certificates,
+	 * and a box may pin the platform's address. NULL: resolve the host. */
+	const char *connect_host;
 	unsigned connect_ms, read_ms, total_ms;
 	size_t max_body;		/* after gzip decoding */
 };

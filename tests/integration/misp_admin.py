@@ -1,0 +1,12 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Drive the MISP test server's admin interface: misp_admin.py URL PATH [JSON].
+Reads (GET) for /admin/requests, /admin/sightings, /admin/stats; every
+other path is a POST (with {} when no JSON is given)."""
+import json, sys, urllib.request
+
+url, path = sys.argv[1], sys.argv[2]
+get = path in ("/admin/requests", "/admin/sightings", "/admin/stats")
+data = None if get else (sys.argv[3] if len(sys.argv) > 3 else "{}").encode()
+req = urllib.request.Request(url + path, data=data, method="GET" if get else "POST")
+print(urllib.request.urlopen(req, timeout=10).read().decode())

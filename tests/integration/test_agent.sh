@@ -1,0 +1,231 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# vardkased end to end: the MISP test server (mutual TLS) in its own network
+# namespace, the real XDP dataplane on a veth to a LAN namespace, the agent
+# between them. Publish, delete, to_ids off, warninglists, server faults,
+# TLS failures, a restart without network. Cleans up on any exit.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/bin SHARED=${SHARED:-$ROOT/../shared}
+NSM=vk3-misp NSL=vk3-lan IFT=vk3t0 IFM=vk3m0
+PIN=/sys/fs/bpf/vardkase-agent-test
+T=$(mktemp -d /tmp/vardkase-agent.XXXXXX)
+PASS=0 FAIL=0 DPID= APID=
+ADMIN=http://127.0.0.1:8444
+
+skip() { echo "SKIP: $*"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "needs root (XDP, namespaces)"
+ip netns add vk3-probe 2>/dev/null && ip netns del vk3-probe || skip "no network namespaces"
+
+cleanup() {
+	[ -n "$APID" ] && kill "$APID" 2>/dev/null
+	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
+	wait 2>/dev/null
+	ip netns pids $NSM 2>/dev/null | xargs -r kill 2>/dev/null
+	"$BIN/vardkase-xdp" detach --iface $IFT --pin-dir $PIN --state-dir "$T/dp" >/dev/null 2>&1
+	ip link del $IFT 2>/dev/null; ip link del $IFM 2>/dev/null
+	ip netns del $NSM 2>/dev/null; ip netns del $NSL 2>/dev/null
+	rm -rf "$PIN"
+}
+trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+check() {
+	local name=$1; shift
+	if "$@"; then PASS=$((PASS + 1)); echo "ok   $name"
+	else FAIL=$((FAIL + 1)); echo "FAIL $name"; fi
+}
+admin() { ip netns exec $NSM /usr/bin/python3 "$ROOT/tests/integration/misp_admin.py" $ADMIN "$@"; }
+ctl() { "$BIN/vardkase-xdp" ctl --socket "$T/dp.sock" "$@"; }
+matches() {	# matches UUID -> count held by the dataplane (0 if not loaded)
+	ctl counters "$1" | /usr/bin/python3 -c \
+		"import json,sys; c=json.load(sys.stdin)['counters']; print(c[0]['matches'] if c else 0)"
+}
+loaded() { ctl counters "$1" | grep -q "$1"; }
+syncs() { grep -cE "sync (full|delta)" "$T/agent.log"; }
+sync_now() {	# SIGHUP the agent, wait for its next sync line (ok or failed)
+	local n; n=$(syncs)
+	kill -HUP "$APID"
+	for _ in $(seq 100); do [ "$(syncs)" -gt "$n" ] && return 0; sleep 0.1; done
+	return 1
+}
+lastsync() { grep -E "sync (full|delta)" "$T/agent.log" | tail -1; }
+
+cleanup 2>/dev/null
+"$ROOT/tools/pki/make-pki.sh" "$T/pki" >/dev/null || { echo "FAIL pki"; exit 1; }
+ip netns add $NSM; ip netns add $NSL
+ip link add $IFM type veth peer name vk3m1; ip link set vk3m1 netns $NSM
+ip addr add 10.99.0.2/24 dev $IFM; ip link set $IFM up
+ip -n $NSM addr add 10.99.0.1/24 dev vk3m1; ip -n $NSM link set vk3m1 up; ip -n $NSM link set lo up
+ip link add $IFT type veth peer name vk3t1; ip link set vk3t1 netns $NSL
+ip addr add 10.77.1.1/24 dev $IFT; ip link set $IFT up
+ip -n $NSL addr add 10.77.1.2/24 dev vk3t1; ip -n $NSL addr add 10.77.1.3/24 dev vk3t1
+ip -n $NSL link set vk3t1 up
+
+mkdir -p "$T/events" "$T/wl"
+cat > "$T/events/lab.json" <<'JSON'
+{"Event": {"uuid": "11111111-aaaa-4aaa-8aaa-000000000000", "info": "vardkase lab event",
+ "threat_level_id": "1", "Tag": [{"name": "tlp:green"}], "Attribute": [
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000001", "type": "ip-src", "value": "10.77.1.2", "to_ids": true, "category": "Network activity"},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000002", "type": "domain", "value": "evil-lab.se", "to_ids": true},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000003", "type": "hostname", "value": "warn.example.org", "to_ids": true},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000004", "type": "ip-dst", "value": "10.0.0.0/4", "to_ids": true},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000005", "type": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e", "to_ids": true},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000006", "type": "domain", "value": "srv-warn.example.net", "to_ids": true}
+]}}
+JSON
+cat > "$T/wl/lab.json" <<'JSON'
+{"name": "lab hostnames", "type": "hostname", "description": "test", "version": 1,
+ "list": ["warn.example.org"], "matching_attributes": ["hostname", "domain"]}
+JSON
+EVENTS="$T/events/lab.json"
+[ -f "$SHARED/fixtures/misp/upstream/misp/tests__event.json" ] &&
+	EVENTS="$EVENTS $SHARED/fixtures/misp/upstream/misp/tests__event.json"
+echo testkey-0123456789 > "$T/api.key"
+ip netns exec $NSM /usr/bin/python3 "$ROOT/tools/misp/misp_server.py" --listen 10.99.0.1:8443 \
+	--admin 127.0.0.1:8444 --ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" \
+	--key "$T/pki/server.key" --api-key testkey-0123456789 --events $EVENTS >"$T/misp.log" 2>&1 &
+ip netns exec $NSM /usr/bin/python3 "$ROOT/tools/misp/misp_server.py" --listen 10.99.0.1:8445 \
+	--admin 127.0.0.1:8446 --ca "$T/pki/ca.crt" --cert "$T/pki/server-wrongname.crt" \
+	--key "$T/pki/server-wrongname.key" --api-key testkey-0123456789 >"$T/misp2.log" 2>&1 &
+for _ in $(seq 50); do grep -q "mTLS" "$T/misp.log" && break; sleep 0.1; done
+admin /admin/warninglist '{"values": ["srv-warn.example.net"]}' >/dev/null
+
+conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
+	local f="$T/$1.conf"; shift
+	{
+		echo "[upstream]"
+		echo "url = ${URL:-https://misp.lab:8443}"
+		echo "address = 10.99.0.1"
+		echo "ca = ${CA:-$T/pki/ca.crt}"
+		[ -n "${NOCERT:-}" ] || { echo "client_cert = ${CERT:-$T/pki/client.crt}";
+					  echo "client_key = ${KEY:-$T/pki/client.key}"; }
+		echo "api_key_file = ${APIKEY:-$T/api.key}"
+		echo "poll_interval = 3600"
+		echo "page_size = 3"
+		echo "read_timeout = 2"
+		echo "connect_timeout = 2"
+		echo "max_response_mb = ${MAXMB:-16}"
+		echo "[indicators]"
+		echo "warninglists = $T/wl"
+		echo "[agent]"
+		echo "state_dir = $T/${STATE:-state}"
+		echo "dataplane_socket = $T/dp.sock"
+	} > "$f"
+}
+start_dp() {
+	local runs
+	runs=$(grep -c "running;" "$T/dp.log" 2>/dev/null)
+	"$BIN/vardkase-xdp" run --iface $IFT --pin-dir $PIN --state-dir "$T/dp" \
+		--socket "$T/dp.sock" >>"$T/events.jsonl" 2>>"$T/dp.log" &
+	DPID=$!
+	for _ in $(seq 100); do
+		[ "$(grep -c "running;" "$T/dp.log")" -gt "${runs:-0}" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+start_agent() {
+	"$BIN/vardkased" --config "$T/main.conf" >>"$T/agent.log" 2>&1 &
+	APID=$!
+	for _ in $(seq 100); do grep -qE "sync (full|delta)" "$T/agent.log" && return 0; sleep 0.1; done
+	return 1
+}
+ping_from() { ip netns exec $NSL ping -c 2 -i 0.2 -W 1 -I "$1" 10.77.1.1 >/dev/null 2>&1; }
+A1=11111111-aaaa-4aaa-8aaa-000000000001 A2=11111111-aaaa-4aaa-8aaa-000000000002
+A3=11111111-aaaa-4aaa-8aaa-000000000003 A6=11111111-aaaa-4aaa-8aaa-000000000006
+B1=22222222-bbbb-4bbb-8bbb-000000000001
+
+conf main
+check "config check passes" "$BIN/vardkased" --config "$T/main.conf" --check-config
+printf '[upstream]\nurl = https://x\npoll_interval = 1\n' > "$T/bad.conf"
+check "a bad config names the line and key" \
+	sh -c "'$BIN/vardkased' --config '$T/bad.conf' --check-config 2>&1 | grep -q 'bad.conf:3: \[upstream\] poll_interval'"
+check "dataplane starts" start_dp
+check "agent starts and syncs in full" start_agent
+check "the sync line counts refusals by reason" \
+	sh -c "lastsync() { grep -E 'sync (full|delta)' '$T/agent.log' | tail -1; }; lastsync | grep -q 'shorter than /8' && lastsync | grep -q 'local warninglist'"
+check "the dataplane acknowledged the agent's generation" grep -q "dataplane acknowledged generation" "$T/agent.log"
+check "an enforced indicator is loaded" loaded $A1
+check "a locally warninglisted one is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A3 | grep -q $A3"
+check "a server-side warninglisted one is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A6 | grep -q $A6"
+ping_from 10.77.1.2
+check "traffic from the indicator address matches" test "$(matches $A1)" -ge 2
+
+# a newly published indicator matches after the next poll
+EB=$(admin /admin/event '{"Event": {"uuid": "22222222-bbbb-4bbb-8bbb-000000000000", "info": "new",
+ "Attribute": [{"uuid": "'$B1'", "type": "ip-src", "value": "10.77.1.3", "to_ids": true}]}}' |
+	/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
+t0=$(date +%s.%N)
+sync_now
+ping_from 10.77.1.3
+check "a newly published indicator matches after one poll" test "$(matches $B1)" -ge 2
+echo "     (publish to match: $(awk "BEGIN{print $(date +%s.%N) - $t0}") s with an immediate poll)"
+
+# soft delete: the event is unpublished until republished; then it goes
+admin /admin/delete/$B1 >/dev/null
+sync_now
+check "a deleted indicator keeps matching while its event is unpublished" loaded $B1
+admin /admin/publish/$EB >/dev/null
+sync_now
+check "a deleted indicator stops matching once republished" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $B1 | grep -q $B1"
+admin /admin/attribute/$A1 '{"to_ids": false}' >/dev/null
+admin /admin/publish/1 >/dev/null
+sync_now
+check "an indicator turned to_ids false stops matching" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A1 | grep -q $A1"
+
+# server faults: the previous set stays in force, the agent recovers
+for f in 500 truncate reset; do
+	admin /admin/fault '{"kind": "'$f'", "count": 1}' >/dev/null
+	sync_now
+	check "fault $f: the sync fails and says so" sh -c "grep -E 'sync (full|delta)' '$T/agent.log' | tail -1 | grep -q 'failed'"
+	check "fault $f: the previous set stays" loaded $A2
+done
+admin /admin/fault '{"kind": "429", "count": 1, "seconds": 7}' >/dev/null
+sync_now
+check "fault 429: X-Rate-Limit-Reset is honoured" sh -c "grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'next try in 8 s'"
+admin /admin/fault '{"kind": "latency", "count": 1, "seconds": 3}' >/dev/null
+sync_now
+check "fault latency: a read timeout, not a hang" sh -c "grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'timed out'"
+sync_now
+check "the agent recovers when the server does" sh -c "grep -E 'sync (full|delta)' '$T/agent.log' | tail -1 | grep -qv failed"
+check "every restSearch carried Content-Type: application/json" sh -c \
+	"ip netns exec $NSM /usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/requests | /usr/bin/python3 -c \
+	'import json,sys; r=[x for x in json.load(sys.stdin) if x[\"path\"].startswith(\"/attributes\")]; sys.exit(0 if r and all(x[\"headers\"].get(\"Content-Type\")==\"application/json\" for x in r) else 1)'"
+
+# oversize answers are cut at the configured limit
+kill "$APID"; wait "$APID" 2>/dev/null; APID=
+MAXMB=1 conf main
+start_agent >/dev/null
+admin /admin/fault '{"kind": "oversize", "count": 1}' >/dev/null
+sync_now
+check "fault oversize: refused at max_response_mb" sh -c "grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'larger than the limit'"
+
+# restart without network: the persisted set is back in the dataplane
+kill "$APID"; wait "$APID" 2>/dev/null; APID=
+kill "$DPID"; wait "$DPID" 2>/dev/null; DPID=
+"$BIN/vardkase-xdp" detach --iface $IFT --pin-dir $PIN --state-dir "$T/dp" >/dev/null 2>&1
+start_dp
+check "the fresh dataplane starts empty" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A2 | grep -q $A2"
+ip link set $IFM down
+MAXMB=16 conf main
+"$BIN/vardkased" --config "$T/main.conf" >>"$T/agent.log" 2>&1 &
+APID=$!
+for _ in $(seq 50); do loaded $A2 && break; sleep 0.1; done
+check "restart without network: the persisted set matches again" loaded $A2
+ip link set $IFM up
+
+# TLS failures, each with its own message (one pull each, no sandbox needed)
+tls() {	# tls NAME PATTERN -> run --once with the current overrides
+	conf "$1"
+	sed -i "s|^state_dir = .*|state_dir = $T/state-$1|" "$T/$1.conf"
+	"$BIN/vardkased" --config "$T/$1.conf" --once >"$T/$1.log" 2>&1
+	check "TLS: $1" grep -q "$2" "$T/$1.log"
+}
+CA=$T/pki/other-ca.crt tls unknown-ca "not from the pinned CA"
+URL=https://misp.lab:8445 tls wrong-name "for another name"
+CERT=$T/pki/client-expired.crt KEY=$T/pki/client-expired.key tls expired "certificate expired"
+CERT=$T/pki/client-other.crt KEY=$T/pki/client-other.key tls foreign-client "unknown CA (our client"
+NOCERT=1 tls no-client-cert "demanded a client certificate"
+echo wrong-key > "$T/bad.key"
+APIKEY=$T/bad.key tls bad-api-key "refused the API key (HTTP 403)"
+echo "agent: $PASS passed, $FAIL failed"
+[ $FAIL = 0 ]
