@@ -20,8 +20,9 @@ ip netns add vk3-probe 2>/dev/null && ip netns del vk3-probe || skip "no network
 cleanup() {
 	[ -n "$APID" ] && kill "$APID" 2>/dev/null
 	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null
-	wait 2>/dev/null
 	ip netns pids $NSM 2>/dev/null | xargs -r kill 2>/dev/null
+	ip netns pids $NSL 2>/dev/null | xargs -r kill 2>/dev/null
+	for p in $APID $DPID; do wait "$p" 2>/dev/null; done
 	"$BIN/vardkase-xdp" detach --iface $IFT --pin-dir $PIN --state-dir "$T/dp" >/dev/null 2>&1
 	ip link del $IFT 2>/dev/null; ip link del $IFM 2>/dev/null
 	ip netns del $NSM 2>/dev/null; ip netns del $NSL 2>/dev/null
