@@ -12,14 +12,19 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS)
 
 $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka $(LIB_LIBS)
+AGENT_LIB_OBJS := $(filter-out $(BUILD)/userspace/agent/vardkased.o, $(AGENT_SRCS:%.c=$(BUILD)/%.o))
+$(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
+	$(CC) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 
 .PHONY: test-unit test-bpf test-pcap test-netns test-agent
 test: test-unit test-bpf test-netns test-agent test-pcap test-fuzz
 
-test-unit: $(BUILD)/tests/test_key
-	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $<
+test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent
+	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(BUILD)/tests/test_key
+	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses \
+	VK_WARNINGLISTS=$(SHARED)/fixtures/misp/upstream/warninglists $(BUILD)/tests/test_agent
 
 test-bpf: $(BUILD)/tests/test_bpf
 	$<

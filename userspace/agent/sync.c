@@ -129,8 +129,7 @@ static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
 	return b;
 }
 
-/* One page's attributes into p. Returns the row count or -1. */
-static long take_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
+long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
 		      int full, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -231,7 +230,7 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 			free(r.body);
 			return VK_SYNC_E_FAIL;
 		}
-		rows = take_page(s, r.body, r.len, p, since < 0, err, errlen);
+		rows = vk_sync_parse_page(s, r.body, r.len, p, since < 0, err, errlen);
 		free(r.body);
 		if (rows < 0)
 			return VK_SYNC_E_FAIL;

@@ -50,6 +50,13 @@ void vk_pull_free(struct vk_pull *p);
  * Returns a vk_sync_err; err says what went wrong. */
 int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err, size_t errlen);
 
+/* One restSearch page (JSON text) into p: enforceable attributes into
+ * p->up, and for a delta (full = 0) the others into p->del. Returns the
+ * page's row count, or -1 with err (not JSON, a MISP message instead of a
+ * response, no Attribute list, out of memory). */
+long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
+			int full, char *err, size_t errlen);
+
 /* Classify one attribute (exposed for tests): 1 enforce, 0 stop enforcing
  * (why set when refused), -1 malformed. */
 int vk_sync_classify(const struct vk_sync *s, const char *type, const char *value,

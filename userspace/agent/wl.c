@@ -15,7 +15,8 @@ enum { WL_STRING, WL_SUBSTRING, WL_HOSTNAME, WL_CIDR, WL_REGEX };
 struct wl_list {
 	char name[128];
 	int type;
-	uint32_t types;		/* matching_attributes as vk_misp_type bits; 0 = all */
+	uint32_t types;		/* matching_attributes as vk_misp_type bits */
+	int any_type;		/* no matching_attributes: the list applies to all */
 	char **entries;
 	size_t n;
 	struct vk_key *cidr;	/* WL_CIDR: parsed entries */
@@ -41,7 +42,7 @@ static int wl_type(const char *t)
 static int load_one(struct wl_list *l, const char *path)
 {
 	json_t *root = json_load_file(path, 0, NULL), *list, *v, *ma;
-	size_t i;
+	size_t i, skipped = 0;
 
 	memset(l, 0, sizeof(*l));
 	if (!root)
@@ -55,10 +56,15 @@ static int load_one(struct wl_list *l, const char *path)
 		return -1;
 	}
 	ma = json_object_get(root, "matching_attributes");
+	l->any_type = !json_is_array(ma);
 	json_array_foreach(ma, i, v)
 		if (json_is_string(v))
 			l->types |= 1u << vk_misp_type_parse(json_string_value(v));
-	l->types &= ~1u;	/* types we do not enforce do not matter */
+	l->types &= ~1u;	/* types we do not enforce (bit 0) never match */
+	if (!l->any_type && !l->types) {	/* nothing here concerns us */
+		json_decref(root);
+		return 0;
+	}
 	l->entries = calloc(json_array_size(list) + 1, sizeof(*l->entries));
 	l->cidr = l->type == WL_CIDR ? calloc(json_array_size(list) + 1, sizeof(*l->cidr)) : NULL;
 	l->re = l->type == WL_REGEX ? calloc(json_array_size(list) + 1, sizeof(*l->re)) : NULL;
@@ -88,19 +94,26 @@ static int load_one(struct wl_list *l, const char *path)
 			size_t n = strlen(s);
 
 			/* the lists write /pattern/flags, as PCRE does */
+			char *nc;
+
 			if (n > 2 && s[0] == '/' && strrchr(s, '/') != s) {
 				snprintf(pat, sizeof(pat), "%.*s", (int)(strrchr(s, '/') - s - 1), s + 1);
 			} else {
 				snprintf(pat, sizeof(pat), "%s", s);
 			}
+			/* PCRE's non-capturing group means the same as a group here */
+			while ((nc = strstr(pat, "(?:")))
+				memmove(nc + 1, nc + 3, strlen(nc + 3) + 1);
 			if (regcomp(&l->re[l->n], pat, REG_EXTENDED | REG_ICASE | REG_NOSUB)) {
-				vk_warn("warninglist %s: regex '%.60s' is not POSIX ERE, skipped",
-					l->name, s);
+				skipped++;
 				continue;
 			}
 		}
 		l->entries[l->n++] = strdup(s);
 	}
+	if (skipped)
+		vk_warn("warninglist %s: %zu regular expressions are not POSIX ERE, skipped",
+			l->name, skipped);
 	json_decref(root);
 	return 0;
 }
@@ -216,7 +229,7 @@ const char *vk_wl_match(const struct vk_wl *w, enum vk_misp_type t, const char *
 	int j;
 
 	for (i = 0; w && i < w->n; i++) {
-		if (w->l[i].types && !(w->l[i].types & (1u << t)))
+		if (!w->l[i].any_type && !(w->l[i].types & (1u << t)))
 			continue;
 		for (j = 0; j < nkeys; j++)
 			if (list_has(&w->l[i], value, &keys[j]))

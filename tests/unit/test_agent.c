@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The agent's pieces on real files: the uuid map, the SQLite store, the
+ * config reader, warninglists (the misp-warninglists fixtures) and the
+ * restSearch page reader on captured MISP responses. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "agent/amap.h"
+#include "agent/conf.h"
+#include "agent/store.h"
+#include "agent/sync.h"
+#include "agent/wl.h"
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	b = malloc((size_t)n + 1);
+	*len = fread(b, 1, (size_t)n, f);
+	b[*len] = 0;
+	fclose(f);
+	return b;
+}
+
+static void uuid_of(char *u, unsigned i)
+{
+	snprintf(u, VK_UUID_LEN + 1, "%08x-0000-4000-8000-%012x", i * 2654435761u, i);
+}
+
+/* Random puts and deletes against a plain array: the backward-shift
+ * delete must never lose a key. */
+static void test_amap(void **state)
+{
+	static char present[20000];
+	struct vk_amap m;
+	char u[VK_UUID_LEN + 1];
+	unsigned i, k, n = 0;
+
+	vk_amap_init(&m);
+	srand(7);
+	for (i = 0; i < 200000; i++) {
+		k = (unsigned)rand() % 20000;
+		uuid_of(u, k);
+		if (rand() & 1) {
+			assert_int_equal(vk_amap_put(&m, u, 1, "v", NULL), 0);
+			n += !present[k];
+			present[k] = 1;
+		} else {
+			assert_int_equal(vk_amap_del(&m, u), present[k]);
+			n -= present[k];
+			present[k] = 0;
+		}
+	}
+	assert_int_equal(m.n, n);
+	for (k = 0; k < 20000; k++) {
+		uuid_of(u, k);
+		assert_int_equal(vk_amap_get(&m, u) != NULL, present[k]);
+	}
+	vk_amap_free(&m);
+}
+
+static void test_store(void **state)
+{
+	char dir[] = "/tmp/vk-store-XXXXXX", err[256], u[VK_UUID_LEN + 1], *up[1], *del[1];
+	struct vk_amap m, back;
+	struct vk_store st = { 0 };
+	unsigned i;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(vk_store_open(&st, dir, err, sizeof(err)), 0);
+	vk_amap_init(&m);
+	for (i = 0; i < 1000; i++) {
+		uuid_of(u, i);
+		vk_amap_put(&m, u, 2, "192.0.2.1", "11111111-2222-4333-8444-555555555555");
+	}
+	assert_int_equal(vk_store_replace(&st, &m), 0);
+	uuid_of(u, 5);
+	del[0] = strdup(u);
+	uuid_of(u, 5000);
+	vk_amap_put(&m, u, 6, "new.example.org", NULL);
+	up[0] = strdup(u);
+	assert_int_equal(vk_store_delta(&st, &m, up, 1, del, 1), 0);
+	vk_store_set(&st, "cursor", 12345);
+	vk_store_close(&st);
+	assert_int_equal(vk_store_open(&st, dir, err, sizeof(err)), 0);
+	vk_amap_init(&back);
+	assert_int_equal(vk_store_load(&st, &back), 0);
+	assert_int_equal(back.n, 1000);
+	assert_null(vk_amap_get(&back, del[0]));
+	assert_string_equal(vk_amap_get(&back, up[0])->value, "new.example.org");
+	assert_int_equal(vk_store_get(&st, "cursor", 0), 12345);
+	vk_store_close(&st);
+	vk_amap_free(&m);
+	vk_amap_free(&back);
+	free(up[0]);
+	free(del[0]);
+	assert_int_equal(system("rm -rf /tmp/vk-store-*"), 0);
+}
+
+static void test_conf(void **state)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "[upstream]\nurl = https://m\nca = c\napi_key_file = k\n", NULL },
+		{ "[upstream]\nurl = https://m\nca = c\napi_key_file = k\npoll_interval = 1\n",
+		  ":5: [upstream] poll_interval: expected a whole number from 5" },
+		{ "[upstream]\nurl = https://m\nnope = 1\n", ":3: [upstream] nope: unknown key" },
+		{ "[indicators]\ntypes = md5\n", ":2: [indicators] types: unknown or unsupported type 'md5'" },
+		{ "[upstream]\nurl = https://m\n", "url, ca and api_key_file are required" },
+		{ "[upstream]\nurl = https://m\nca = c\napi_key_file = k\nclient_cert = x\n",
+		  "client_cert and client_key go together" },
+		{ "garbage line\n", ":1: not a key = value line" },
+	};
+	char path[] = "/tmp/vk-conf-XXXXXX", err[512];
+	struct vk_conf c;
+	size_t i;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+		int rc;
+
+		fputs(cases[i].text, f);
+		fclose(f);
+		err[0] = 0;
+		rc = vk_conf_load(&c, path, err, sizeof(err));
+		if (!cases[i].want) {
+			if (rc)
+				fail_msg("case %zu: %s", i, err);
+			continue;
+		}
+		if (rc != -1)
+			fail_msg("case %zu accepted", i);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %zu: '%s' does not contain '%s'", i, err, cases[i].want);
+	}
+	unlink(path);
+}
+
+static struct vk_conf conf_all;
+
+static void sync_ctx(struct vk_sync *s, struct vk_wl *wl)
+{
+	const char *err;
+	char e[64];
+
+	(void)err;
+	memset(s, 0, sizeof(*s));
+	memset(&conf_all, 0, sizeof(conf_all));
+	conf_all.types = 0xfe;	/* every enforced type */
+	conf_all.page_size = 1000;
+	s->conf = &conf_all;
+	s->wl = wl;
+	(void)e;
+}
+
+static void test_warninglists(void **state)
+{
+	const char *dir = getenv("VK_WARNINGLISTS");
+	struct vk_sync s;
+	struct vk_wl *wl;
+	const char *why;
+	int n;
+
+	if (!dir || access(dir, R_OK)) {
+		print_message("SKIP: VK_WARNINGLISTS not set or missing (needs ../shared)\n");
+		skip();
+	}
+	wl = vk_wl_load(dir, &n);
+	assert_true(n >= 10);
+	sync_ctx(&s, wl);
+	/* cidr: rfc1918 and a public resolver */
+	assert_int_equal(vk_sync_classify(&s, "ip-dst", "10.1.2.3", 1, 0, &why), 0);
+	assert_string_equal(why, "on a local warninglist");
+	assert_int_equal(vk_sync_classify(&s, "ip-dst|port", "1.0.0.1|53", 1, 0, &why), 0);
+	/* hostname list (alexa) covers subdomains */
+	assert_int_equal(vk_sync_classify(&s, "domain", "www.10086.cn", 1, 0, &why), 0);
+	/* substring */
+	assert_int_equal(vk_sync_classify(&s, "hostname", "x.analyze.intezer.com", 1, 0, &why), 0);
+	/* a hash list does not apply to the types we enforce */
+	assert_int_equal(vk_sync_classify(&s, "domain", "evil-example-zz.se", 1, 0, &why), 1);
+	assert_int_equal(vk_sync_classify(&s, "ip-dst", "198.51.100.77", 1, 0, &why), 1);
+	vk_wl_free(wl);
+}
+
+/* The delta after a soft delete and a to_ids change (captured from MISP
+ * 2.5.1): both stop matching. */
+static void test_pages(void **state)
+{
+	const char *dir = getenv("VK_FIXTURES");
+	char path[1024], err[256];
+	struct vk_sync s;
+	struct vk_pull p;
+	size_t len;
+	char *body;
+	long rows;
+
+	if (!dir) {
+		print_message("SKIP: VK_FIXTURES not set (needs ../shared)\n");
+		skip();
+	}
+	sync_ctx(&s, NULL);
+	snprintf(path, sizeof(path), "%s/attributes_restSearch_delta_deleted01.json", dir);
+	body = read_file(path, &len);
+	assert_non_null(body);
+	vk_pull_init(&p);
+	rows = vk_sync_parse_page(&s, body, len, &p, 0, err, sizeof(err));
+	assert_int_equal(rows, 2);
+	assert_int_equal(p.ndel, 2);	/* deleted:true and to_ids:false */
+	assert_int_equal(p.up.n, 0);
+	vk_pull_free(&p);
+	free(body);
+	/* a full page of the real restSearch: enforced types only */
+	snprintf(path, sizeof(path), "%s/attributes_restSearch_json_all_toids.json", dir);
+	body = read_file(path, &len);
+	vk_pull_init(&p);
+	rows = vk_sync_parse_page(&s, body, len, &p, 1, err, sizeof(err));
+	assert_int_equal(rows, 94);
+	assert_int_equal(p.up.n, 10);	/* 2 ip-dst, 4 domain, 4 hostname */
+	vk_pull_free(&p);
+	free(body);
+	/* HTTP 200 with a message is an error */
+	snprintf(path, sizeof(path), "%s/error_bad_authkey.json", dir);
+	body = read_file(path, &len);
+	vk_pull_init(&p);
+	assert_int_equal(vk_sync_parse_page(&s, body, len, &p, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Authentication failed"));
+	vk_pull_free(&p);
+	free(body);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_amap),
+		cmocka_unit_test(test_store),
+		cmocka_unit_test(test_conf),
+		cmocka_unit_test(test_warninglists),
+		cmocka_unit_test(test_pages),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
