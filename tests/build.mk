@@ -42,7 +42,7 @@ test-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet misp pcap
+FUZZERS := packet misp pcap http page
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
 # so UBSan's alignment check is the one check left out.
@@ -50,11 +50,14 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignmen
                -fno-sanitize-recover=all \
                -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/gen
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
-                 userspace/lib/vk_pcap.c userspace/lib/vk_log.c
+                 userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
+                 userspace/lib/vk_https.c userspace/agent/sync.c userspace/agent/amap.c \
+                 userspace/agent/wl.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpcap
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpcap -lhttp_parser -lz \
+		-lmbedtls -lmbedx509 -lmbedcrypto
 
 .PHONY: fuzz test-fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)

@@ -6,10 +6,13 @@
 set -eu
 dir=$1 shared=$2; shift 2
 pass=0 fail=0
-for f in packet misp pcap; do
+for f in packet misp pcap http page; do
 	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
 	case $f in
-	misp) [ -d "$shared/fixtures/misp" ] &&
+	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
+	      printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Result-Count: 4\r\n\r\n2\r\n{}\r\n0\r\n\r\n' > "$corpus/chunked"
+	      { printf 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n'; printf '{"response":[]}' | gzip -c; } > "$corpus/gzip" ;;
+	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
 	pcap) [ -d "$shared/pcaps" ] &&
 		find "$shared/pcaps" \( -name '*.pcap' -o -name '*.pcapng' \) -size -64k |
