@@ -21,3 +21,8 @@ bench: bench-live
 bench-live: $(BUILD)/tools/vk_pktgen $(BIN)/vardkase-xdp $(BUILD)/kernel/empty.bpf.o
 	tools/bench/live_pps.sh $(BIN)/vardkase-xdp $(BUILD)/tools/vk_pktgen \
 		$(BUILD)/kernel/empty.bpf.o $(BUILD)/bench/live.json
+
+bench: bench-agent
+.PHONY: bench-agent
+bench-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
+	/usr/bin/python3 tools/bench/agent_bench.py $(BUILD) $(BUILD)/bench/agent.json

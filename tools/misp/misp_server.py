@@ -67,6 +67,8 @@ class Store:
         self.requests = []
         self.sightings = {}       # sighting uuid -> sighting
         self.rate = {"limit": 0, "window": 900, "hits": []}
+        self.version = 0          # bumped by every change; keys the cache
+        self.cache = {}           # (filters, version) -> matching attributes
 
     def load_event(self, doc, publish=True):
         ev = doc.get("Event", doc)
@@ -84,6 +86,7 @@ class Store:
                  "Tag": [{"id": str(i + 1), "name": t["name"], "colour": t.get("colour", "#ffffff"),
                           "numerical_value": None} for i, t in enumerate(ev.get("Tag", []))]}
             self.events[eid] = e
+            self.version += 1
             attrs = list(ev.get("Attribute", []))
             for o in ev.get("Object", []) or []:
                 attrs += o.get("Attribute", [])
@@ -112,8 +115,25 @@ class Store:
         """An edit bumps the attribute timestamp and unpublishes its event."""
         x["timestamp"] = str(int(time.time()))
         self.events[x["_event"]]["published"] = False
+        self.version += 1
 
-    def search(self, f):
+    def search(self, f, limit=0, page=1):
+        """Matching attributes in id order, rendered; one page of them
+        when limit is set. The match list is cached per filter set until
+        the data changes, so paging a large set costs one scan."""
+        key = (json.dumps({k: v for k, v in f.items() if k not in ("limit", "page")},
+                          sort_keys=True), self.version)
+        with self.lock:
+            rows = self.cache.get(key)
+            if rows is None:
+                rows = self.match(f)
+                self.cache = {key: rows}
+            total = len(rows)
+            if limit:
+                rows = rows[(page - 1) * limit: page * limit]
+            return total, [self.render(x, f) for x in rows]
+
+    def match(self, f):
         def want(x):
             e = self.events[x["_event"]]
             d = f.get("deleted", 0)
@@ -150,9 +170,7 @@ class Store:
             if truthy(f.get("enforceWarninglist")) and x["value"] in self.warninglist:
                 return False
             return True
-        with self.lock:
-            rows = sorted((x for x in self.attrs.values() if want(x)), key=lambda x: int(x["id"]))
-            return [self.render(x, f) for x in rows]
+        return sorted((x for x in self.attrs.values() if want(x)), key=lambda x: int(x["id"]))
 
     def render(self, x, f):
         e = self.events[x["_event"]]
@@ -288,11 +306,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(429, RATE_LIMITED, {"X-Rate-Limit-Limit": "2",
                                                   "X-Rate-Limit-Remaining": "0",
                                                   "X-Rate-Limit-Reset": str(int(fault["seconds"] or 2))})
-        rows = self.server.store.search(f)
         limit, page = int(f.get("limit") or 0), int(f.get("page") or 1)
-        count = len(rows)
+        count, rows = self.server.store.search(f, limit, page)
         if limit:
-            rows = rows[(page - 1) * limit: page * limit]
             # MISP's quirk: with a limit, a full page reports rows + 1
             count = len(rows) + 1 if len(rows) == limit else len(rows)
         hdr = {"X-Result-Count": str(count), "X-Export-Module-Used": "json",
@@ -388,11 +404,13 @@ class Handler(BaseHTTPRequestHandler):
                 e = st.events[p[3]]
                 e["published"] = True
                 e["publish_timestamp"] = str(int(time.time()))
+                st.version += 1
                 return self.send_json(200, {"published": e["id"]})
             if len(p) == 4 and p[2] in ("attribute", "delete", "hard-delete") and p[3] in st.attrs:
                 x = st.attrs[p[3]]
                 if p[2] == "hard-delete":
                     del st.attrs[p[3]]
+                    st.version += 1
                     return self.send_json(200, {"hard_deleted": p[3]})
                 if p[2] == "delete":
                     x["deleted"] = True
@@ -410,6 +428,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, st.fault)
             if self.path == "/admin/warninglist":
                 st.warninglist = set(body.get("values", []))
+                st.version += 1
                 return self.send_json(200, {"values": len(st.warninglist)})
             if self.path == "/admin/rate-limit":
                 st.rate = {"limit": int(body.get("limit", 0)), "window": int(body.get("window", 900)),

@@ -66,6 +66,7 @@ static const struct { int nr; const char *why; } allowed[] = {
 	{ SCMP_SYS(uname), "glibc resolver" }, { SCMP_SYS(sched_yield), "SQLite busy wait" },
 	{ SCMP_SYS(signalfd4), "the main loop's signals" },
 	{ SCMP_SYS(shutdown), "mbedtls_net_free ends a TCP connection" },
+	{ SCMP_SYS(getrusage), "CPU time and peak RSS in the sync log" },
 	{ SCMP_SYS(exit), "exit" }, { SCMP_SYS(exit_group), "exit" },
 };
 

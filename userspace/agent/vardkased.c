@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +34,7 @@ struct agent {
 	struct vk_amap set;
 	int dp_in_sync;		/* the dataplane holds our last generation */
 	unsigned failures;	/* consecutive, for the back-off */
+	double cpu0;		/* CPU time when the current sync began */
 };
 
 static int push(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel)
@@ -64,6 +67,23 @@ static int push(struct agent *a, int full, char **up, size_t nup, char **del, si
 	return 0;
 }
 
+static double cpu_s(void)
+{
+	struct rusage u;
+
+	getrusage(RUSAGE_SELF, &u);
+	return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+	       (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+static long peak_rss_mib(void)
+{
+	struct rusage u;
+
+	getrusage(RUSAGE_SELF, &u);
+	return u.ru_maxrss / 1024;
+}
+
 static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p, size_t added,
 		     size_t removed, double secs)
 {
@@ -78,9 +98,9 @@ static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p,
 			break;
 	}
 	vk_info("sync %s: %zu added, %zu removed, %zu refused%s%s%s, %zu attributes in %zu "
-		"pages, %.2f s; %zu enforced", kind, added, removed, refused,
-		refused ? " (" : "", reasons, refused ? ")" : "", p->seen, p->pages, secs,
-		a->set.n);
+		"pages, %.2f s (cpu %.3f s, peak RSS %ld MiB); %zu enforced", kind, added, removed,
+		refused, refused ? " (" : "", reasons, refused ? ")" : "", p->seen, p->pages, secs,
+		cpu_s() - a->cpu0, peak_rss_mib(), a->set.n);
 }
 
 static double since_s(const struct timespec *t0)
@@ -174,6 +194,7 @@ static unsigned sync_once(struct agent *a)
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a->cpu0 = cpu_s();
 	vk_pull_init(&p);
 	rc = vk_sync_pull(&a->s, since, &p, err, sizeof(err));
 	if (rc == VK_SYNC_OK) {
@@ -311,6 +332,10 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* every page builds and frees a large JSON tree: keep freed memory in
+	 * the process instead of trimming and re-faulting it for each page */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	if (setup(&a, conf, check))
 		return check ? 2 : 1;
 	if (check)

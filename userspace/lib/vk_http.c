@@ -2,6 +2,7 @@
 /* The HTTP response side: http-parser callbacks, body cap, gzip. Kept apart
  * from the TLS code so the fuzzer drives it without a connection. */
 #include <errno.h>
+#include <limits.h>
 #include <http_parser.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,18 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
 	return 0;
 }
 
+static int on_headers_complete(http_parser *p)
+{
+	struct vk_http_acc *a = p->data;
+
+	/* size the body once when the length is known (no doubling copies) */
+	if (p->content_length != ULLONG_MAX && p->content_length < a->max_raw && !a->body) {
+		a->body = malloc(p->content_length + 1);
+		a->cap = a->body ? p->content_length + 1 : 0;
+	}
+	return 0;
+}
+
 static int on_body(http_parser *p, const char *at, size_t n)
 {
 	struct vk_http_acc *a = p->data;
@@ -83,6 +96,7 @@ static int on_complete(http_parser *p)
 static const http_parser_settings vk_settings = {
 	.on_header_field = on_header_field,
 	.on_header_value = on_header_value,
+	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
 	.on_message_complete = on_complete,
 };

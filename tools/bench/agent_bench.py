@@ -1,0 +1,169 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""make bench, agent part: a full sync of 1M generated attributes from the
+MISP test server to a dataplane that acknowledges the generation (wall time,
+the agent's CPU time and peak RSS), a delta of 10k attributes (the agent's
+CPU time), and publish-to-matching latency with a running agent.
+
+Usage: agent_bench.py BUILD_DIR OUT.json   (root: it attaches XDP to a veth)
+"""
+import json, os, random, resource, signal, subprocess, sys, tempfile, time, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+N_FULL = int(os.environ.get("VK_BENCH_N", 1_000_000))
+N_DELTA = 10_000
+PAGE = 50_000
+
+
+def uid(i, tag):
+    return "%08x-%04x-4000-8000-%012x" % (tag, (i >> 48) & 0xffff, i & 0xffffffffffff)
+
+
+def attrs(n, tag, seed):
+    r = random.Random(seed)
+    out = []
+    for i in range(n):
+        if i % 2:
+            v, t = "%d.%d.%d.%d" % (r.randint(1, 126), r.randint(0, 255), r.randint(0, 255),
+                                    r.randint(1, 254)), "ip-dst"
+        else:
+            v, t = "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10)) + ".se", "domain"
+        out.append({"uuid": uid(i, tag), "type": t, "value": v, "to_ids": True})
+    return out
+
+
+def admin(path, body=None):
+    data = json.dumps(body if body is not None else {}).encode()
+    return json.loads(urllib.request.urlopen(urllib.request.Request(
+        "http://127.0.0.1:18544" + path, data=data, method="POST"), timeout=600).read())
+
+
+def run_agent(build, conf, once=True):
+    """Run the agent to completion; its wall time, CPU seconds, peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    cmd = [build + "/bin/vardkased", "--config", conf, "--once"]
+    if os.environ.get("VK_BENCH_PERF"):     # profile the agent: perf report afterwards
+        cmd = ["perf", "record", "-g", "-o", os.environ["VK_BENCH_PERF"], "--"] + cmd + ["--no-sandbox"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024.0, p.stderr
+
+
+def main():
+    build, out = sys.argv[1], sys.argv[2]
+    if os.geteuid():
+        print("SKIP: the agent benchmark needs root (XDP on a veth)")
+        return 0
+    tmp = tempfile.mkdtemp(prefix="vardkase-agentbench.")
+    procs = []
+    subprocess.run(["ip", "link", "del", "vkab0"], stderr=subprocess.DEVNULL)
+    subprocess.run("ip link add vkab0 type veth peer name vkab1 && ip link set vkab0 up && "
+                   "ip link set vkab1 up", shell=True, check=True)
+    try:
+        subprocess.run([ROOT + "/tools/pki/make-pki.sh", tmp + "/pki"], check=True,
+                       stdout=subprocess.DEVNULL)
+        print("generating %d attributes..." % N_FULL, flush=True)
+        with open(tmp + "/big.json", "w") as f:
+            json.dump({"Event": {"uuid": uid(0, 0xe0), "info": "bench", "Attribute":
+                                 attrs(N_FULL, 0xa0, 1)}}, f)
+        pki = tmp + "/pki"
+        srv = subprocess.Popen([sys.executable, ROOT + "/tools/misp/misp_server.py",
+                                "--listen", "127.0.0.1:18543", "--admin", "127.0.0.1:18544",
+                                "--ca", pki + "/ca.crt", "--cert", pki + "/server.crt",
+                                "--key", pki + "/server.key", "--api-key", "benchkey",
+                                "--events", tmp + "/big.json"], stdout=subprocess.PIPE, text=True)
+        procs.append(srv)
+        srv.stdout.readline()                 # the server's ready line
+        dp = subprocess.Popen([build + "/bin/vardkase-xdp", "run", "--iface", "vkab0",
+                               "--pin-dir", "/sys/fs/bpf/vardkase-agentbench",
+                               "--state-dir", tmp + "/dp", "--socket", tmp + "/dp.sock",
+                               "--sizes", "ids=1500000,v4=1048576,names=1048576"],
+                              stdout=subprocess.DEVNULL, stderr=open(tmp + "/dp.log", "w"))
+        procs.append(dp)
+        for _ in range(300):
+            if "running;" in open(tmp + "/dp.log").read():
+                break
+            time.sleep(0.1)
+        open(tmp + "/api.key", "w").write("benchkey\n")
+        conf = tmp + "/agent.conf"
+        open(conf, "w").write(
+            "[upstream]\nurl = https://localhost:18543\nca = %s/ca.crt\nclient_cert = %s/client.crt\n"
+            "client_key = %s/client.key\napi_key_file = %s/api.key\npage_size = %d\n"
+            "poll_interval = 5\njitter_percent = 0\noverlap = 2\n[agent]\nstate_dir = %s/state\n"
+            "dataplane_socket = %s/dp.sock\n" % (pki, pki, pki, tmp, PAGE, tmp, tmp))
+        print("full sync of %d attributes..." % N_FULL, flush=True)
+        full_wall, full_cpu, rss, log = run_agent(build, conf)
+        if "acknowledged" not in log:
+            print(log)
+            raise SystemExit("full sync failed")
+        # the agent's own log line gives a sync's wall and CPU time
+        agent = subprocess.Popen([build + "/bin/vardkased", "--config", conf],
+                                 stderr=open(tmp + "/agent.log", "w"))
+        procs.append(agent)
+
+        def next_sync(n):
+            for _ in range(6000):
+                lines = [l for l in open(tmp + "/agent.log") if "sync delta" in l]
+                if len(lines) > n:
+                    return lines[n]
+                time.sleep(0.05)
+            raise SystemExit("no delta sync")
+        next_sync(0)
+        print("delta of %d attributes..." % N_DELTA, flush=True)
+        n = len([l for l in open(tmp + "/agent.log") if "sync delta" in l])
+        admin("/admin/event", {"Event": {"uuid": uid(1, 0xe1), "info": "delta",
+                                         "Attribute": attrs(N_DELTA, 0xb0, 2)}})
+        agent.send_signal(signal.SIGHUP)
+        line = next_sync(n)
+        while "%d added" % N_DELTA not in line:   # a poll may have raced the publish
+            n += 1
+            line = next_sync(n)
+        delta_wall = float(line.split(" pages, ")[1].split(" s ")[0])
+        delta_cpu = float(line.split("(cpu ")[1].split(" s")[0])
+        print("publish to match with a running agent (poll 5 s)...", flush=True)
+        lat = []
+        for k in range(3):
+            u = uid(k, 0xc0)
+            t0 = time.monotonic()
+            admin("/admin/event", {"Event": {"uuid": uid(10 + k, 0xe2), "info": "lat",
+                   "Attribute": [{"uuid": u, "type": "ip-src", "value": "198.18.0.%d" % (k + 1),
+                                  "to_ids": True}]}})
+            while time.monotonic() - t0 < 30:
+                c = subprocess.run([build + "/bin/vardkase-xdp", "ctl", "--socket",
+                                    tmp + "/dp.sock", "counters", u], capture_output=True,
+                                   text=True).stdout
+                if u in c:
+                    break
+                time.sleep(0.05)
+            lat.append(time.monotonic() - t0)
+            time.sleep(random.Random(k).uniform(0, 5))   # publish at any point of the poll cycle
+        res = {"full_attributes": N_FULL, "full_wall_seconds": round(full_wall, 2),
+               "full_agent_cpu_seconds": round(full_cpu, 2), "agent_peak_rss_mib": round(rss, 1),
+               "delta_attributes": N_DELTA, "delta_wall_seconds": round(delta_wall, 3),
+               "delta_agent_cpu_seconds": round(delta_cpu, 3),
+               "publish_to_match_seconds": [round(x, 2) for x in lat], "poll_interval": 5}
+        print("\nagent, %d attributes, %d per page" % (N_FULL, PAGE))
+        print("  full sync      wall %6.2f s   agent CPU %6.2f s   agent peak RSS %6.1f MiB"
+              % (full_wall, full_cpu, rss))
+        print("  delta %5d    wall %6.3f s   agent CPU %6.3f s" % (N_DELTA, delta_wall, delta_cpu))
+        print("  publish->match %s s (poll interval 5 s)" % ", ".join("%.2f" % x for x in lat))
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        json.dump(res, open(out, "w"), indent=1)
+        print("written:", out)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            p.wait()
+        subprocess.run([build + "/bin/vardkase-xdp", "detach", "--iface", "vkab0", "--pin-dir",
+                        "/sys/fs/bpf/vardkase-agentbench", "--state-dir", tmp + "/dp"],
+                       stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", "vkab0"], stderr=subprocess.DEVNULL)
+        subprocess.run(["rm", "-rf", tmp])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
