@@ -8,6 +8,7 @@
 #include "wl.h"
 #include "../lib/vk_https.h"
 #include "../lib/vk_key.h"
+#include "../lib/vk_misp.h"
 
 void vk_pull_init(struct vk_pull *p)
 {
@@ -78,26 +79,6 @@ int vk_sync_classify(const struct vk_sync *s, const char *type, const char *valu
 	return 1;
 }
 
-static int uuid_ok(const char *u)
-{
-	size_t i;
-
-	if (!u || strlen(u) != VK_UUID_LEN)
-		return 0;
-	for (i = 0; i < VK_UUID_LEN; i++)
-		if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-' :
-		    !strchr("0123456789abcdefABCDEF", u[i]))
-			return 0;
-	return 1;
-}
-
-/* MISP sends booleans, older versions "0"/"1". */
-static int truthy(const json_t *v)
-{
-	return json_is_true(v) || (json_is_string(v) && !strcmp(json_string_value(v), "1")) ||
-	       (json_is_integer(v) && json_integer_value(v));
-}
-
 static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
 {
 	json_t *b = json_object(), *types = json_array();
@@ -164,12 +145,12 @@ long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct 
 		int c;
 
 		p->seen++;
-		if (!uuid_ok(u) || !t || !v) {
+		if (!vk_uuid_ok(u) || !t || !v) {
 			count_reason(p, "malformed attribute");
 			continue;
 		}
-		c = vk_sync_classify(s, t, v, truthy(json_object_get(a, "to_ids")),
-				     truthy(json_object_get(a, "deleted")), &why);
+		c = vk_sync_classify(s, t, v, vk_json_truthy(json_object_get(a, "to_ids")),
+				     vk_json_truthy(json_object_get(a, "deleted")), &why);
 		if (why)
 			count_reason(p, why);
 		if (c == 1) {

@@ -6,8 +6,7 @@
 #include <string.h>
 #include "vk_misp.h"
 
-/* MISP sends booleans, but older versions and feeds send "0"/"1". */
-static int json_truthy(const json_t *v)
+int vk_json_truthy(const json_t *v)
 {
 	if (json_is_boolean(v))
 		return json_is_true(v);
@@ -19,7 +18,7 @@ static int json_truthy(const json_t *v)
 	return 0;
 }
 
-static int uuid_ok(const char *u)
+int vk_uuid_ok(const char *u)
 {
 	size_t i;
 
@@ -52,18 +51,18 @@ static void one_attr(const json_t *a, struct vk_set *set, struct vk_misp_stats *
 	int n, i;
 
 	st->attributes++;
-	if (!json_is_object(a) || !uuid || !type || !value || !uuid_ok(uuid)) {
+	if (!json_is_object(a) || !uuid || !type || !value || !vk_uuid_ok(uuid)) {
 		st->malformed++;
 		if (refuse)
 			refuse(arg, uuid ? uuid : "", type ? type : "", value ? value : "",
 			       "malformed attribute (uuid, type or value missing or invalid)");
 		return;
 	}
-	if (json_truthy(json_object_get(a, "deleted"))) {
+	if (vk_json_truthy(json_object_get(a, "deleted"))) {
 		st->deleted++;
 		return;
 	}
-	if (!json_truthy(json_object_get(a, "to_ids"))) {
+	if (!vk_json_truthy(json_object_get(a, "to_ids"))) {
 		st->not_ids++;
 		return;
 	}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include "vk_set.h"
 
+typedef struct json_t json_t;
+
 struct vk_misp_stats {
 	size_t attributes;	/* seen in the response */
 	size_t accepted;	/* became (part of) an indicator */
@@ -34,5 +36,11 @@ int vk_misp_parse(const char *text, size_t len, struct vk_set *set,
 /* Same, from a file. -errno when it cannot be read. */
 int vk_misp_load(const char *path, struct vk_set *set, struct vk_misp_stats *st,
 		 vk_refuse_fn refuse, void *arg, const char **err);
+
+/* A MISP boolean: true/false, 1/0 or "1"/"0" (older versions, feeds). */
+int vk_json_truthy(const json_t *v);
+
+/* 1 if u is a canonical 8-4-4-4-12 hex uuid. */
+int vk_uuid_ok(const char *u);
 
 #endif

@@ -16,6 +16,7 @@
 #include "ipc_server.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
+#include "../lib/vk_misp.h"
 
 struct vk_ipc_client {
 	int fd;
@@ -116,19 +117,6 @@ static void ack(struct vk_ipc_server *s, int fd, const char *error,
 
 /* ---- updates ---------------------------------------------------------- */
 
-static int uuid_ok(const char *u)
-{
-	static const char hex[] = "0123456789abcdefABCDEF";
-	size_t i;
-
-	if (strlen(u) != VK_UUID_LEN)
-		return 0;
-	for (i = 0; i < VK_UUID_LEN; i++)
-		if ((i == 8 || i == 13 || i == 18 || i == 23) ? u[i] != '-' : !strchr(hex, u[i]))
-			return 0;
-	return 1;
-}
-
 /* Check every item of u; on the first bad one, why says which and why. */
 static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
 {
@@ -147,7 +135,7 @@ static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
 	for (i = 0; i < u->n_add; i++) {
 		const Vardkase__Dp__Indicator *x = u->add[i];
 
-		if (!uuid_ok(x->attribute_uuid)) {
+		if (!vk_uuid_ok(x->attribute_uuid)) {
 			snprintf(why, len, "add[%zu]: attribute_uuid is not a uuid", i);
 			return -1;
 		}
@@ -165,7 +153,7 @@ static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
 		}
 	}
 	for (i = 0; i < u->n_remove_uuid; i++)
-		if (!uuid_ok(u->remove_uuid[i])) {
+		if (!vk_uuid_ok(u->remove_uuid[i])) {
 			snprintf(why, len, "remove_uuid[%zu] is not a uuid", i);
 			return -1;
 		}
