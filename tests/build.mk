@@ -57,7 +57,7 @@ FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpcap -lhttp_parser -lz \
-		-lmbedtls -lmbedx509 -lmbedcrypto
+		-lmbedtls -lmbedx509 -lmbedcrypto -lyajl
 
 .PHONY: fuzz test-fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)

@@ -12,7 +12,7 @@ PKGS="
  libnl-3-dev libnl-route-3-dev
  protobuf-c-compiler libprotobuf-c-dev
  libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libseccomp-dev zlib1g-dev
- libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev
+ libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev libyajl-dev
  iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy
 "
 

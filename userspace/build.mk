@@ -24,7 +24,7 @@ BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased
 AGENT_SRCS := userspace/agent/vardkased.c userspace/agent/conf.c userspace/agent/amap.c \
               userspace/agent/store.c userspace/agent/wl.c userspace/agent/sync.c \
               userspace/agent/dpc.c userspace/agent/sandbox.c
-AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp
+AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp -lyajl
 
 $(PROTO_C) $(PROTO_H): userspace/proto/dataplane.proto
 	@mkdir -p $(@D)

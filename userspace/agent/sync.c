@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <jansson.h>
+#include <yajl/yajl_parse.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,65 +111,208 @@ static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
 	return b;
 }
 
-long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
-		      int full, char *err, size_t errlen)
+/*
+ * The page reader streams (yajl): of each attribute it keeps uuid, type,
+ * value, to_ids, deleted and event_uuid, and skips everything else (the
+ * Event and Tag objects are most of the bytes). A tree per page, as
+ * jansson builds, cost most of a sync's CPU (docs/performance.md).
+ */
+enum { F_UUID, F_TYPE, F_VALUE, F_EVENT_UUID, F_TO_IDS, F_DELETED, F_MAX, F_NONE = F_MAX };
+
+struct page {
+	struct vk_sync *s;
+	struct vk_pull *p;
+	int full, depth, in_attrs, saw_response, failed;
+	int attrs_depth;	/* depth of the Attribute array while inside it */
+	int found;		/* the Attribute array was seen */
+	int key;		/* F_* of the attribute's current key */
+	int top_key;		/* 1 "response", 2 "message", 3 "Attribute" */
+	char f[F_TO_IDS][1024];
+	int flag[2];		/* to_ids, deleted */
+	int have[F_MAX];
+	long rows;
+	char message[200];
+};
+
+static void take_attr(struct page *g)
 {
-	json_error_t je;
-	json_t *root = json_loadb(body, len, 0, &je), *resp, *attrs, *a;
-	size_t i;
+	struct vk_pull *p = g->p;
+	const char *why;
+	int c;
 
-	if (!root) {
-		snprintf(err, errlen, "response is not JSON (%s, at byte %d)", je.text, je.position);
+	g->rows++;
+	p->seen++;
+	if (!g->have[F_UUID] || !g->have[F_TYPE] || !g->have[F_VALUE] || !vk_uuid_ok(g->f[F_UUID])) {
+		count_reason(p, "malformed attribute");
+		return;
+	}
+	c = vk_sync_classify(g->s, g->f[F_TYPE], g->f[F_VALUE], g->flag[0], g->flag[1], &why);
+	if (why)
+		count_reason(p, why);
+	if (c == 1) {
+		if (vk_amap_put(&p->up, g->f[F_UUID], (uint8_t)vk_misp_type_parse(g->f[F_TYPE]),
+				g->f[F_VALUE], g->have[F_EVENT_UUID] ? g->f[F_EVENT_UUID] : NULL))
+			g->failed = 1;
+	} else if (!g->full) {
+		vk_amap_del(&p->up, g->f[F_UUID]);	/* a later page may take it back */
+		if (push_del(p, g->f[F_UUID]))
+			g->failed = 1;
+	}
+}
+
+/* depth: 1 = the root object, 2 = response, 3 = the Attribute array
+ * (or response itself as an array), 4 = one attribute, 5+ = inside it */
+static int at_attr(const struct page *g)
+{
+	return g->attrs_depth && g->depth == g->attrs_depth + 1;
+}
+
+static int cb_start_map(void *ctx)
+{
+	struct page *g = ctx;
+
+	g->depth++;
+	if (at_attr(g)) {
+		memset(g->have, 0, sizeof(g->have));
+		g->flag[0] = g->flag[1] = 0;
+		g->key = F_NONE;
+	}
+	return 1;
+}
+
+static int cb_end_map(void *ctx)
+{
+	struct page *g = ctx;
+
+	if (at_attr(g))
+		take_attr(g);
+	g->depth--;
+	return !g->failed;
+}
+
+static int cb_start_array(void *ctx)
+{
+	struct page *g = ctx;
+
+	g->depth++;
+	/* {"response": {"Attribute": [...]}} or MISP's empty {"response": []} */
+	if (!g->found && ((g->depth == 3 && g->top_key == 3) || (g->depth == 2 && g->top_key == 1))) {
+		g->attrs_depth = g->depth;
+		g->found = 1;
+	}
+	return 1;
+}
+
+static int cb_end_array(void *ctx)
+{
+	struct page *g = ctx;
+
+	if (g->depth == g->attrs_depth)
+		g->attrs_depth = 0;	/* past it: later arrays are not attributes */
+	g->depth--;
+	return 1;
+}
+
+static int cb_key(void *ctx, const unsigned char *k, size_t n)
+{
+	static const char *const names[] = { "uuid", "type", "value", "event_uuid", "to_ids",
+					     "deleted" };
+	struct page *g = ctx;
+	int i;
+
+	if (g->depth == 1) {
+		g->top_key = n == 8 && !memcmp(k, "response", 8) ? 1 :
+			     n == 7 && !memcmp(k, "message", 7) ? 2 : 0;
+		if (g->top_key == 1)
+			g->saw_response = 1;
+	} else if (g->depth == 2 && g->top_key >= 1) {
+		g->top_key = n == 9 && !memcmp(k, "Attribute", 9) ? 3 : 1;
+	} else if (at_attr(g)) {
+		g->key = F_NONE;
+		for (i = 0; i < F_MAX; i++)
+			if (strlen(names[i]) == n && !memcmp(k, names[i], n))
+				g->key = i;
+	}
+	return 1;
+}
+
+static int cb_string(void *ctx, const unsigned char *v, size_t n)
+{
+	struct page *g = ctx;
+
+	if (g->depth == 1 && g->top_key == 2)
+		snprintf(g->message, sizeof(g->message), "%.*s", (int)n, (const char *)v);
+	if (!at_attr(g) || g->key == F_NONE)
+		return 1;
+	if (g->key >= F_TO_IDS) {	/* older MISP: "0"/"1" */
+		g->flag[g->key - F_TO_IDS] = n == 1 && v[0] == '1';
+	} else if (n < sizeof(g->f[0])) {
+		memcpy(g->f[g->key], v, n);
+		g->f[g->key][n] = 0;
+		g->have[g->key] = 1;
+	}
+	return 1;
+}
+
+static int cb_bool(void *ctx, int b)
+{
+	struct page *g = ctx;
+
+	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
+		g->flag[g->key - F_TO_IDS] = b;
+	return 1;
+}
+
+static int cb_number(void *ctx, const char *v, size_t n)
+{
+	struct page *g = ctx;
+
+	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
+		g->flag[g->key - F_TO_IDS] = !(n == 1 && v[0] == '0');
+	return 1;
+}
+
+static const yajl_callbacks page_cb = {
+	.yajl_boolean = cb_bool, .yajl_number = cb_number, .yajl_string = cb_string,
+	.yajl_start_map = cb_start_map, .yajl_map_key = cb_key, .yajl_end_map = cb_end_map,
+	.yajl_start_array = cb_start_array, .yajl_end_array = cb_end_array,
+};
+
+long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
+			int full, char *err, size_t errlen)
+{
+	struct page *g = calloc(1, sizeof(*g));
+	yajl_handle y;
+	yajl_status st;
+	long rows = -1;
+
+	if (!g) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	resp = json_object_get(root, "response");
-	if (!resp) {
-		const char *m = json_string_value(json_object_get(root, "message"));
-
-		snprintf(err, errlen, "MISP answered without a response%s%s", m ? ": " : "",
-			 m ? m : "");
-		json_decref(root);
-		return -1;
-	}
-	attrs = json_is_array(resp) ? resp : json_object_get(resp, "Attribute");
-	if (!json_is_array(attrs)) {
+	g->s = s;
+	g->p = p;
+	g->full = full;
+	y = yajl_alloc(&page_cb, NULL, g);
+	st = yajl_parse(y, (const unsigned char *)body, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(y);
+	if (g->failed) {
+		snprintf(err, errlen, "out of memory");
+	} else if (st != yajl_status_ok) {
+		snprintf(err, errlen, "response is not JSON (at byte %zu)",
+			 yajl_get_bytes_consumed(y));
+	} else if (!g->saw_response) {
+		snprintf(err, errlen, "MISP answered without a response%s%s",
+			 g->message[0] ? ": " : "", g->message);
+	} else if (!g->found) {
 		snprintf(err, errlen, "response has no Attribute list");
-		json_decref(root);
-		return -1;
+	} else {
+		rows = g->rows;
 	}
-	json_array_foreach(attrs, i, a) {
-		const char *u = json_string_value(json_object_get(a, "uuid"));
-		const char *t = json_string_value(json_object_get(a, "type"));
-		const char *v = json_string_value(json_object_get(a, "value"));
-		const char *eu = json_string_value(json_object_get(a, "event_uuid"));
-		const char *why;
-		int c;
-
-		p->seen++;
-		if (!vk_uuid_ok(u) || !t || !v) {
-			count_reason(p, "malformed attribute");
-			continue;
-		}
-		c = vk_sync_classify(s, t, v, vk_json_truthy(json_object_get(a, "to_ids")),
-				     vk_json_truthy(json_object_get(a, "deleted")), &why);
-		if (why)
-			count_reason(p, why);
-		if (c == 1) {
-			if (vk_amap_put(&p->up, u, (uint8_t)vk_misp_type_parse(t), v, eu))
-				goto nomem;
-		} else if (!full) {
-			vk_amap_del(&p->up, u);	/* a later page may take it back */
-			if (push_del(p, u))
-				goto nomem;
-		}
-	}
-	i = json_array_size(attrs);
-	json_decref(root);	/* attrs belongs to root */
-	return (long)i;
-nomem:
-	json_decref(root);
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	yajl_free(y);
+	free(g);
+	return rows;
 }
 
 int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err, size_t errlen)
