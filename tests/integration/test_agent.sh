@@ -70,8 +70,13 @@ cat > "$T/events/lab.json" <<'JSON'
  {"uuid": "11111111-aaaa-4aaa-8aaa-000000000003", "type": "hostname", "value": "warn.example.org", "to_ids": true},
  {"uuid": "11111111-aaaa-4aaa-8aaa-000000000004", "type": "ip-dst", "value": "10.0.0.0/4", "to_ids": true},
  {"uuid": "11111111-aaaa-4aaa-8aaa-000000000005", "type": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e", "to_ids": true},
- {"uuid": "11111111-aaaa-4aaa-8aaa-000000000006", "type": "domain", "value": "srv-warn.example.net", "to_ids": true}
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000006", "type": "domain", "value": "srv-warn.example.net", "to_ids": true},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000007", "type": "ip-src", "value": "10.77.1.4", "to_ids": true, "timestamp": "1500000000"}
 ]}}
+JSON
+cat > "$T/model.json" <<'JSON'
+{"name": "lab NIDS model", "formula": "Polynomial", "attribute_types": ["ip-src", "ip-dst", "domain", "hostname"],
+ "parameters": {"lifetime": 120, "decay_speed": 2, "threshold": 30, "default_base_score": 80}}
 JSON
 cat > "$T/wl/lab.json" <<'JSON'
 {"name": "lab hostnames", "type": "hostname", "description": "test", "version": 1,
@@ -83,7 +88,8 @@ EVENTS="$T/events/lab.json"
 echo testkey-0123456789 > "$T/api.key"
 ip netns exec $NSM /usr/bin/python3 "$ROOT/tools/misp/misp_server.py" --listen 10.99.0.1:8443 \
 	--admin 127.0.0.1:8444 --ca "$T/pki/ca.crt" --cert "$T/pki/server.crt" \
-	--key "$T/pki/server.key" --api-key testkey-0123456789 --events $EVENTS >"$T/misp.log" 2>&1 &
+	--key "$T/pki/server.key" --api-key testkey-0123456789 --events $EVENTS \
+	--decay-model "3:$T/model.json" >"$T/misp.log" 2>&1 &
 ip netns exec $NSM /usr/bin/python3 "$ROOT/tools/misp/misp_server.py" --listen 10.99.0.1:8445 \
 	--admin 127.0.0.1:8446 --ca "$T/pki/ca.crt" --cert "$T/pki/server-wrongname.crt" \
 	--key "$T/pki/server-wrongname.key" --api-key testkey-0123456789 >"$T/misp2.log" 2>&1 &
@@ -107,6 +113,7 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 		echo "max_response_mb = ${MAXMB:-16}"
 		echo "[indicators]"
 		echo "warninglists = $T/wl"
+		echo "decaying_model = 3"
 		echo "[agent]"
 		echo "state_dir = $T/${STATE:-state}"
 		echo "dataplane_socket = $T/dp.sock"
@@ -146,6 +153,8 @@ check "the sync line counts refusals by reason" \
 	sh -c "lastsync() { grep -E 'sync (full|delta)' '$T/agent.log' | tail -1; }; lastsync | grep -q 'shorter than /8' && lastsync | grep -q 'local warninglist'"
 check "the dataplane acknowledged the agent's generation" grep -q "dataplane acknowledged generation" "$T/agent.log"
 check "an enforced indicator is loaded" loaded $A1
+check "a decayed indicator is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 11111111-aaaa-4aaa-8aaa-000000000007 | grep -q 000000000007"
+check "the sync line counts decayed ones" grep -q "1 decayed" "$T/agent.log"
 check "a locally warninglisted one is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A3 | grep -q $A3"
 check "a server-side warninglisted one is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A6 | grep -q $A6"
 ping_from 10.77.1.2

@@ -233,6 +233,23 @@ static void test_pages(void **state)
 	assert_int_equal(p.up.n, 10);	/* 2 ip-dst, 4 domain, 4 hostname */
 	vk_pull_free(&p);
 	free(body);
+	/* decay: with model 3 configured, MISP's decayed verdict refuses them;
+	 * without a model, they are enforced */
+	snprintf(path, sizeof(path), "%s/attributes_restSearch_decay_score.json", dir);
+	body = read_file(path, &len);
+	vk_pull_init(&p);
+	conf_all.decaying_model = 3;
+	assert_int_equal(vk_sync_parse_page(&s, body, len, &p, 1, err, sizeof(err)), 3);
+	assert_int_equal(p.up.n, 0);
+	assert_string_equal(p.reason[0], "decayed (score under the threshold)");
+	vk_pull_free(&p);
+	vk_pull_init(&p);
+	conf_all.decaying_model = 4;	/* another model: its scores do not apply */
+	vk_sync_parse_page(&s, body, len, &p, 1, err, sizeof(err));
+	assert_int_equal(p.up.n, 3);
+	conf_all.decaying_model = 0;
+	vk_pull_free(&p);
+	free(body);
 	/* HTTP 200 with a message is an error */
 	snprintf(path, sizeof(path), "%s/error_bad_authkey.json", dir);
 	body = read_file(path, &len);

@@ -18,6 +18,9 @@ runtime, injects faults and reports what the platform received:
   POST /admin/fault                 body {"kind": K, "count": N, "seconds": S}
         K: latency | 500 | 429 | reset | truncate | oversize | none
   POST /admin/warninglist           body {"values": [...]}   enforceWarninglist
+
+Decaying models (--decay-model ID:FILE, misp-decaying-models JSON, the
+Polynomial formula) give includeDecayScore / excludeDecayed answers.
   GET  /admin/requests              every API request seen (path, headers, body)
   GET  /admin/sightings             sightings received
   GET  /admin/stats                 counts
@@ -67,6 +70,7 @@ class Store:
         self.requests = []
         self.sightings = {}       # sighting uuid -> sighting
         self.rate = {"limit": 0, "window": 900, "hits": []}
+        self.models = {}          # id -> decaying model (Polynomial)
         self.version = 0          # bumped by every change; keys the cache
         self.cache = {}           # (filters, version) -> matching attributes
 
@@ -169,6 +173,8 @@ class Store:
                 return False
             if truthy(f.get("enforceWarninglist")) and x["value"] in self.warninglist:
                 return False
+            if truthy(f.get("excludeDecayed")) and any(d["decayed"] for d in self.decay(x, f)):
+                return False
             return True
         return sorted((x for x in self.attrs.values() if want(x)), key=lambda x: int(x["id"]))
 
@@ -186,7 +192,30 @@ class Store:
             tags += [dict(t, inherited=1) for t in e["Tag"]]
         if tags:
             r["Tag"] = tags
+        if truthy(f.get("includeDecayScore")):
+            r["decay_score"] = self.decay(x, f)
         return r
+
+    def decay(self, x, f):
+        """MISP's Polynomial model: base * (1 - (t / lifetime) ^ (1 / speed)),
+        t and lifetime in days; decayed when the score is at or under the
+        threshold (modelOverrides may change it)."""
+        ids = [str(i) for i in as_list(f.get("decayingModel", list(self.models)))]
+        over = f.get("modelOverrides") or {}
+        out = []
+        for mid in ids:
+            m = self.models.get(mid)
+            if not m or x["type"] not in m.get("attribute_types", [x["type"]]):
+                continue
+            p = dict(m["parameters"], **{k: v for k, v in over.items() if k != "base_score_config"})
+            t = max(0.0, (time.time() - int(x["timestamp"])) / 86400.0)
+            base = float(p.get("default_base_score", 80))
+            ratio = min(1.0, t / float(p["lifetime"])) ** (1.0 / float(p["decay_speed"]))
+            score = max(0.0, base * (1 - ratio))
+            out.append({"score": round(score, 2), "base_score": base,
+                        "decayed": score <= float(p["threshold"]),
+                        "DecayingModel": {"id": mid, "name": m.get("name", "")}})
+        return out
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -458,6 +487,8 @@ def main():
     ap.add_argument("--api-key", action="append", default=[], help="an accepted API key")
     ap.add_argument("--api-key-file", help="file with one accepted API key per line")
     ap.add_argument("--events", nargs="*", default=[], help="MISP event JSON files or directories")
+    ap.add_argument("--decay-model", action="append", default=[], metavar="ID:FILE",
+                    help="a misp-decaying-models JSON file served under this model id")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     if a.admin.rsplit(":", 1)[0].strip("[]") not in ("127.0.0.1", "::1", "localhost"):
@@ -474,6 +505,9 @@ def main():
             if os.path.isdir(p) else [p]
     for f in files:
         store.load_event(json.load(open(f)))
+    for spec in a.decay_model:
+        mid, path = spec.split(":", 1)
+        store.models[mid] = json.load(open(path))
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(a.cert, a.key)

@@ -84,6 +84,8 @@ static int handle(struct parse *p, const char *sec, const char *key, const char 
 	if (IS("upstream", "overlap")) return set_uint(&c->overlap, v, 0, 3600, w, wl);
 	if (IS("indicators", "types")) return set_types(&c->types, v, w, wl);
 	if (IS("indicators", "warninglists")) return STR(warninglists);
+	if (IS("indicators", "decaying_model")) return set_uint(&c->decaying_model, v, 0, 1000000, w, wl);
+	if (IS("indicators", "decay_threshold")) return set_uint(&c->decay_threshold, v, 0, 100, w, wl);
 	if (IS("agent", "state_dir")) return STR(state_dir);
 	if (IS("agent", "dataplane_socket")) return STR(dataplane_socket);
 #undef IS

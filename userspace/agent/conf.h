@@ -23,6 +23,8 @@ struct vk_conf {
 	/* [indicators] */
 	uint32_t types;			/* bit per enum vk_misp_type */
 	char warninglists[512];		/* directory of misp-warninglists JSON */
+	unsigned decaying_model;	/* MISP decaying model id; 0 = no decay */
+	unsigned decay_threshold;	/* 0 = the model's own threshold */
 	/* [agent] */
 	char state_dir[512];
 	char dataplane_socket[512];

@@ -95,6 +95,18 @@ static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
 	json_object_set_new(b, "includeEventUuid", json_integer(1));
 	json_object_set_new(b, "limit", json_integer(s->conf->page_size));
 	json_object_set_new(b, "page", json_integer(page));
+	if (s->conf->decaying_model) {
+		/* scores come with each attribute; excludeDecayed is not used,
+		 * because a delta must see what decayed to stop enforcing it */
+		json_t *m = json_array();
+
+		json_array_append_new(m, json_integer(s->conf->decaying_model));
+		json_object_set_new(b, "includeDecayScore", json_integer(1));
+		json_object_set_new(b, "decayingModel", m);
+		if (s->conf->decay_threshold)
+			json_object_set_new(b, "modelOverrides",
+					    json_pack("{s:i}", "threshold", s->conf->decay_threshold));
+	}
 	if (since < 0) {
 		/* a full pull wants only what is enforceable now */
 		json_object_set_new(b, "to_ids", json_integer(1));
@@ -130,6 +142,11 @@ struct page {
 	char f[F_TO_IDS][1024];
 	int flag[2];		/* to_ids, deleted */
 	int have[F_MAX];
+	/* decay_score: [{"score": N, "decayed": B, "DecayingModel": {"id": "3"}}] */
+	int in_decay, dkey;	/* inside decay_score; its current key */
+	double dscore;
+	int ddecayed, dmodel;
+	int decayed;		/* this attribute decayed under the configured model */
 	long rows;
 	char message[200];
 };
@@ -147,6 +164,10 @@ static void take_attr(struct page *g)
 		return;
 	}
 	c = vk_sync_classify(g->s, g->f[F_TYPE], g->f[F_VALUE], g->flag[0], g->flag[1], &why);
+	if (c == 1 && g->decayed) {
+		c = 0;
+		why = "decayed (score under the threshold)";
+	}
 	if (why)
 		count_reason(p, why);
 	if (c == 1) {
@@ -176,8 +197,25 @@ static int cb_start_map(void *ctx)
 		memset(g->have, 0, sizeof(g->have));
 		g->flag[0] = g->flag[1] = 0;
 		g->key = F_NONE;
+		g->decayed = 0;
+		g->in_decay = 0;
+	} else if (g->in_decay && g->depth == g->attrs_depth + 3) {
+		g->dscore = 100;	/* one decay_score entry begins */
+		g->ddecayed = 0;
+		g->dmodel = -1;
 	}
 	return 1;
+}
+
+static void decay_entry(struct page *g)
+{
+	const struct vk_conf *c = g->s->conf;
+
+	if (g->dmodel != (int)c->decaying_model)
+		return;
+	/* MISP's own verdict, or the local override of the threshold */
+	if (c->decay_threshold ? g->dscore < c->decay_threshold : g->ddecayed)
+		g->decayed = 1;
 }
 
 static int cb_end_map(void *ctx)
@@ -186,6 +224,8 @@ static int cb_end_map(void *ctx)
 
 	if (at_attr(g))
 		take_attr(g);
+	else if (g->in_decay && g->depth == g->attrs_depth + 3)
+		decay_entry(g);
 	g->depth--;
 	return !g->failed;
 }
@@ -207,6 +247,8 @@ static int cb_end_array(void *ctx)
 {
 	struct page *g = ctx;
 
+	if (g->in_decay && g->depth == g->attrs_depth + 2)
+		g->in_decay = 0;
 	if (g->depth == g->attrs_depth)
 		g->attrs_depth = 0;	/* past it: later arrays are not attributes */
 	g->depth--;
@@ -232,6 +274,11 @@ static int cb_key(void *ctx, const unsigned char *k, size_t n)
 		for (i = 0; i < F_MAX; i++)
 			if (strlen(names[i]) == n && !memcmp(k, names[i], n))
 				g->key = i;
+		g->in_decay = n == 11 && !memcmp(k, "decay_score", 11);
+	} else if (g->in_decay) {	/* 1 score, 2 decayed, 3 id (of DecayingModel) */
+		g->dkey = n == 5 && !memcmp(k, "score", 5) ? 1 :
+			  n == 7 && !memcmp(k, "decayed", 7) ? 2 :
+			  n == 2 && !memcmp(k, "id", 2) && g->depth == g->attrs_depth + 4 ? 3 : 0;
 	}
 	return 1;
 }
@@ -242,6 +289,13 @@ static int cb_string(void *ctx, const unsigned char *v, size_t n)
 
 	if (g->depth == 1 && g->top_key == 2)
 		snprintf(g->message, sizeof(g->message), "%.*s", (int)n, (const char *)v);
+	if (g->in_decay && g->dkey == 3) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%.*s", (int)(n < 15 ? n : 15), (const char *)v);
+		g->dmodel = atoi(id);
+		return 1;
+	}
 	if (!at_attr(g) || g->key == F_NONE)
 		return 1;
 	if (g->key >= F_TO_IDS) {	/* older MISP: "0"/"1" */
@@ -258,6 +312,9 @@ static int cb_bool(void *ctx, int b)
 {
 	struct page *g = ctx;
 
+	if (g->in_decay && g->dkey == 2 && g->depth == g->attrs_depth + 3)
+		g->ddecayed = b;
+
 	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
 		g->flag[g->key - F_TO_IDS] = b;
 	return 1;
@@ -266,6 +323,19 @@ static int cb_bool(void *ctx, int b)
 static int cb_number(void *ctx, const char *v, size_t n)
 {
 	struct page *g = ctx;
+
+	if (g->in_decay && g->dkey == 1 && g->depth == g->attrs_depth + 3) {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%.*s", (int)(n < 31 ? n : 31), v);
+		g->dscore = strtod(num, NULL);
+	}
+	if (g->in_decay && g->dkey == 3) {	/* a numeric model id */
+		char num[16];
+
+		snprintf(num, sizeof(num), "%.*s", (int)(n < 15 ? n : 15), v);
+		g->dmodel = atoi(num);
+	}
 
 	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
 		g->flag[g->key - F_TO_IDS] = !(n == 1 && v[0] == '0');
