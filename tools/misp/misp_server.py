@@ -58,6 +58,12 @@ def since(v):
     return int(time.time()) - (int(s[:-1]) * mult if mult else int(s))
 
 
+class RawJSON:
+    """A response body already serialised."""
+    def __init__(self, text):
+        self.text = text
+
+
 class Store:
     def __init__(self):
         self.lock = threading.RLock()
@@ -135,7 +141,20 @@ class Store:
             total = len(rows)
             if limit:
                 rows = rows[(page - 1) * limit: page * limit]
-            return total, [self.render(x, f) for x in rows]
+            return total, [self.render_json(x, f) for x in rows]
+
+    def render_json(self, x, f):
+        """render() as JSON text, cached per attribute and option set
+        until the data changes (a 1M-attribute sync renders each once)."""
+        opts = (truthy(f.get("includeEventUuid")), truthy(f.get("includeEventTags")),
+                truthy(f.get("includeDecayScore")), json.dumps(f.get("decayingModel")),
+                json.dumps(f.get("modelOverrides")))
+        c = x.get("_json")
+        if c and c[0] == opts and c[1] == self.version and not opts[2]:
+            return c[2]
+        j = json.dumps(self.render(x, f))
+        x["_json"] = (opts, self.version, j)
+        return j
 
     def match(self, f):
         def want(x):
@@ -233,10 +252,10 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     def send_json(self, status, obj, extra=None):
-        data = json.dumps(obj).encode()
+        data = obj.text.encode() if isinstance(obj, RawJSON) else json.dumps(obj).encode()
         enc = None
         if "gzip" in (self.headers.get("Accept-Encoding") or "") and len(data) > 1024:
-            data, enc = gzip.compress(data), "gzip"
+            data, enc = gzip.compress(data, compresslevel=1), "gzip"
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         for k, v in (extra or {}).items():
@@ -342,11 +361,11 @@ class Handler(BaseHTTPRequestHandler):
             count = len(rows) + 1 if len(rows) == limit else len(rows)
         hdr = {"X-Result-Count": str(count), "X-Export-Module-Used": "json",
                "X-Response-Format": "json", "X-Skipped-Elements-Count": "0"}
-        doc = {"response": {"Attribute": rows}}
+        doc = RawJSON('{"response": {"Attribute": [' + ",".join(rows) + "]}}")
         if k == "reset":
             return self.reset_mid_body(doc)
         if k == "truncate":
-            data = json.dumps(doc).encode()[:-7]
+            data = doc.text.encode()[:-7]
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -358,7 +377,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, doc, hdr)
 
     def reset_mid_body(self, doc):
-        data = json.dumps(doc).encode()
+        data = doc.text.encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data) + 1000))
