@@ -4,7 +4,7 @@
 
 include common.mk
 
-.PHONY: all deps test bench fuzz soak demo clean
+.PHONY: all deps test bench fuzz soak clean
 all: build-all
 
 include kernel/build.mk

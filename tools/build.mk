@@ -26,3 +26,19 @@ bench: bench-agent
 .PHONY: bench-agent
 bench-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
 	/usr/bin/python3 tools/bench/agent_bench.py $(BUILD) $(BUILD)/bench/agent.json
+
+# make demo: the box's main job on a self-contained network-namespace lab
+# (tools/demo/lab.sh); it stays up for exploring until make demo-stop.
+.PHONY: demo demo-traffic demo-stop
+demo: deps
+	$(MAKE) build-all
+	tools/demo/lab.sh up
+	tools/demo/lab.sh traffic
+	tools/demo/lab.sh show
+	tools/demo/lab.sh explain
+
+demo-traffic:
+	tools/demo/lab.sh traffic
+
+demo-stop:
+	tools/demo/lab.sh down

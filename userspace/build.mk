@@ -2,14 +2,15 @@
 LIB_SRCS := userspace/lib/vk_log.c userspace/lib/vk_key.c userspace/lib/vk_set.c \
             userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c \
             userspace/lib/vk_http.c userspace/lib/vk_https.c
-PROTO_C  := $(BUILD)/gen/dataplane.pb-c.c
-PROTO_H  := $(BUILD)/gen/dataplane.pb-c.h
+PROTOS   := dataplane console
+PROTO_C  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.c)
+PROTO_H  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.h)
 XDP_SRCS := userspace/xdp/main.c userspace/xdp/cmd_run.c userspace/xdp/cmd_replay.c \
             userspace/xdp/cmd_detach.c userspace/xdp/cmd_stats.c userspace/xdp/cmd_ctl.c \
             userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
             userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c
 
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/dataplane.pb-c.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTOS:%=$(BUILD)/gen/%.pb-c.o)
 # objects of the dataplane other than main(), for tests and benchmarks
 DP_OBJS  := $(filter-out $(BUILD)/userspace/xdp/main.o $(BUILD)/userspace/xdp/cmd_%.o, \
               $(XDP_SRCS:%.c=$(BUILD)/%.o)) $(BUILD)/userspace/xdp/cmd_replay.o
@@ -19,18 +20,22 @@ LIB_LIBS  := -ljansson -lidn2 -lpcap -lprotobuf-c -lmbedtls -lmbedx509 -lmbedcry
              -lhttp_parser -lz
 DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS)
 
-BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased
+BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased $(BIN)/vardkasectl
 
 AGENT_SRCS := userspace/agent/vardkased.c userspace/agent/conf.c userspace/agent/amap.c \
               userspace/agent/store.c userspace/agent/wl.c userspace/agent/sync.c \
-              userspace/agent/dpc.c userspace/agent/sandbox.c
-AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp -lyajl
+              userspace/agent/dpc.c userspace/agent/sandbox.c userspace/agent/sight.c \
+              userspace/agent/upstream.c userspace/agent/console.c userspace/agent/evloop.c
+AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp -lyajl -lpthread
 
-$(PROTO_C) $(PROTO_H): userspace/proto/dataplane.proto
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: userspace/proto/%.proto
 	@mkdir -p $(@D)
 	protoc-c --proto_path=userspace/proto --c_out=$(BUILD)/gen $<
 
-$(BUILD)/gen/dataplane.pb-c.o: $(PROTO_C)
+# generated sources are kept (make would delete them as intermediates)
+.SECONDARY: $(PROTO_C) $(PROTO_H)
+
+$(BUILD)/gen/%.pb-c.o: $(BUILD)/gen/%.pb-c.c
 	$(CC) $(CFLAGS) -Wno-extra -c $< -o $@
 
 $(BUILD)/userspace/%.o: userspace/%.c $(SKELS) $(PROTO_H)
@@ -47,3 +52,10 @@ $(BIN)/vardkase-xdp: $(XDP_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libvardkase.a
 $(BIN)/vardkased: $(AGENT_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libvardkase.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS)
+
+CTL_SRCS := userspace/ctl/main.c userspace/ctl/client.c userspace/ctl/cmd_status.c \
+            userspace/ctl/cmd_sightings.c userspace/ctl/cmd_indicator.c userspace/ctl/cmd_sync.c \
+            userspace/ctl/cmd_fp.c
+$(BIN)/vardkasectl: $(CTL_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/libvardkase.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)

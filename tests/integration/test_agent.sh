@@ -117,6 +117,7 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 		echo "[agent]"
 		echo "state_dir = $T/${STATE:-state}"
 		echo "dataplane_socket = $T/dp.sock"
+		echo "console_socket = $T/agent.sock"
 	} > "$f"
 }
 start_dp() {

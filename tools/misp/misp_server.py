@@ -22,7 +22,8 @@ runtime, injects faults and reports what the platform received:
 Decaying models (--decay-model ID:FILE, misp-decaying-models JSON, the
 Polynomial formula) give includeDecayScore / excludeDecayed answers.
   GET  /admin/requests              every API request seen (path, headers, body)
-  GET  /admin/sightings             sightings received
+  GET  /admin/sightings             sightings the platform holds
+  GET  /admin/sightings-received    every sighting uuid sent (resends too)
   GET  /admin/stats                 counts
 
 Standard library only: it is a tool, not the product.
@@ -75,10 +76,21 @@ class Store:
         self.fault = {"kind": "none", "count": 0, "seconds": 0}
         self.requests = []
         self.sightings = {}       # sighting uuid -> sighting
+        self.received = []        # every sighting uuid sent, resends included
+        self.sightings_file = None
         self.rate = {"limit": 0, "window": 900, "hits": []}
         self.models = {}          # id -> decaying model (Polynomial)
         self.version = 0          # bumped by every change; keys the cache
         self.cache = {}           # (filters, version) -> matching attributes
+
+    def save_sightings(self):
+        """What the platform holds survives a restart of the server (the
+        outage tests stop and start it)."""
+        if self.sightings_file:
+            tmp = self.sightings_file + ".tmp"
+            with open(tmp, "w") as f:
+                json.dump({"sightings": self.sightings, "received": self.received}, f)
+            os.replace(tmp, self.sightings_file)
 
     def load_event(self, doc, publish=True):
         ev = doc.get("Event", doc)
@@ -333,6 +345,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.rest_search()
         if self.path.startswith("/sightings/bulkSaveSightings"):
             return self.bulk_sightings()
+        if self.path.startswith("/events/restSearch"):
+            return self.event_search()
         return self.error(404, {"name": "Not Found", "message": "Not Found"})
 
     def rest_search(self):
@@ -405,6 +419,15 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def bulk_sightings(self):
+        """As measured on MISP 2.5.1: a uuid it already holds is skipped;
+        one item without every key and nothing is saved; the answer is
+        {"saved": bool, "success": "N sightings added."}."""
+        fault = self.take_fault()
+        if fault["kind"] == "500":
+            return self.error(500, {"name": "An Internal Error Has Occurred.",
+                                    "message": "An Internal Error Has Occurred."})
+        if fault["kind"] == "reset":
+            return self.reset_mid_body(RawJSON('{"saved": true, "success": "1 sightings added."}'))
         try:
             items = json.loads(self.raw)
             assert isinstance(items, list)
@@ -414,15 +437,37 @@ class Handler(BaseHTTPRequestHandler):
         need = ("uuid", "attribute_uuid", "date_sighting", "type", "source")
         saved = 0
         with st.lock:
-            if all(all(k in s for k in need) for s in items):
+            for s in items:
+                st.received.append(s.get("uuid"))
+            if all(isinstance(s, dict) and all(k in s for k in need) for s in items):
                 for s in items:
                     if s["uuid"] not in st.sightings and s["attribute_uuid"] in st.attrs:
                         st.sightings[s["uuid"]] = dict(s, event=self.path.rsplit("/", 1)[-1])
                         saved += 1
-        self.send_json(200, {"saved": saved > 0, "success": saved > 0,
-                             "name": "%d sightings saved" % saved if saved else "No sightings saved",
-                             "message": "%d sightings saved" % saved if saved else "No sightings saved",
-                             "url": self.path})
+            st.save_sightings()
+        self.send_json(200, {"saved": saved > 0,
+                             "success": "%d sightings added." % saved if saved
+                             else "No sightings added."})
+
+    def event_search(self):
+        """events/restSearch with metadata: 1, by uuid or eventid."""
+        try:
+            f = json.loads(self.raw or b"{}")
+        except ValueError:
+            return self.error(400, {"name": "Invalid JSON", "message": "Invalid JSON"})
+        want = {str(u) for u in as_list(f.get("uuid", []))}
+        ids = {str(i) for i in as_list(f.get("eventid", []))}
+        out = []
+        with self.server.store.lock:
+            for e in self.server.store.events.values():
+                if (want or ids) and e["uuid"] not in want and e["id"] not in ids:
+                    continue
+                ev = {k: e[k] for k in ("id", "orgc_id", "org_id", "date", "threat_level_id",
+                                        "info", "published", "uuid", "timestamp",
+                                        "distribution", "publish_timestamp")}
+                ev.update({"analysis": "2", "sharing_group_id": "0", "Tag": e["Tag"]})
+                out.append({"Event": ev})
+        self.send_json(200, {"response": out})
 
     # ---- admin ----
     def admin_get(self):
@@ -432,6 +477,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, st.requests)
             if self.path == "/admin/sightings":
                 return self.send_json(200, list(st.sightings.values()))
+            if self.path == "/admin/sightings-received":
+                return self.send_json(200, st.received)
             if self.path == "/admin/stats":
                 return self.send_json(200, {"events": len(st.events), "attributes": len(st.attrs),
                                             "requests": len(st.requests)})
@@ -508,6 +555,7 @@ def main():
     ap.add_argument("--events", nargs="*", default=[], help="MISP event JSON files or directories")
     ap.add_argument("--decay-model", action="append", default=[], metavar="ID:FILE",
                     help="a misp-decaying-models JSON file served under this model id")
+    ap.add_argument("--sightings-file", help="keep received sightings here across restarts")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     if a.admin.rsplit(":", 1)[0].strip("[]") not in ("127.0.0.1", "::1", "localhost"):
@@ -524,6 +572,11 @@ def main():
             if os.path.isdir(p) else [p]
     for f in files:
         store.load_event(json.load(open(f)))
+    if a.sightings_file:
+        store.sightings_file = a.sightings_file
+        if os.path.exists(a.sightings_file):
+            d = json.load(open(a.sightings_file))
+            store.sightings, store.received = d["sightings"], d["received"]
     for spec in a.decay_model:
         mid, path = spec.split(":", 1)
         store.models[mid] = json.load(open(path))

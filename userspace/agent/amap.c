@@ -14,8 +14,10 @@ void vk_amap_free(struct vk_amap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++)
+	for (i = 0; i < m->cap; i++) {
 		free(m->rec[i].value);
+		free(m->rec[i].extra);
+	}
 	free(m->rec);
 	vk_amap_init(m);
 }
@@ -82,6 +84,9 @@ int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *v
 		memcpy(r->uuid, uuid, VK_UUID_LEN);
 	}
 	free(r->value);
+	free(r->extra);
+	r->extra = NULL;
+	r->category = 0;
 	r->value = v;
 	r->type = type;
 	memset(r->event_uuid, 0, sizeof(r->event_uuid));
@@ -99,6 +104,7 @@ int vk_amap_del(struct vk_amap *m, const char *uuid)
 	if (!r || !r->uuid[0])
 		return 0;
 	free(r->value);
+	free(r->extra);
 	i = (size_t)(r - m->rec);
 	memset(r, 0, sizeof(*r));
 	for (j = (i + 1) & mask; m->rec[j].uuid[0]; j = (j + 1) & mask) {
@@ -113,4 +119,62 @@ int vk_amap_del(struct vk_amap *m, const char *uuid)
 	}
 	m->n--;
 	return 1;
+}
+
+int vk_amap_annotate(struct vk_amap *m, const char *uuid, uint8_t category,
+		     const char *comment, const char *tags)
+{
+	struct vk_arec *r = vk_amap_get(m, uuid);
+	size_t cl = comment ? strlen(comment) : 0, tl = tags ? strlen(tags) : 0;
+
+	if (!r)
+		return -ENOENT;
+	r->category = category;
+	free(r->extra);
+	r->extra = NULL;
+	if (!cl && !tl)
+		return 0;
+	r->extra = malloc(cl + tl + 2);
+	if (!r->extra)
+		return -ENOMEM;
+	memcpy(r->extra, comment ? comment : "", cl);
+	r->extra[cl] = 0x1f;
+	memcpy(r->extra + cl + 1, tags ? tags : "", tl);
+	r->extra[cl + 1 + tl] = 0;
+	return 0;
+}
+
+int vk_amap_copy(struct vk_amap *m, const struct vk_arec *r)
+{
+	struct vk_arec *n;
+
+	if (vk_amap_put(m, r->uuid, r->type, r->value, r->event_uuid))
+		return -ENOMEM;
+	n = vk_amap_get(m, r->uuid);
+	n->category = r->category;
+	if (r->extra && !(n->extra = strdup(r->extra)))
+		return -ENOMEM;
+	return 0;
+}
+
+static const char *const categories[] = {
+	"", "Internal reference", "Targeting data", "Antivirus detection", "Payload delivery",
+	"Artifacts dropped", "Payload installation", "Persistence mechanism",
+	"Network activity", "Payload type", "Attribution", "External analysis",
+	"Financial fraud", "Support Tool", "Social network", "Person", "Other",
+};
+
+uint8_t vk_category_id(const char *name)
+{
+	uint8_t i;
+
+	for (i = 1; i < sizeof(categories) / sizeof(categories[0]); i++)
+		if (!strcmp(categories[i], name))
+			return i;
+	return 0;
+}
+
+const char *vk_category_name(uint8_t id)
+{
+	return id < sizeof(categories) / sizeof(categories[0]) ? categories[id] : "";
 }

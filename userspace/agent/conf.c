@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdio.h>
@@ -60,6 +61,20 @@ static int set_types(uint32_t *dst, const char *v, char *why, size_t wl)
 	return 1;
 }
 
+static int set_bool(int *dst, const char *v, const char *t, const char *f, char *why, size_t wl)
+{
+	if (!strcmp(v, t) || !strcmp(v, "yes") || !strcmp(v, "true")) {
+		*dst = 1;
+		return 1;
+	}
+	if (!strcmp(v, f) || !strcmp(v, "no") || !strcmp(v, "false")) {
+		*dst = 0;
+		return 1;
+	}
+	snprintf(why, wl, "expected %s or %s, got '%s'", t, f, v);
+	return 0;
+}
+
 static int handle(struct parse *p, const char *sec, const char *key, const char *v,
 		  char *w, size_t wl)
 {
@@ -88,6 +103,19 @@ static int handle(struct parse *p, const char *sec, const char *key, const char 
 	if (IS("indicators", "decay_threshold")) return set_uint(&c->decay_threshold, v, 0, 100, w, wl);
 	if (IS("agent", "state_dir")) return STR(state_dir);
 	if (IS("agent", "dataplane_socket")) return STR(dataplane_socket);
+	if (IS("agent", "console_socket")) return STR(console_socket);
+	if (IS("agent", "operator_group")) return STR(operator_group);
+	if (IS("sightings", "local_networks")) return STR(local_networks);
+	if (IS("sightings", "bucket")) return set_uint(&c->bucket, v, 1, 86400, w, wl);
+	if (IS("sightings", "retention_days")) return set_uint(&c->retention_days, v, 1, 3650, w, wl);
+	if (IS("sightings", "max_db_mb")) return set_uint(&c->max_db_mb, v, 0, 1 << 20, w, wl);
+	if (IS("report", "mode")) return set_bool(&c->report, v, "aggregate", "off", w, wl);
+	if (IS("report", "source")) return STR(source);
+	if (IS("report", "box_id")) return STR(box_id);
+	if (IS("report", "bucket")) return set_uint(&c->report_bucket, v, 1, 86400, w, wl);
+	if (IS("report", "min_count")) return set_uint(&c->min_count, v, 1, 1000000, w, wl);
+	if (IS("report", "tlp_red")) return set_bool(&c->report_tlp_red, v, "report", "never", w, wl);
+	if (IS("report", "batch")) return set_uint(&c->batch, v, 1, 1000, w, wl);
 #undef IS
 #undef STR
 	snprintf(w, wl, "unknown key");
@@ -128,6 +156,14 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 		   1u << VK_T_DOMAIN_IP;
 	strcpy(c->state_dir, "/var/lib/vardkase");
 	strcpy(c->dataplane_socket, VK_SOCKET_DEFAULT);
+	strcpy(c->console_socket, VK_CONSOLE_DEFAULT);
+	strcpy(c->operator_group, "vardkase");
+	c->bucket = 60;
+	c->retention_days = 90;
+	c->report = 1;
+	c->report_bucket = 300;
+	c->min_count = 1;
+	c->batch = 100;
 	line = ini_parse(path, handler, &p);
 	if (line < 0) {
 		snprintf(err, errlen, "%s: %s", path, line == -1 ? "cannot open" : "out of memory");
@@ -142,6 +178,8 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: [upstream] url, ca and api_key_file are required", path);
 		return -1;
 	}
+	if (vk_conf_local_nets(c, NULL, 0, err, errlen) < 0)
+		return -1;
 	if (!c->client_cert[0] != !c->client_key[0]) {
 		snprintf(err, errlen, "%s: [upstream] client_cert and client_key go together", path);
 		return -1;
@@ -169,4 +207,62 @@ int vk_conf_api_key(const struct vk_conf *c, char *key, size_t len, char *err, s
 		return -1;
 	}
 	return 0;
+}
+
+int vk_conf_local_nets(const struct vk_conf *c, struct vk_net *out, int max, char *err,
+		       size_t errlen)
+{
+	static const char *const dflt[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
+					    "fc00::/7" };
+	char buf[sizeof(c->local_networks)], *tok, *save = NULL;
+	int n = 0, i;
+
+	for (i = 0; i < 4; i++, n++)
+		if (out && n < max)
+			vk_net_parse(dflt[i], &out[n]);
+	snprintf(buf, sizeof(buf), "%s", c->local_networks);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save), n++) {
+		struct vk_net x;
+
+		if (vk_net_parse(tok, &x)) {
+			snprintf(err, errlen, "[sightings] local_networks: '%s' is not an address "
+				 "or CIDR", tok);
+			return -1;
+		}
+		if (out && n < max)
+			out[n] = x;
+	}
+	return n;
+}
+
+int vk_net_parse(const char *s, struct vk_net *n)
+{
+	char a[INET6_ADDRSTRLEN + 4], *slash;
+	long p;
+
+	snprintf(a, sizeof(a), "%s", s);
+	slash = strchr(a, '/');
+	if (slash)
+		*slash++ = 0;
+	memset(n, 0, sizeof(*n));
+	if (inet_pton(AF_INET, a, n->addr) == 1)
+		n->family = 4;
+	else if (inet_pton(AF_INET6, a, n->addr) == 1)
+		n->family = 6;
+	else
+		return -1;
+	p = slash ? strtol(slash, &slash, 10) : (n->family == 4 ? 32 : 128);
+	if ((slash && *slash) || p < 0 || p > (n->family == 4 ? 32 : 128))
+		return -1;
+	n->plen = (uint8_t)p;
+	return 0;
+}
+
+int vk_net_has(const struct vk_net *n, int family, const uint8_t *addr)
+{
+	int full = n->plen / 8, rem = n->plen % 8;
+
+	if (n->family != family || memcmp(n->addr, addr, (size_t)full))
+		return 0;
+	return !rem || ((n->addr[full] ^ addr[full]) & (0xff << (8 - rem))) == 0;
 }

@@ -70,28 +70,29 @@ static Vardkase__Dp__Indicator *mk(const struct vk_arec *a, Vardkase__Dp__Indica
 }
 
 /* The records to send, as pointers (full: all; delta: the upserted). */
-static size_t collect(const struct vk_amap *m, int full, char **up, size_t nup,
-		      const struct vk_arec **out)
+static size_t collect(const struct vk_amap *m, const struct vk_amap *skip, int full,
+		      char **up, size_t nup, const struct vk_arec **out)
 {
 	const struct vk_arec *r;
 	size_t n = 0, i;
 
 	if (full) {
 		vk_amap_foreach(m, r)
-			out[n++] = r;
+			if (!skip || !skip->n || !vk_amap_get(skip, r->uuid))
+				out[n++] = r;
 		return n;
 	}
 	for (i = 0; i < nup; i++) {
 		r = vk_amap_get(m, up[i]);
-		if (r)
+		if (r && (!skip || !skip->n || !vk_amap_get(skip, r->uuid)))
 			out[n++] = r;
 	}
 	return n;
 }
 
-int vk_dpc_update(const char *path, int full, const struct vk_amap *m, char **up, size_t nup,
-		  char **del, size_t ndel, uint64_t gen, struct vk_dpc_ack *ack,
-		  char *err, size_t errlen)
+int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
+		  const struct vk_amap *skip, char **up, size_t nup, char **del, size_t ndel,
+		  uint64_t gen, struct vk_dpc_ack *ack, char *err, size_t errlen)
 {
 	const struct vk_arec **recs = calloc((full ? m->n : nup) + 1, sizeof(*recs));
 	Vardkase__Dp__Indicator *ind = calloc(CHUNK, sizeof(*ind));
@@ -103,7 +104,7 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m, char **up
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	n = collect(m, full, up, nup, recs);
+	n = collect(m, skip, full, up, nup, recs);
 	fd = vk_ipc_connect(path);
 	if (fd < 0) {
 		snprintf(err, errlen, "dataplane %s: %s", path, strerror(-fd));

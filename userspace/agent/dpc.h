@@ -17,10 +17,11 @@ struct vk_dpc_ack {
 int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen);
 
 /* Send the whole set (full) or a delta (upserted uuids from m, deleted
- * uuids) as generation gen. 0 with the final ack, or -1 + err (the
- * dataplane keeps what it had). */
-int vk_dpc_update(const char *path, int full, const struct vk_amap *m, char **up, size_t nup,
-		  char **del, size_t ndel, uint64_t gen, struct vk_dpc_ack *ack,
-		  char *err, size_t errlen);
+ * uuids) as generation gen, leaving out the uuids in skip (may be NULL:
+ * the false positives marked on this box). 0 with the final ack, or -1 +
+ * err (the dataplane keeps what it had). */
+int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
+		  const struct vk_amap *skip, char **up, size_t nup, char **del, size_t ndel,
+		  uint64_t gen, struct vk_dpc_ack *ack, char *err, size_t errlen);
 
 #endif

@@ -37,6 +37,7 @@ static const struct { int nr; const char *why; } allowed[] = {
 	{ SCMP_SYS(openat), "SQLite WAL/shm files, /etc/hosts and resolv.conf for DNS" },
 	{ SCMP_SYS(close), "every descriptor" }, { SCMP_SYS(read), "files, sockets" },
 	{ SCMP_SYS(write), "files, sockets, the log on stderr" },
+	{ SCMP_SYS(writev), "glibc's fatal error messages (heap checks) reach the log" },
 	{ SCMP_SYS(pread64), "SQLite pages" }, { SCMP_SYS(pwrite64), "SQLite pages" },
 	{ SCMP_SYS(lseek), "SQLite" }, { SCMP_SYS(fstat), "SQLite, stdio" },
 	{ SCMP_SYS(newfstatat), "SQLite, glibc" }, { SCMP_SYS(statx), "glibc stat" },
@@ -67,6 +68,16 @@ static const struct { int nr; const char *why; } allowed[] = {
 	{ SCMP_SYS(signalfd4), "the main loop's signals" },
 	{ SCMP_SYS(shutdown), "mbedtls_net_free ends a TCP connection" },
 	{ SCMP_SYS(getrusage), "CPU time and peak RSS in the sync log" },
+	/* threads: the event loop and the upstream sender start after the
+	 * filter is loaded (glibc's pthread_create uses clone3, whose flags
+	 * seccomp cannot see; the filter is inherited by both threads) */
+	{ SCMP_SYS(clone3), "pthread_create" }, { SCMP_SYS(clone), "pthread_create (older glibc)" },
+	{ SCMP_SYS(set_robust_list), "new threads" }, { SCMP_SYS(rseq), "new threads" },
+	{ SCMP_SYS(sched_getaffinity), "glibc thread stacks" },
+	/* the console socket and the event loop's timers and wake-ups */
+	{ SCMP_SYS(accept4), "vardkasectl connections" },
+	{ SCMP_SYS(timerfd_settime), "the event loop's tick" },
+	{ SCMP_SYS(statfs), "free disk space in vardkasectl status" },
 	{ SCMP_SYS(exit), "exit" }, { SCMP_SYS(exit_group), "exit" },
 };
 

@@ -18,6 +18,24 @@ static int exec(struct vk_store *s, const char *sql)
 	return -1;
 }
 
+/* Version 2 added what the operator reads about an attribute. */
+static int migrate(struct vk_store *s)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (v >= 2)
+		return 0;
+	return exec(s, "ALTER TABLE attribute ADD COLUMN category INTEGER DEFAULT 0;"
+		       "ALTER TABLE attribute ADD COLUMN extra TEXT;"
+		       "PRAGMA user_version = 2;");
+}
+
 int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
 {
 	char path[600];
@@ -37,7 +55,13 @@ int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
 	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		    "CREATE TABLE IF NOT EXISTS attribute (uuid TEXT PRIMARY KEY, type INTEGER,"
 		    " value TEXT, event_uuid TEXT) WITHOUT ROWID;"
-		    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);")) {
+		    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER);"
+		    "CREATE TABLE IF NOT EXISTS refusal (uuid TEXT PRIMARY KEY, value TEXT,"
+		    " why TEXT, event_uuid TEXT, seen INTEGER) WITHOUT ROWID;"
+		    "CREATE INDEX IF NOT EXISTS refusal_value ON refusal (value);"
+		    "CREATE TABLE IF NOT EXISTS event (uuid TEXT PRIMARY KEY, info TEXT,"
+		    " threat_level INTEGER, date TEXT, tags TEXT, fetched INTEGER) WITHOUT ROWID;") ||
+	    migrate(s)) {
 		snprintf(err, errlen, "%s: cannot create the schema", path);
 		vk_store_close(s);
 		return -1;
@@ -57,20 +81,46 @@ int vk_store_load(struct vk_store *s, struct vk_amap *m)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT uuid, type, value, event_uuid FROM attribute",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, "SELECT uuid, type, value, event_uuid, category, extra"
+			       " FROM attribute", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *u = (const char *)sqlite3_column_text(st, 0);
 		const char *v = (const char *)sqlite3_column_text(st, 2);
 		const char *e = (const char *)sqlite3_column_text(st, 3);
 
-		if (u && v && strlen(u) == VK_UUID_LEN &&
-		    vk_amap_put(m, u, (uint8_t)sqlite3_column_int(st, 1), v, e))
+		const char *x = (const char *)sqlite3_column_text(st, 5);
+		struct vk_arec *r;
+
+		if (!u || !v || strlen(u) != VK_UUID_LEN)
+			continue;
+		if (vk_amap_put(m, u, (uint8_t)sqlite3_column_int(st, 1), v, e))
+			break;
+		r = vk_amap_get(m, u);
+		r->category = (uint8_t)sqlite3_column_int(st, 4);
+		if (x && *x && !(r->extra = strdup(x)))
 			break;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int put_one(sqlite3_stmt *st, const struct vk_arec *r)
+{
+	int rc;
+
+	sqlite3_bind_text(st, 1, r->uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, r->type);
+	sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, r->event_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, r->category);
+	if (r->extra)
+		sqlite3_bind_text(st, 6, r->extra, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_reset(st);
+	return rc;
 }
 
 static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, size_t n)
@@ -80,33 +130,18 @@ static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, siz
 	size_t i = 0;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO attribute VALUES (?,?,?,?)", -1,
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO attribute (uuid, type, value,"
+			       " event_uuid, category, extra) VALUES (?,?,?,?,?,?)", -1,
 			       &st, NULL) != SQLITE_OK)
 		return -1;
 	if (only) {
-		for (i = 0; i < n && !rc; i++) {
-			r = vk_amap_get(m, only[i]);
-			if (!r)
-				continue;
-			sqlite3_bind_text(st, 1, r->uuid, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 2, r->type);
-			sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, r->event_uuid, -1, SQLITE_STATIC);
-			rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-			sqlite3_reset(st);
-		}
+		for (i = 0; i < n && !rc; i++)
+			if ((r = vk_amap_get(m, only[i])))
+				rc = put_one(st, r);
 	} else {
-		vk_amap_foreach(m, r) {
-			sqlite3_bind_text(st, 1, r->uuid, -1, SQLITE_STATIC);
-			sqlite3_bind_int(st, 2, r->type);
-			sqlite3_bind_text(st, 3, r->value, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, r->event_uuid, -1, SQLITE_STATIC);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				rc = -1;
+		vk_amap_foreach(m, r)
+			if ((rc = put_one(st, r)))
 				break;
-			}
-			sqlite3_reset(st);
-		}
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -179,3 +214,52 @@ int vk_store_set(struct vk_store *s, const char *key, int64_t v)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int vk_store_refusals(struct vk_store *s, const struct vk_refusal *ref, size_t n, int64_t now)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (exec(s, "BEGIN;"))
+		return -1;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO refusal VALUES (?,?,?,?,?)", -1,
+			       &st, NULL) != SQLITE_OK) {
+		exec(s, "ROLLBACK;");
+		return -1;
+	}
+	for (i = 0; i < n && !rc; i++) {
+		sqlite3_bind_text(st, 1, ref[i].uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ref[i].value, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, ref[i].why, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, ref[i].event_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, now);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return exec(s, rc ? "ROLLBACK;" : "COMMIT;") || rc;
+}
+
+int vk_store_event(struct vk_store *s, const char *uuid, const char *info, int threat_level,
+		   const char *date, const char *tags, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO event VALUES (?,?,?,?,?,?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, info, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, threat_level);
+	sqlite3_bind_text(st, 4, date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, tags, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "amap.h"
+#include "sync.h"
 
 struct sqlite3;
 
@@ -25,6 +26,13 @@ int vk_store_replace(struct vk_store *s, const struct vk_amap *m);
 /* Apply a delta: upserted records (from m) and deleted uuids. 0 or -1. */
 int vk_store_delta(struct vk_store *s, const struct vk_amap *m, char **upserts, size_t nup,
 		   char **deletes, size_t ndel);
+
+/* Remember why attributes were not enforced (replacing what was known of
+ * the same uuids). 0 or -1. */
+int vk_store_refusals(struct vk_store *s, const struct vk_refusal *ref, size_t n, int64_t now);
+/* An event's metadata (tags separated by \x1e). 0 or -1. */
+int vk_store_event(struct vk_store *s, const char *uuid, const char *info, int threat_level,
+		   const char *date, const char *tags, int64_t now);
 
 /* Small integers: "cursor", "last_full", "generation". */
 int64_t vk_store_get(struct vk_store *s, const char *key, int64_t dflt);

@@ -25,6 +25,9 @@ void vk_pull_free(struct vk_pull *p)
 	for (i = 0; i < p->ndel; i++)
 		free(p->del[i]);
 	free(p->del);
+	for (i = 0; i < p->nref; i++)
+		free(p->ref[i].value);
+	free(p->ref);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -32,6 +35,8 @@ static void count_reason(struct vk_pull *p, const char *why)
 {
 	size_t i;
 
+	if (!why)
+		return;
 	for (i = 0; i < p->nreasons; i++)
 		if (p->reason[i] == why || !strcmp(p->reason[i], why)) {
 			p->reason_n[i]++;
@@ -41,6 +46,32 @@ static void count_reason(struct vk_pull *p, const char *why)
 		p->reason[p->nreasons] = why;
 		p->reason_n[p->nreasons++] = 1;
 	}
+}
+
+int vk_pull_refuse(struct vk_pull *p, const char *uuid, const char *value,
+		   const char *event_uuid, const char *why)
+{
+	struct vk_refusal *r;
+
+	if (p->nref == p->ref_cap) {
+		size_t c = p->ref_cap ? p->ref_cap * 2 : 64;
+		struct vk_refusal *v = realloc(p->ref, c * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		p->ref = v;
+		p->ref_cap = c;
+	}
+	r = &p->ref[p->nref];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->uuid, sizeof(r->uuid), "%s", uuid);
+	snprintf(r->event_uuid, sizeof(r->event_uuid), "%s", event_uuid);
+	r->why = why;
+	r->value = strdup(value);
+	if (!r->value)
+		return -ENOMEM;
+	p->nref++;
+	return 0;
 }
 
 static int push_del(struct vk_pull *p, const char *uuid)
@@ -129,7 +160,8 @@ static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
  * Event and Tag objects are most of the bytes). A tree per page, as
  * jansson builds, cost most of a sync's CPU (docs/performance.md).
  */
-enum { F_UUID, F_TYPE, F_VALUE, F_EVENT_UUID, F_TO_IDS, F_DELETED, F_MAX, F_NONE = F_MAX };
+enum { F_UUID, F_TYPE, F_VALUE, F_EVENT_UUID, F_CATEGORY, F_COMMENT, F_TO_IDS, F_DELETED, F_MAX,
+       F_NONE = F_MAX };
 
 struct page {
 	struct vk_sync *s;
@@ -147,6 +179,12 @@ struct page {
 	double dscore;
 	int ddecayed, dmodel;
 	int decayed;		/* this attribute decayed under the configured model */
+	/* Tag: [{"name": N, "inherited": 1}]: the attribute's own tags are
+	 * kept (an event's tags come with the event's metadata) */
+	int in_tag, tkey, tinherited;
+	char tname[256];
+	char tags[1024];
+	size_t ntags;
 	long rows;
 	char message[200];
 };
@@ -168,13 +206,21 @@ static void take_attr(struct page *g)
 		c = 0;
 		why = "decayed (score under the threshold)";
 	}
-	if (why)
-		count_reason(p, why);
+	if (!why && c == 0)
+		why = g->flag[1] ? "deleted" : !g->flag[0] ? "not to_ids" : "type not enforced";
+	count_reason(p, why);
 	if (c == 1) {
 		if (vk_amap_put(&p->up, g->f[F_UUID], (uint8_t)vk_misp_type_parse(g->f[F_TYPE]),
-				g->f[F_VALUE], g->have[F_EVENT_UUID] ? g->f[F_EVENT_UUID] : NULL))
+				g->f[F_VALUE], g->have[F_EVENT_UUID] ? g->f[F_EVENT_UUID] : NULL) ||
+		    vk_amap_annotate(&p->up, g->f[F_UUID],
+				     g->have[F_CATEGORY] ? vk_category_id(g->f[F_CATEGORY]) : 0,
+				     g->have[F_COMMENT] ? g->f[F_COMMENT] : NULL, g->tags))
 			g->failed = 1;
-	} else if (!g->full) {
+	} else if (vk_pull_refuse(p, g->f[F_UUID], g->f[F_VALUE],
+				  g->have[F_EVENT_UUID] ? g->f[F_EVENT_UUID] : "", why)) {
+		g->failed = 1;
+	}
+	if (c != 1 && !g->full) {
 		vk_amap_del(&p->up, g->f[F_UUID]);	/* a later page may take it back */
 		if (push_del(p, g->f[F_UUID]))
 			g->failed = 1;
@@ -199,6 +245,12 @@ static int cb_start_map(void *ctx)
 		g->key = F_NONE;
 		g->decayed = 0;
 		g->in_decay = 0;
+		g->in_tag = 0;
+		g->tags[0] = 0;
+		g->ntags = 0;
+	} else if (g->in_tag && g->depth == g->attrs_depth + 3) {
+		g->tname[0] = 0;
+		g->tinherited = 0;
 	} else if (g->in_decay && g->depth == g->attrs_depth + 3) {
 		g->dscore = 100;	/* one decay_score entry begins */
 		g->ddecayed = 0;
@@ -218,6 +270,18 @@ static void decay_entry(struct page *g)
 		g->decayed = 1;
 }
 
+static void tag_entry(struct page *g)
+{
+	size_t n = strlen(g->tname);
+
+	if (g->tinherited || !n || g->ntags + n + 2 > sizeof(g->tags))
+		return;
+	if (g->ntags)
+		g->tags[g->ntags++] = 0x1e;
+	memcpy(g->tags + g->ntags, g->tname, n + 1);
+	g->ntags += n;
+}
+
 static int cb_end_map(void *ctx)
 {
 	struct page *g = ctx;
@@ -226,6 +290,8 @@ static int cb_end_map(void *ctx)
 		take_attr(g);
 	else if (g->in_decay && g->depth == g->attrs_depth + 3)
 		decay_entry(g);
+	else if (g->in_tag && g->depth == g->attrs_depth + 3)
+		tag_entry(g);
 	g->depth--;
 	return !g->failed;
 }
@@ -249,6 +315,8 @@ static int cb_end_array(void *ctx)
 
 	if (g->in_decay && g->depth == g->attrs_depth + 2)
 		g->in_decay = 0;
+	if (g->in_tag && g->depth == g->attrs_depth + 2)
+		g->in_tag = 0;
 	if (g->depth == g->attrs_depth)
 		g->attrs_depth = 0;	/* past it: later arrays are not attributes */
 	g->depth--;
@@ -257,8 +325,8 @@ static int cb_end_array(void *ctx)
 
 static int cb_key(void *ctx, const unsigned char *k, size_t n)
 {
-	static const char *const names[] = { "uuid", "type", "value", "event_uuid", "to_ids",
-					     "deleted" };
+	static const char *const names[] = { "uuid", "type", "value", "event_uuid", "category",
+					     "comment", "to_ids", "deleted" };
 	struct page *g = ctx;
 	int i;
 
@@ -275,6 +343,10 @@ static int cb_key(void *ctx, const unsigned char *k, size_t n)
 			if (strlen(names[i]) == n && !memcmp(k, names[i], n))
 				g->key = i;
 		g->in_decay = n == 11 && !memcmp(k, "decay_score", 11);
+		g->in_tag = n == 3 && !memcmp(k, "Tag", 3);
+	} else if (g->in_tag && g->depth == g->attrs_depth + 3) {	/* 1 name, 2 inherited */
+		g->tkey = n == 4 && !memcmp(k, "name", 4) ? 1 :
+			  n == 9 && !memcmp(k, "inherited", 9) ? 2 : 0;
 	} else if (g->in_decay) {	/* 1 score, 2 decayed, 3 id (of DecayingModel) */
 		g->dkey = n == 5 && !memcmp(k, "score", 5) ? 1 :
 			  n == 7 && !memcmp(k, "decayed", 7) ? 2 :
@@ -289,6 +361,10 @@ static int cb_string(void *ctx, const unsigned char *v, size_t n)
 
 	if (g->depth == 1 && g->top_key == 2)
 		snprintf(g->message, sizeof(g->message), "%.*s", (int)n, (const char *)v);
+	if (g->in_tag && g->depth == g->attrs_depth + 3 && g->tkey == 1) {
+		snprintf(g->tname, sizeof(g->tname), "%.*s", (int)n, (const char *)v);
+		return 1;
+	}
 	if (g->in_decay && g->dkey == 3) {
 		char id[16];
 
@@ -314,7 +390,8 @@ static int cb_bool(void *ctx, int b)
 
 	if (g->in_decay && g->dkey == 2 && g->depth == g->attrs_depth + 3)
 		g->ddecayed = b;
-
+	if (g->in_tag && g->tkey == 2 && g->depth == g->attrs_depth + 3)
+		g->tinherited = b;
 	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
 		g->flag[g->key - F_TO_IDS] = b;
 	return 1;
@@ -330,6 +407,8 @@ static int cb_number(void *ctx, const char *v, size_t n)
 		snprintf(num, sizeof(num), "%.*s", (int)(n < 31 ? n : 31), v);
 		g->dscore = strtod(num, NULL);
 	}
+	if (g->in_tag && g->tkey == 2 && g->depth == g->attrs_depth + 3)
+		g->tinherited = !(n == 1 && v[0] == '0');
 	if (g->in_decay && g->dkey == 3) {	/* a numeric model id */
 		char num[16];
 
@@ -434,4 +513,82 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 	}
 	snprintf(err, errlen, "more than 100000 pages: giving up");
 	return VK_SYNC_E_FAIL;
+}
+
+/* {"response": [{"Event": {"uuid", "info", "threat_level_id", "date", "Tag": [{"name"}]}}]} */
+static int event_meta_page(const char *body, size_t len, vk_event_meta_fn fn, void *arg,
+			   char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *root = json_loadb(body, len, 0, &je), *resp, *it;
+	size_t i, j;
+
+	resp = json_object_get(root, "response");
+	if (!json_is_array(resp)) {
+		snprintf(err, errlen, "events/restSearch: %s", root ? "no response list" : je.text);
+		json_decref(root);
+		return -1;
+	}
+	json_array_foreach(resp, i, it) {
+		json_t *e = json_object_get(it, "Event"), *t;
+		const char *u = json_string_value(json_object_get(e, "uuid"));
+		const char *tl = json_string_value(json_object_get(e, "threat_level_id"));
+		char tags[2048] = "";
+		size_t n = 0;
+
+		if (!u || !vk_uuid_ok(u))
+			continue;
+		json_array_foreach(json_object_get(e, "Tag"), j, t) {
+			const char *name = json_string_value(json_object_get(t, "name"));
+
+			if (name && n + strlen(name) + 2 < sizeof(tags))
+				n += (size_t)snprintf(tags + n, sizeof(tags) - n, "%s%s",
+						      n ? "\x1e" : "", name);
+		}
+		fn(arg, u, json_string_value(json_object_get(e, "info")) ?: "",
+		   tl ? atoi(tl) : (int)json_integer_value(json_object_get(e, "threat_level_id")),
+		   json_string_value(json_object_get(e, "date")) ?: "", tags);
+	}
+	json_decref(root);
+	return 0;
+}
+
+int vk_sync_event_meta(struct vk_sync *s, char **uuids, size_t n, vk_event_meta_fn fn,
+		       void *arg, char *err, size_t errlen)
+{
+	const char *hdr[] = { s->auth, "Accept: application/json",
+			      "Content-Type: application/json", NULL };
+	size_t i, j;
+
+	for (i = 0; i < n; i += 100) {
+		json_t *b = json_object(), *u = json_array();
+		struct vk_http_resp r;
+		char *body;
+		int rc;
+
+		for (j = i; j < n && j < i + 100; j++)
+			json_array_append_new(u, json_string(uuids[j]));
+		json_object_set_new(b, "returnFormat", json_string("json"));
+		json_object_set_new(b, "metadata", json_integer(1));
+		json_object_set_new(b, "uuid", u);
+		body = json_dumps(b, JSON_COMPACT);
+		json_decref(b);
+		if (!body)
+			return -1;
+		rc = vk_https_request(s->h, "POST", "/events/restSearch", hdr, body, strlen(body),
+				      &r, err, errlen);
+		free(body);
+		if (rc)
+			return -1;
+		if (r.status != 200) {
+			snprintf(err, errlen, "events/restSearch: HTTP %d", r.status);
+			free(r.body);
+			return -1;
+		}
+		rc = event_meta_page(r.body, r.len, fn, arg, err, errlen);
+		free(r.body);
+		if (rc)
+			return -1;
+	}
+	return 0;
 }

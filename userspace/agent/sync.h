@@ -25,10 +25,21 @@ enum vk_sync_err {
 
 #define VK_MAX_REASONS 16
 
+/* An attribute seen and not enforced, and why: what `vardkasectl
+ * indicator` answers. why is a static string. */
+struct vk_refusal {
+	char uuid[VK_UUID_LEN + 1];
+	char event_uuid[VK_UUID_LEN + 1];
+	char *value;
+	const char *why;
+};
+
 struct vk_pull {
 	struct vk_amap up;	/* enforceable attributes seen */
 	char **del;		/* uuids to stop enforcing (delta) */
 	size_t ndel, del_cap;
+	struct vk_refusal *ref;	/* seen, not enforced */
+	size_t nref, ref_cap;
 	size_t pages, seen;
 	const char *reason[VK_MAX_REASONS];	/* refusals by reason */
 	size_t reason_n[VK_MAX_REASONS];
@@ -45,6 +56,9 @@ struct vk_sync {
 
 void vk_pull_init(struct vk_pull *p);
 void vk_pull_free(struct vk_pull *p);
+/* Record a refusal. 0 or -ENOMEM. */
+int vk_pull_refuse(struct vk_pull *p, const char *uuid, const char *value,
+		   const char *event_uuid, const char *why);
 
 /* since < 0: a full pull; else a delta of what was published since then.
  * Returns a vk_sync_err; err says what went wrong. */
@@ -56,6 +70,15 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
  * response, no Attribute list, out of memory). */
 long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
 			int full, char *err, size_t errlen);
+
+/* Event metadata, for the operator: tags separated by \x1e. */
+typedef void (*vk_event_meta_fn)(void *arg, const char *uuid, const char *info,
+				 int threat_level, const char *date, const char *tags);
+
+/* Fetch the metadata of these events (events/restSearch, metadata: 1, in
+ * batches of 100) and hand each to fn. 0 or -1 with err. */
+int vk_sync_event_meta(struct vk_sync *s, char **uuids, size_t n, vk_event_meta_fn fn,
+		       void *arg, char *err, size_t errlen);
 
 /* Classify one attribute (exposed for tests): 1 enforce, 0 stop enforcing
  * (why set when refused), -1 malformed. */

@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sqlite3.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,9 +22,11 @@
 #include <unistd.h>
 #include "conf.h"
 #include "dpc.h"
+#include "evloop.h"
 #include "sandbox.h"
 #include "store.h"
 #include "sync.h"
+#include "upstream.h"
 #include "wl.h"
 #include "../lib/vk_https.h"
 #include "../lib/vk_log.h"
@@ -31,10 +35,16 @@ struct agent {
 	struct vk_conf c;
 	struct vk_store st;
 	struct vk_sync s;
-	struct vk_amap set;
+	struct vk_amap set;	/* what MISP says to enforce (as stored) */
+	struct vk_amap supp;	/* marked false positives: never pushed */
+	struct sqlite3 *sdb;	/* the sync thread's view of sightings.db */
 	int dp_in_sync;		/* the dataplane holds our last generation */
 	unsigned failures;	/* consecutive, for the back-off */
 	double cpu0;		/* CPU time when the current sync began */
+	char result[512];	/* the last sync's summary */
+	struct vk_shared sh;
+	struct vk_evloop ev;
+	struct vk_upstream up;
 };
 
 static int push(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel)
@@ -53,8 +63,8 @@ static int push(struct agent *a, int full, char **up, size_t nup, char **del, si
 	if (!a->dp_in_sync)
 		full = 1;
 	gen = (dpgen > gen ? dpgen : gen) + 1;
-	if (vk_dpc_update(a->c.dataplane_socket, full, &a->set, up, nup, del, ndel, gen, &ack,
-			  err, sizeof(err))) {
+	if (vk_dpc_update(a->c.dataplane_socket, full, &a->set, &a->supp, up, nup, del, ndel, gen,
+			  &ack, err, sizeof(err))) {
 		vk_err("%s", err);
 		a->dp_in_sync = 0;
 		return -1;
@@ -97,10 +107,11 @@ static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p,
 		if (n >= sizeof(reasons))
 			break;
 	}
-	vk_info("sync %s: %zu added, %zu removed, %zu refused%s%s%s, %zu attributes in %zu "
-		"pages, %.2f s (cpu %.3f s, peak RSS %ld MiB); %zu enforced", kind, added, removed,
-		refused, refused ? " (" : "", reasons, refused ? ")" : "", p->seen, p->pages, secs,
-		cpu_s() - a->cpu0, peak_rss_mib(), a->set.n);
+	snprintf(a->result, sizeof(a->result), "sync %s: %zu added, %zu removed, %zu refused%s%s%s,"
+		 " %zu attributes in %zu pages, %.2f s (cpu %.3f s, peak RSS %ld MiB); %zu enforced",
+		 kind, added, removed, refused, refused ? " (" : "", reasons, refused ? ")" : "",
+		 p->seen, p->pages, secs, cpu_s() - a->cpu0, peak_rss_mib(), a->set.n);
+	vk_info("%s", a->result);
 }
 
 static double since_s(const struct timespec *t0)
@@ -152,7 +163,9 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 	vk_amap_foreach(&p->up, r) {
 		struct vk_arec *cur = vk_amap_get(&a->set, r->uuid);
 
-		if (!cur || cur->type != r->type || strcmp(cur->value, r->value))
+		if (!cur || cur->type != r->type || strcmp(cur->value, r->value) ||
+		    cur->category != r->category || !cur->extra != !r->extra ||
+		    (cur->extra && strcmp(cur->extra, r->extra)))
 			up[nup++] = r->uuid;
 	}
 	/* removals of what we do not hold (never enforced) are no change */
@@ -168,7 +181,7 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 	for (i = 0; i < nup; i++) {
 		r = vk_amap_get(&p->up, up[i]);
 		added += !vk_amap_get(&a->set, r->uuid);
-		vk_amap_put(&a->set, r->uuid, r->type, r->value, r->event_uuid);
+		vk_amap_copy(&a->set, r);
 	}
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
 	log_sync(a, "delta", p, added, removed, since_s(t0));
@@ -178,6 +191,108 @@ out:
 	free(up);
 	free(del);
 	return rc;
+}
+
+static void on_event_meta(void *arg, const char *uuid, const char *info, int threat_level,
+			  const char *date, const char *tags)
+{
+	struct agent *a = arg;
+
+	vk_store_event(&a->st, uuid, info, threat_level, date, tags, (int64_t)time(NULL));
+}
+
+/* What the operator reads about the pulled attributes: why some were not
+ * enforced, and their events' metadata (info, threat level, date, tags:
+ * TLP). A failure here costs enrichment only, never the set. */
+static void enrich(struct agent *a, struct vk_pull *p, int full)
+{
+	const struct vk_amap *from = full ? &a->set : &p->up;
+	struct vk_amap ev;
+	struct vk_arec *r;
+	char **uuids, err[512];
+	size_t n = 0;
+
+	vk_store_refusals(&a->st, p->ref, p->nref, (int64_t)time(NULL));
+	vk_amap_init(&ev);
+	vk_amap_foreach(from, r)
+		if (r->event_uuid[0] && !vk_amap_get(&ev, r->event_uuid))
+			vk_amap_put(&ev, r->event_uuid, 0, "", NULL);
+	uuids = calloc(ev.n + 1, sizeof(*uuids));
+	if (uuids) {
+		vk_amap_foreach(&ev, r)
+			uuids[n++] = r->uuid;
+		if (n && vk_sync_event_meta(&a->s, uuids, n, on_event_meta, a, err, sizeof(err)))
+			vk_warn("event metadata: %s; sightings of these events wait for it", err);
+	}
+	free(uuids);
+	vk_amap_free(&ev);
+}
+
+/* What the console shows of the sync thread. */
+static void publish(struct agent *a, int ok, const struct vk_pull *p, const char *err)
+{
+	struct vk_shared *sh = &a->sh;
+	struct vk_arec *r;
+	size_t i;
+
+	pthread_mutex_lock(&sh->mu);
+	sh->last_sync = (int64_t)time(NULL);
+	sh->last_ok = ok;
+	snprintf(sh->last_result, sizeof(sh->last_result), "%s", ok ? a->result : err);
+	sh->generation = (uint64_t)vk_store_get(&a->st, "generation", 0);
+	memset(sh->by_type, 0, sizeof(sh->by_type));
+	vk_amap_foreach(&a->set, r)
+		if (r->type < VK_T_MAX && !vk_amap_get(&a->supp, r->uuid))
+			sh->by_type[r->type]++;
+	if (p) {
+		sh->nreasons = (int)(p->nreasons < VK_SH_REASONS ? p->nreasons : VK_SH_REASONS);
+		for (i = 0; i < (size_t)sh->nreasons; i++) {
+			snprintf(sh->reason[i], sizeof(sh->reason[i]), "%s", p->reason[i]);
+			sh->reason_n[i] = p->reason_n[i];
+		}
+	}
+	sh->sync_seq++;
+	pthread_mutex_unlock(&sh->mu);
+	vk_kick(sh->sync_done);
+}
+
+/* The false positives marked with vardkasectl fp (sightings.db). */
+static void load_suppressed(struct agent *a, struct vk_amap *out)
+{
+	sqlite3_stmt *st;
+
+	vk_amap_init(out);
+	if (!a->sdb || sqlite3_prepare_v2(a->sdb, "SELECT attribute_uuid FROM suppress", -1, &st,
+					  NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *u = (const char *)sqlite3_column_text(st, 0);
+
+		if (u && strlen(u) == VK_UUID_LEN)
+			vk_amap_put(out, u, 0, "", NULL);
+	}
+	sqlite3_finalize(st);
+}
+
+/* A false positive was marked: it leaves the dataplane now. */
+static void on_suppress(struct agent *a)
+{
+	struct vk_amap n;
+	struct vk_arec *r;
+	char **del = NULL;
+	size_t k = 0;
+
+	load_suppressed(a, &n);
+	del = calloc(n.n + 1, sizeof(*del));
+	vk_amap_foreach(&n, r)
+		if (del && !vk_amap_get(&a->supp, r->uuid) && vk_amap_get(&a->set, r->uuid))
+			del[k++] = r->uuid;
+	vk_amap_free(&a->supp);
+	a->supp = n;
+	if (k)
+		push(a, 0, NULL, 0, del, k);
+	free(del);
+	publish(a, a->sh.last_ok, NULL, a->sh.last_result);
 }
 
 /* One sync. Returns seconds until the next one. */
@@ -200,6 +315,9 @@ static unsigned sync_once(struct agent *a)
 	if (rc == VK_SYNC_OK) {
 		rc = full ? apply_full(a, &p, start, &t0) : apply_delta(a, &p, start, &t0);
 		a->failures = rc ? a->failures : 0;
+		enrich(a, &p, full);
+		snprintf(err, sizeof(err), "%.400s; the dataplane did not take it", a->result);
+		publish(a, !rc, &p, err);
 	} else {
 		a->failures++;
 		back = a->c.poll_interval << (a->failures < 5 ? a->failures : 5);
@@ -210,6 +328,7 @@ static unsigned sync_once(struct agent *a)
 			wait = (unsigned)p.retry_after + 1;
 		vk_err("sync %s failed after %.2f s: %s; the previous set stays in force, "
 		       "next try in %u s", full ? "full" : "delta", since_s(&t0), err, wait);
+		publish(a, 0, NULL, err);
 	}
 	vk_pull_free(&p);
 	if (rc == VK_SYNC_OK && !a->dp_in_sync)
@@ -230,7 +349,7 @@ static unsigned jitter(unsigned secs, unsigned pct)
 
 static int run(struct agent *a, int once)
 {
-	struct pollfd pfd;
+	struct pollfd pfd[3];
 	sigset_t mask;
 	int sfd;
 
@@ -238,22 +357,43 @@ static int run(struct agent *a, int once)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* blocked before any thread starts, so every thread inherits the
+	 * mask and the signals reach this signalfd only */
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0)
 		return 1;
-	pfd = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = a->sh.sync_kick, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = a->sh.suppress_kick, .events = POLLIN };
 	for (;;) {
 		unsigned wait = sync_once(a);
 		struct signalfd_siginfo si;
+		struct timespec until, now;
 
 		if (once)
 			break;
 		wait = jitter(wait, a->c.jitter_percent);
-		if (poll(&pfd, 1, (int)(wait * 1000u)) > 0 &&
-		    read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP)
-			break;	/* SIGHUP: sync now */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += wait;
+		/* a false positive is applied at once and the wait goes on */
+		for (;;) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec >= until.tv_sec || poll(pfd, 3, (int)((until.tv_sec -
+			    now.tv_sec) * 1000)) <= 0)
+				break;
+			if (pfd[2].revents) {
+				vk_drain(a->sh.suppress_kick);
+				on_suppress(a);
+				continue;
+			}
+			if (pfd[1].revents)
+				vk_drain(a->sh.sync_kick);
+			else if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP)
+				goto out;
+			break;	/* SIGHUP or vardkasectl sync: sync now */
+		}
 	}
+out:
 	close(sfd);
 	return 0;
 }
@@ -280,7 +420,9 @@ static int setup(struct agent *a, const char *conf, int check_only)
 		.total_ms = a->c.total_timeout * 1000,
 		.max_body = (size_t)a->c.max_response_mb << 20,
 	};
-	if (vk_https_open(&a->s.h, a->c.url, &o, err, sizeof(err))) {
+	/* the sender has its own connection: a slow sync never holds it up */
+	if (vk_https_open(&a->s.h, a->c.url, &o, err, sizeof(err)) ||
+	    (!check_only && vk_https_open(&a->up.h, a->c.url, &o, err, sizeof(err)))) {
 		vk_err("%s", err);
 		return -1;
 	}
@@ -297,6 +439,32 @@ static int setup(struct agent *a, const char *conf, int check_only)
 	vk_store_load(&a->st, &a->set);
 	vk_info("started: %zu indicators from the last sync, %d local warninglists, upstream %s",
 		a->set.n, nwl, a->c.url);
+	return 0;
+}
+
+/* The event loop and the upstream sender, made ready before the sandbox. */
+static int setup_sightings(struct agent *a)
+{
+	char err[512];
+
+	if (vk_shared_init(&a->sh) || vk_evloop_init(&a->ev, &a->c, &a->sh, err, sizeof(err)) ||
+	    !(a->sdb = vk_sight_db_open(&a->c, err, sizeof(err))) ||
+	    !(a->up.db = vk_sight_db_open(&a->c, err, sizeof(err)))) {
+		vk_err("%s", err);
+		return -1;
+	}
+	if (!a->c.source[0])	/* a pseudonym, never the box's name or address */
+		snprintf(a->c.source, sizeof(a->c.source), "vardkase-%.8s", a->ev.s.box_id);
+	a->up.c = &a->c;
+	a->up.sh = &a->sh;
+	a->up.auth = a->s.auth;
+	a->up.source = a->c.source;
+	load_suppressed(a, &a->supp);
+	vk_info("sightings: %d local networks, %u s buckets; upstream reporting %s as '%s' "
+		"(%u s buckets, at least %u matches, tlp:red %s); console %s",
+		a->ev.s.nnets, a->c.bucket, a->c.report ? "on" : "OFF", a->c.source,
+		a->c.report_bucket, a->c.min_count, a->c.report_tlp_red ? "reported" : "never",
+		a->c.console_socket);
 	return 0;
 }
 
@@ -318,6 +486,8 @@ int main(int argc, char **argv)
 	const char *conf = VK_CONF_PATH;
 	struct agent a = { 0 };
 	int c, check = 0, once = 0, sandbox = 1, rc;
+	pthread_t evt, upt;
+	sigset_t sigs;
 
 	vk_log_set_ident("vardkased");
 	while ((c = getopt_long(argc, argv, "c:Coh", opts, NULL)) != -1) {
@@ -340,6 +510,9 @@ int main(int argc, char **argv)
 		return check ? 2 : 1;
 	if (check)
 		return 0;
+	vk_amap_init(&a.supp);
+	if (!once && setup_sightings(&a))
+		return 1;
 	/* the last known good set reaches the dataplane before any network,
 	 * unless the dataplane already holds exactly our last generation */
 	{
@@ -354,7 +527,29 @@ int main(int argc, char **argv)
 	}
 	if (sandbox && vk_sandbox_enter(a.c.state_dir))
 		return 1;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (!once && (pthread_create(&evt, NULL, vk_evloop_main, &a.ev) ||
+		      pthread_create(&upt, NULL, vk_upstream_main, &a.up))) {
+		vk_err("cannot start the event loop and the sender");
+		return 1;
+	}
 	rc = run(&a, once);
+	if (!once) {
+		a.sh.stop = 1;
+		vk_kick(a.sh.upstream_kick);
+		pthread_join(evt, NULL);
+		pthread_join(upt, NULL);
+		vk_evloop_free(&a.ev);
+		sqlite3_close(a.sdb);
+		sqlite3_close(a.up.db);
+		vk_https_close(a.up.h);
+		vk_shared_free(&a.sh);
+	}
+	vk_amap_free(&a.supp);
 	vk_https_close(a.s.h);
 	vk_wl_free(a.s.wl);
 	vk_amap_free(&a.set);

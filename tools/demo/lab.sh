@@ -1,0 +1,235 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The vardkase lab: the box's main job on one machine, in network
+# namespaces. Used by `make demo` (up, traffic, show) and by the tests.
+#
+#   LAN host(s) ── lan0 [ box: XDP dataplane on lan0 + wan0 ] wan0 ── "internet"
+#   10.77.0.2,.3        10.77.0.1 / fd77::1   198.51.100.1           198.51.100.2
+#   fd77::2, ::3                                                    DNS + web, and the
+#                                                                   indicator addresses
+# The MISP test server (mutual TLS) serves tools/demo/events; vardkased
+# pulls them, feeds the dataplane and reports sightings back.
+#
+# usage: lab.sh up|traffic|show|down|status
+# env:   VK_LAB_DIR (default build/demo), VK_LAB_NS (namespace prefix,
+#        default vkdemo), VK_LAB_PORT (MISP port; admin is +1, default 8443)
+# Reads nothing outside this repository.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/bin
+D=$(realpath -m "${VK_LAB_DIR:-$ROOT/build/demo}")
+P=${VK_LAB_NS:-vkdemo}
+PORT=${VK_LAB_PORT:-8443}
+ADMIN=http://127.0.0.1:$((PORT + 1))
+PIN=/sys/fs/bpf/$P
+NSL=$P-lan NSB=$P-box NSI=$P-inet
+PY=/usr/bin/python3
+STEPS=8
+
+step() { echo "[$1/$STEPS] $2"; }
+die() { echo "lab: $*" >&2; exit 1; }
+ctl() { "$BIN/vardkasectl" --socket "$D/run/agent.sock" "$@"; }
+inl() { ip netns exec "$NSL" "$@"; }
+platform() { curl_admin "$1"; }
+curl_admin() {	# GET an admin path of the MISP test server (stdlib, no curl needed)
+	$PY -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$ADMIN$1"
+}
+wait_for() {	# wait_for SECONDS CMD...: until CMD succeeds
+	local t=$1; shift
+	for _ in $(seq $((t * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+bg() {	# bg NAME CMD...: start in the background, remember the pid
+	local name=$1; shift
+	"$@" >>"$D/log/$name.log" 2>&1 &
+	echo $! >"$D/run/$name.pid"
+}
+
+down() {
+	local f
+	for f in agent dataplane misp dns web web8080 web6; do
+		[ -f "$D/run/$f.pid" ] && kill "$(cat "$D/run/$f.pid")" 2>/dev/null
+	done
+	sleep 0.3
+	for f in agent dataplane misp dns web web8080 web6; do
+		[ -f "$D/run/$f.pid" ] && kill -9 "$(cat "$D/run/$f.pid")" 2>/dev/null
+		rm -f "$D/run/$f.pid"
+	done
+	for ns in $NSL $NSB $NSI; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+	done
+	if ip netns list 2>/dev/null | grep -qw "$NSB"; then
+		for i in lan0 wan0; do
+			ip netns exec "$NSB" "$BIN/vardkase-xdp" detach --iface $i --pin-dir "$PIN" \
+				--state-dir "$D/dp" >/dev/null 2>&1
+		done
+	fi
+	for ns in $NSL $NSB $NSI; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$PIN"
+	return 0
+}
+
+net_up() {
+	ip netns add "$NSL" && ip netns add "$NSB" && ip netns add "$NSI" || return 1
+	ip link add lan0 netns "$NSB" type veth peer name eth0 netns "$NSL"
+	ip link add wan0 netns "$NSB" type veth peer name eth0 netns "$NSI"
+	ip -n "$NSL" addr add 10.77.0.2/24 dev eth0
+	ip -n "$NSL" addr add 10.77.0.3/24 dev eth0
+	ip -n "$NSL" addr add fd77::2/64 dev eth0 nodad
+	ip -n "$NSL" addr add fd77::3/64 dev eth0 nodad
+	ip -n "$NSB" addr add 10.77.0.1/24 dev lan0
+	ip -n "$NSB" addr add fd77::1/64 dev lan0 nodad
+	ip -n "$NSB" addr add 198.51.100.1/24 dev wan0
+	ip -n "$NSB" addr add 2001:db8:100::1/64 dev wan0 nodad
+	ip -n "$NSI" addr add 198.51.100.2/24 dev eth0
+	ip -n "$NSI" addr add 2001:db8:100::2/64 dev eth0 nodad
+	# the indicator addresses live on the internet host
+	for a in 203.0.113.66/32 203.0.113.80/32 203.0.113.90/32; do ip -n "$NSI" addr add $a dev lo; done
+	ip -n "$NSI" addr add 2001:db8:bad::66/128 dev lo
+	for ns in $NSL $NSB $NSI; do
+		ip -n "$ns" link set lo up
+	done
+	ip -n "$NSL" link set eth0 up; ip -n "$NSI" link set eth0 up
+	ip -n "$NSB" link set lan0 up; ip -n "$NSB" link set wan0 up
+	ip -n "$NSL" route add default via 10.77.0.1
+	ip -n "$NSL" -6 route add default via fd77::1
+	ip -n "$NSI" route add 10.77.0.0/24 via 198.51.100.1
+	ip -n "$NSI" -6 route add fd77::/64 via 2001:db8:100::1
+	ip -n "$NSB" route add 203.0.113.0/24 via 198.51.100.2
+	ip -n "$NSB" -6 route add 2001:db8:bad::/64 via 2001:db8:100::2
+	ip netns exec "$NSB" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+}
+
+services_up() {
+	ip netns exec "$NSI" true || return 1
+	bg dns ip netns exec "$NSI" $PY "$ROOT/tools/demo/dns_responder.py" 198.51.100.2 \
+		203.0.113.66 2001:db8:bad::66
+	bg web ip netns exec "$NSI" $PY -m http.server --bind 0.0.0.0 80 --directory /var/empty
+	bg web8080 ip netns exec "$NSI" $PY -m http.server --bind 0.0.0.0 8080 --directory /var/empty
+	bg web6 ip netns exec "$NSI" $PY -m http.server --bind :: 80 --directory /var/empty
+	wait_for 5 inl nc -z -w 1 198.51.100.2 80
+}
+
+write_config() {
+	echo "demo-api-key-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$D/api.key"
+	chmod 600 "$D/api.key"
+	cat >"$D/vardkase.conf" <<EOF
+; the demo box's configuration (generated by tools/demo/lab.sh)
+[upstream]
+url = https://localhost:$PORT
+ca = $D/pki/ca.crt
+client_cert = $D/pki/client.crt
+client_key = $D/pki/client.key
+api_key_file = $D/api.key
+poll_interval = 10
+jitter_percent = 0
+[indicators]
+warninglists =
+[agent]
+state_dir = $D/state
+dataplane_socket = $D/run/dataplane.sock
+console_socket = $D/run/agent.sock
+[sightings]
+bucket = 60
+[report]
+mode = aggregate
+source = ${VK_LAB_SOURCE:-box-7f3a}
+bucket = 300
+EOF
+}
+
+up() {
+	[ "$(id -u)" = 0 ] || die "needs root (network namespaces, XDP)"
+	down >/dev/null 2>&1
+	rm -rf "$D"; mkdir -p "$D/run" "$D/log" "$D/state"
+	step 1 "test PKI: a CA, the platform's server certificate, the box's client certificate"
+	"$ROOT/tools/pki/make-pki.sh" "$D/pki" >"$D/log/pki.log" 2>&1 || die "PKI failed: $D/log/pki.log"
+	step 2 "network lab: LAN hosts 10.77.0.2/.3 (fd77::2/::3) -- box -- internet 198.51.100.2"
+	net_up || die "cannot create the namespaces"
+	services_up || die "the internet host's DNS and web responders did not start"
+	step 3 "MISP test platform (mutual TLS) with $(ls "$ROOT/tools/demo/events" | wc -l) demo events on https://localhost:$PORT"
+	write_config
+	bg misp $PY "$ROOT/tools/misp/misp_server.py" --listen 127.0.0.1:$PORT \
+		--admin 127.0.0.1:$((PORT + 1)) --ca "$D/pki/ca.crt" --cert "$D/pki/server.crt" \
+		--key "$D/pki/server.key" --api-key-file "$D/api.key" \
+		--sightings-file "$D/run/platform-sightings.json" --events "$ROOT/tools/demo/events"
+	wait_for 10 curl_admin /admin/stats || die "the MISP test server did not start: $D/log/misp.log"
+	step 4 "dataplane: XDP on the box's lan0 and wan0"
+	bg dataplane ip netns exec "$NSB" "$BIN/vardkase-xdp" run --iface lan0 --iface wan0 \
+		--pin-dir "$PIN" --state-dir "$D/dp" --socket "$D/run/dataplane.sock"
+	wait_for 20 grep -q "running;" "$D/log/dataplane.log" ||
+		die "the dataplane did not start: $D/log/dataplane.log"
+	step 5 "agent: vardkased pulls the indicators over mutual TLS and feeds the dataplane"
+	bg agent "$BIN/vardkased" --config "$D/vardkase.conf"
+	wait_for 30 grep -q "dataplane acknowledged" "$D/log/agent.log" ||
+		die "the agent did not sync: $D/log/agent.log"
+	wait_for 10 test -S "$D/run/agent.sock" || die "no console socket: $D/log/agent.log"
+	grep -E "sync full" "$D/log/agent.log" | tail -1 | sed 's/^/      /'
+}
+
+traffic() {
+	step 6 "traffic from the LAN: some to indicators, some clean"
+	local dig="dig +short +tries=1 +time=1 @198.51.100.2"
+	echo "      DNS  10.77.0.2 -> www.secure-login-kommun.example   (domain indicator, subdomain)"
+	inl $dig -b 10.77.0.2 www.secure-login-kommun.example >/dev/null
+	echo "      DNS  10.77.0.3 -> cdn.bankid-verify.example         (hostname indicator)"
+	inl $dig -b 10.77.0.3 cdn.bankid-verify.example >/dev/null
+	echo "      TCP  10.77.0.2 -> 203.0.113.66:80                   (ip-dst indicator)"
+	inl nc -z -w 1 -s 10.77.0.2 203.0.113.66 80
+	echo "      TCP  10.77.0.3 -> 203.0.113.80:8080                 (ip-dst|port indicator)"
+	inl nc -z -w 1 -s 10.77.0.3 203.0.113.80 8080
+	echo "      TCP  fd77::2   -> [2001:db8:bad::66]:80             (IPv6 ip-dst indicator)"
+	inl nc -6 -z -w 1 -s fd77::2 2001:db8:bad::66 80
+	echo "      DNS  10.77.0.3 -> sync.red-relay.example            (TLP:RED: stays on the box)"
+	inl $dig -b 10.77.0.3 sync.red-relay.example >/dev/null
+	echo "      clean: DNS www.example.org, TCP 198.51.100.2:80, TCP 203.0.113.80:80 (wrong port)"
+	inl $dig -b 10.77.0.2 www.example.org >/dev/null
+	inl nc -z -w 1 -s 10.77.0.2 198.51.100.2 80
+	inl nc -z -w 1 -s 10.77.0.2 203.0.113.80 80 2>/dev/null
+	return 0
+}
+
+platform_count() {
+	platform /admin/sightings | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))'
+}
+
+show() {
+	step 7 "the operator's console (vardkasectl sightings)"
+	# the agent flushes once a second and sends at once; give it a few
+	wait_for 15 sh -c "[ \$(\"$BIN/vardkasectl\" --socket '$D/run/agent.sock' --json sightings | $PY -c 'import json,sys; print(len(json.load(sys.stdin)))') -ge 6 ]"
+	ctl sightings
+	step 8 "what the national platform received (MISP sightings: no internal address)"
+	wait_for 20 sh -c "[ \$(VK_LAB_DIR='$D' VK_LAB_NS='$P' VK_LAB_PORT='$PORT' '$0' platform-count) -ge 5 ]"
+	platform /admin/sightings | $PY -c '
+import json, sys, time
+for s in sorted(json.load(sys.stdin), key=lambda s: s["attribute_uuid"]):
+    t = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(s["date_sighting"])))
+    print("      %s  type %s  attribute %s  source %s  (event %s)"
+          % (t, s["type"], s["attribute_uuid"], s["source"], s["event"]))'
+}
+
+explain() {
+	cat <<EOF
+
+The lab keeps running. Explore it:
+  build/bin/vardkasectl --socket $D/run/agent.sock status
+  build/bin/vardkasectl --socket $D/run/agent.sock sightings --host 10.77.0.3
+  build/bin/vardkasectl --socket $D/run/agent.sock sightings --follow   (then make demo-traffic)
+  build/bin/vardkasectl --socket $D/run/agent.sock indicator secure-login-kommun.example
+  build/bin/vardkasectl --socket $D/run/agent.sock indicator old-campaign.example
+  build/bin/vardkasectl --socket $D/run/agent.sock sync
+  sudo ip netns exec $NSL dig @198.51.100.2 anything.secure-login-kommun.example
+Logs: $D/log/   State: $D/state/   Stop everything: make demo-stop
+EOF
+}
+
+case "${1:-}" in
+up) up ;;
+traffic) traffic ;;
+show) show ;;
+explain) explain ;;
+platform-count) platform_count ;;
+down) down; echo "lab: stopped; namespaces, XDP programs and processes are gone" ;;
+*) echo "usage: $0 up|traffic|show|explain|down" >&2; exit 2 ;;
+esac

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The console side of vardkased: requests from vardkasectl
+ * (proto/console.proto), answered from the sightings store, the indicator
+ * set (agent.db, attached) and what the threads share. Every message's
+ * size is checked before it is unpacked (vk_ipc_recv).
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+#include "amap.h"
+#include "console.pb-c.h"
+#include "evloop.h"
+#include "../lib/vk_ipc.h"
+#include "../lib/vk_log.h"
+
+#define ROWS_PER_MSG 100	/* ~1 KiB each: well under VK_IPC_MAX_MSG */
+
+void vk_console_close(struct vk_evloop *e, int i)
+{
+	close(e->cl[i].fd);
+	memset(&e->cl[i], 0, sizeof(e->cl[i]));
+	e->cl[i].fd = -1;
+}
+
+static void send_resp(struct vk_evloop *e, int i, Vardkase__Console__Response *r)
+{
+	/* a console that does not read is dropped rather than waited for */
+	if (vk_ipc_send(e->cl[i].fd, &r->base, MSG_DONTWAIT))
+		vk_console_close(e, i);
+}
+
+static void send_error(struct vk_evloop *e, int i, const char *msg)
+{
+	Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
+	Vardkase__Console__Error m = VARDKASE__CONSOLE__ERROR__INIT;
+
+	m.message = (char *)msg;
+	r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_ERROR;
+	r.error = &m;
+	send_resp(e, i, &r);
+}
+
+static int64_t one_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* ---- tags ------------------------------------------------------------- */
+
+/* Split "a\x1eb" (event tags) and the tags part of an attribute's extra
+ * ("comment\x1fa\x1eb") into out; returns the count. The TLP tag goes to
+ * *tlp. Strings point into buf. */
+static size_t split_tags(const char *etags, const char *extra, char *buf, size_t len,
+			 char **out, size_t max, char **tlp)
+{
+	const char *at = extra ? strchr(extra, 0x1f) : NULL;
+	char *p, *save = NULL;
+	size_t n = 0;
+
+	snprintf(buf, len, "%s\x1e%s", etags ? etags : "", at ? at + 1 : "");
+	*tlp = "";
+	for (p = strtok_r(buf, "\x1e", &save); p && n < max; p = strtok_r(NULL, "\x1e", &save)) {
+		out[n++] = p;
+		if (!strncasecmp(p, "tlp:", 4) && !**tlp)
+			*tlp = p;
+	}
+	return n;
+}
+
+/* ---- sightings -------------------------------------------------------- */
+
+struct srow {
+	Vardkase__Console__Sighting m;
+	char *tags[16];
+	char tagbuf[2048];
+	char comment[256];
+};
+
+static const char sight_cols[] =
+	"SELECT s.id, s.first_seen, s.last_seen, s.local, s.remote, s.value, s.type,"
+	" s.matched_on, s.name, s.count, s.attribute_uuid, a.category, a.extra, s.event_uuid,"
+	" e.info, e.threat_level, e.date, e.tags FROM sighting s"
+	" LEFT JOIN ind.attribute a ON a.uuid = s.attribute_uuid"
+	" LEFT JOIN ind.event e ON e.uuid = s.event_uuid";
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+
+	return s ? s : "";
+}
+
+/* Fill r from the current row; strings are copied into the row's
+ * SQLite-owned memory only until the next step, so they are duplicated. */
+static void row_to_msg(sqlite3_stmt *st, struct srow *r)
+{
+	Vardkase__Console__Sighting *m = &r->m;
+	const char *extra = col(st, 12), *sep = strchr(extra, 0x1f);
+	char *tlp;
+
+	vardkase__console__sighting__init(m);
+	m->id = (uint64_t)sqlite3_column_int64(st, 0);
+	m->first_seen = sqlite3_column_int64(st, 1);
+	m->last_seen = sqlite3_column_int64(st, 2);
+	m->local = strdup(col(st, 3));
+	m->remote = strdup(col(st, 4));
+	m->indicator = strdup(col(st, 5));
+	m->type = (char *)vk_misp_type_name((enum vk_misp_type)sqlite3_column_int(st, 6));
+	m->matched_on = strdup(col(st, 7));
+	m->name = strdup(col(st, 8));
+	m->count = (uint64_t)sqlite3_column_int64(st, 9);
+	m->attribute_uuid = strdup(col(st, 10));
+	m->category = (char *)vk_category_name((uint8_t)sqlite3_column_int(st, 11));
+	snprintf(r->comment, sizeof(r->comment), "%.*s", sep ? (int)(sep - extra) : 0, extra);
+	m->comment = r->comment;
+	m->event_uuid = strdup(col(st, 13));
+	m->event_info = strdup(col(st, 14));
+	m->threat_level = (uint32_t)sqlite3_column_int(st, 15);
+	m->event_date = strdup(col(st, 16));
+	m->n_tags = split_tags(col(st, 17), extra, r->tagbuf, sizeof(r->tagbuf), r->tags, 16,
+			       &tlp);
+	m->tags = r->tags;
+	m->tlp = tlp;
+}
+
+static void row_free(struct srow *r)
+{
+	Vardkase__Console__Sighting *m = &r->m;
+
+	free(m->local);
+	free(m->remote);
+	free(m->indicator);
+	free(m->matched_on);
+	free(m->name);
+	free(m->attribute_uuid);
+	free(m->event_uuid);
+	free(m->event_info);
+	free(m->event_date);
+}
+
+/* The WHERE clause names only the filters given, so SQLite picks the
+ * index that serves the filter and the newest-first order. */
+static sqlite3_stmt *sight_query(sqlite3 *db, const Vardkase__Console__SightingsQuery *q,
+				 const int64_t *ids, int nids, unsigned limit)
+{
+	char sql[2048];
+	size_t n = (size_t)snprintf(sql, sizeof(sql), "%s WHERE 1", sight_cols);
+	sqlite3_stmt *st;
+	int i;
+
+	if (q->since_s)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " AND s.last_seen >= ?1");
+	if (q->host && *q->host)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " AND s.local = ?2");
+	if (q->indicator && *q->indicator)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " AND s.value = ?3");
+	if (q->event_uuid && *q->event_uuid)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " AND s.event_uuid = ?4");
+	if (nids) {
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " AND s.id IN (");
+		for (i = 0; i < nids && n < sizeof(sql) - 64; i++)
+			n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s%lld", i ? "," : "",
+					      (long long)ids[i]);
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
+	}
+	snprintf(sql + n, sizeof(sql) - n, " ORDER BY s.last_seen DESC, s.id DESC LIMIT %u",
+		 limit);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		vk_err("console: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) - (int64_t)q->since_s);
+	sqlite3_bind_text(st, 2, q->host ? q->host : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, q->indicator ? q->indicator : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, q->event_uuid ? q->event_uuid : "", -1, SQLITE_TRANSIENT);
+	return st;
+}
+
+/* Rows of st in messages of ROWS_PER_MSG (follow: one update each). */
+static void send_rows(struct vk_evloop *e, int i, sqlite3_stmt *st, int as_updates)
+{
+	struct srow *rows = calloc(ROWS_PER_MSG, sizeof(*rows));
+	Vardkase__Console__Sighting *ptr[ROWS_PER_MSG];
+	int n = 0, rc, k, last = 0;
+
+	if (!rows) {
+		send_error(e, i, "out of memory");
+		return;
+	}
+	while (!last && e->cl[i].fd >= 0) {
+		Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
+		Vardkase__Console__Sightings m = VARDKASE__CONSOLE__SIGHTINGS__INIT;
+
+		for (n = 0; n < ROWS_PER_MSG && (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
+			row_to_msg(st, &rows[n]);
+			ptr[n] = &rows[n].m;
+		}
+		last = n < ROWS_PER_MSG;
+		if (as_updates) {
+			for (k = 0; k < n && e->cl[i].fd >= 0; k++) {
+				r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_UPDATE;
+				r.update = ptr[k];
+				send_resp(e, i, &r);
+			}
+		} else {
+			m.n_sighting = (size_t)n;
+			m.sighting = ptr;
+			m.more = !last;
+			r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_SIGHTINGS;
+			r.sightings = &m;
+			send_resp(e, i, &r);
+		}
+		for (k = 0; k < n; k++)
+			row_free(&rows[k]);
+	}
+	free(rows);
+}
+
+static void on_sightings(struct vk_evloop *e, int i, const Vardkase__Console__SightingsQuery *q)
+{
+	unsigned limit = q->limit ? q->limit : 100;
+	struct vk_console_client *c = &e->cl[i];
+	sqlite3_stmt *st = sight_query(e->s.db, q, NULL, 0, limit > 100000 ? 100000 : limit);
+
+	if (!st) {
+		send_error(e, i, "the sightings store cannot answer; see the agent's log");
+		return;
+	}
+	send_rows(e, i, st, 0);
+	sqlite3_finalize(st);
+	if (q->follow && c->fd >= 0) {
+		c->follow = 1;
+		snprintf(c->host, sizeof(c->host), "%s", q->host ? q->host : "");
+		snprintf(c->indicator, sizeof(c->indicator), "%s", q->indicator ? q->indicator : "");
+		snprintf(c->event, sizeof(c->event), "%s", q->event_uuid ? q->event_uuid : "");
+	}
+}
+
+void vk_console_follow(struct vk_evloop *e)
+{
+	int i;
+
+	for (i = 0; i < VK_CONSOLE_CLIENTS; i++) {
+		Vardkase__Console__SightingsQuery q = VARDKASE__CONSOLE__SIGHTINGS_QUERY__INIT;
+		sqlite3_stmt *st;
+
+		if (e->cl[i].fd < 0 || !e->cl[i].follow)
+			continue;
+		q.host = e->cl[i].host;
+		q.indicator = e->cl[i].indicator;
+		q.event_uuid = e->cl[i].event;
+		st = sight_query(e->s.db, &q, e->updated, e->nupdated, 1000);
+		if (st)
+			send_rows(e, i, st, 1);
+		sqlite3_finalize(st);
+	}
+}
+
+/* ---- indicator -------------------------------------------------------- */
+
+struct irow {
+	Vardkase__Console__Indicator m;
+	char *tags[16];
+	char tagbuf[2048];
+	char why[300];
+};
+
+static void ind_row(struct vk_evloop *e, sqlite3_stmt *st, struct irow *r)
+{
+	Vardkase__Console__Indicator *m = &r->m;
+	char *tlp, sql[200];
+
+	vardkase__console__indicator__init(m);
+	m->attribute_uuid = strdup(col(st, 0));
+	m->type = (char *)vk_misp_type_name((enum vk_misp_type)sqlite3_column_int(st, 1));
+	m->value = strdup(col(st, 2));
+	m->event_uuid = strdup(col(st, 3));
+	m->event_info = strdup(col(st, 4));
+	m->n_tags = split_tags(col(st, 5), col(st, 6), r->tagbuf, sizeof(r->tagbuf), r->tags, 16,
+			       &tlp);
+	m->tags = r->tags;
+	m->tlp = tlp;
+	m->enforced = 1;
+	m->why_not = "";
+	if (strlen(m->attribute_uuid) == VK_UUID_LEN) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM suppress WHERE attribute_uuid = '%s'",
+			 m->attribute_uuid);
+		if (one_int(e->s.db, sql)) {
+			m->enforced = 0;
+			m->why_not = "marked a false positive on this box (vardkasectl fp)";
+		}
+		snprintf(sql, sizeof(sql), "SELECT base + last FROM counter WHERE attribute_uuid ="
+			 " '%s'", m->attribute_uuid);
+		m->matches = (uint64_t)one_int(e->s.db, sql);
+	}
+}
+
+static void ind_free(struct irow *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(r[i].m.attribute_uuid);
+		free(r[i].m.value);
+		free(r[i].m.event_uuid);
+		free(r[i].m.event_info);
+	}
+}
+
+/* Enforced attributes with this value (ip|port ones too), then (refused)
+ * what a pull saw and did not enforce. Returns the rows filled. */
+static size_t ind_lookup(struct vk_evloop *e, const char *value, struct irow *rows,
+			 Vardkase__Console__Indicator **ptr, size_t max, int refused)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n = 0;
+	int pass;
+
+	for (pass = 0; pass < 1 + refused && !n; pass++) {
+		const char *sql = pass == 0 ?
+			"SELECT a.uuid, a.type, a.value, a.event_uuid, e.info, e.tags, a.extra"
+			" FROM ind.attribute a LEFT JOIN ind.event e ON e.uuid = a.event_uuid"
+			" WHERE (a.value = ?1 COLLATE NOCASE OR a.value LIKE ?1 || '|%')"
+			" AND (?2 = 0 OR a.type = ?2)" :
+			"SELECT r.uuid, 0, r.value, r.event_uuid, e.info, e.tags, '', r.why"
+			" FROM ind.refusal r LEFT JOIN ind.event e ON e.uuid = r.event_uuid"
+			" WHERE r.value = ?1 COLLATE NOCASE";
+
+		if (sqlite3_prepare_v2(e->s.db, sql, -1, &st, NULL) != SQLITE_OK)
+			break;
+		sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+		/* a parent name counts only as a domain: hostnames cover one name */
+		sqlite3_bind_int(st, 2, refused ? 0 : VK_T_DOMAIN);
+		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+			ind_row(e, st, &rows[n]);
+			if (pass == 1) {
+				rows[n].m.enforced = 0;
+				snprintf(rows[n].why, sizeof(rows[n].why), "%s", col(st, 7));
+				rows[n].m.why_not = rows[n].why;
+				rows[n].m.type = "";
+			}
+			ptr[n] = &rows[n].m;
+			n++;
+		}
+		sqlite3_finalize(st);
+	}
+	return n;
+}
+
+static void on_indicator(struct vk_evloop *e, int i, const char *value)
+{
+	enum { MAXI = 32 };
+	Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
+	Vardkase__Console__Indicators m = VARDKASE__CONSOLE__INDICATORS__INIT;
+	Vardkase__Console__Indicator *ptr[MAXI];
+	struct irow *rows = calloc(MAXI, sizeof(*rows));
+	size_t n;
+
+	if (!rows || !value || !*value) {
+		free(rows);
+		send_error(e, i, "no value given");
+		return;
+	}
+	n = ind_lookup(e, value, rows, ptr, MAXI, 1);
+	/* a name under a domain indicator: say which one covers it */
+	for (const char *dot = strchr(value, '.'); !n && dot && strchr(dot + 1, '.');
+	     dot = strchr(dot + 1, '.'))
+		n = ind_lookup(e, dot + 1, rows, ptr, MAXI, 0);
+	if (!n) {
+		vardkase__console__indicator__init(&rows[0].m);
+		rows[0].m.value = strdup(value);
+		rows[0].m.attribute_uuid = strdup("");
+		rows[0].m.event_uuid = strdup("");
+		rows[0].m.event_info = strdup("");
+		rows[0].m.why_not = "unknown: no pull returned it (not published, not to_ids, on "
+				    "one of MISP's warninglists, or not shared with this box)";
+		ptr[n++] = &rows[0].m;
+	}
+	m.n_indicator = n;
+	m.indicator = ptr;
+	r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_INDICATORS;
+	r.indicators = &m;
+	send_resp(e, i, &r);
+	ind_free(rows, n);
+	free(rows);
+}
+
+/* ---- status ----------------------------------------------------------- */
+
+static uint64_t file_size(const char *dir, const char *name)
+{
+	char path[700];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+static void on_status(struct vk_evloop *e, int i)
+{
+	static const char *const files[] = { "agent.db", "agent.db-wal", "sightings.db",
+					     "sightings.db-wal" };
+	Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
+	Vardkase__Console__Status m = VARDKASE__CONSOLE__STATUS__INIT;
+	Vardkase__Console__Count ct[VK_T_MAX + VK_SH_REASONS], *pt[VK_T_MAX], *pr[VK_SH_REASONS];
+	struct vk_shared *sh = e->sh;
+	char ifs[256], *ifv[16], *save = NULL, *p, result[512], uperr[512];
+	struct statvfs vfs;
+	size_t k, nt = 0, nr = 0;
+
+	snprintf(ifs, sizeof(ifs), "%s", e->dp.interfaces);
+	for (p = strtok_r(ifs, ",", &save); p && m.n_interface < 16; p = strtok_r(NULL, ",", &save))
+		ifv[m.n_interface++] = p;
+	m.interface = ifv;
+	m.dataplane_attached = e->dp_fd >= 0 && e->dp.attached;
+	m.packets_per_s = e->dp.pps;
+	m.drops = e->dp.drops;
+	m.dataplane_generation = e->dp.generation;
+	pthread_mutex_lock(&sh->mu);
+	for (k = 1; k < VK_T_MAX; k++) {
+		if (!sh->by_type[k])
+			continue;
+		vardkase__console__count__init(&ct[nt]);
+		ct[nt].name = (char *)vk_misp_type_name((enum vk_misp_type)k);
+		ct[nt].value = sh->by_type[k];
+		pt[nt] = &ct[nt];
+		nt++;
+	}
+	for (k = 0; k < (size_t)sh->nreasons; k++, nr++) {
+		vardkase__console__count__init(&ct[VK_T_MAX + nr]);
+		ct[VK_T_MAX + nr].name = sh->reason[k];
+		ct[VK_T_MAX + nr].value = sh->reason_n[k];
+		pr[nr] = &ct[VK_T_MAX + nr];
+	}
+	m.last_sync = sh->last_sync;
+	snprintf(result, sizeof(result), "%s", sh->last_result);
+	m.generation = sh->generation;
+	m.last_upload = sh->last_upload;
+	snprintf(uperr, sizeof(uperr), "%s", sh->upstream_error);
+	pthread_mutex_unlock(&sh->mu);
+	m.n_indicators_by_type = nt;
+	m.indicators_by_type = pt;
+	m.n_refused_by_reason = nr;
+	m.refused_by_reason = pr;
+	m.last_sync_result = result;
+	m.upstream_error = uperr;
+	m.spool_depth = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM spool WHERE sent = 0");
+	m.sightings_stored = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM sighting");
+	m.cert_days_left = e->cert_expiry ? (e->cert_expiry - (int64_t)time(NULL)) / 86400 : -1;
+	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++)
+		m.db_bytes += file_size(e->c->state_dir, files[k]);
+	if (!statvfs(e->c->state_dir, &vfs))
+		m.disk_free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	m.detail_paused = e->s.paused;
+	m.report_mode = e->c->report ? "aggregate" : "off";
+	m.counted_matches = e->s.counted;
+	r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_STATUS;
+	r.status = &m;
+	send_resp(e, i, &r);
+}
+
+/* ---- sync, fp --------------------------------------------------------- */
+
+void vk_console_sync_done(struct vk_evloop *e)
+{
+	Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
+	Vardkase__Console__SyncResult m = VARDKASE__CONSOLE__SYNC_RESULT__INIT;
+	char summary[512];
+	uint64_t seq;
+	int i;
+
+	pthread_mutex_lock(&e->sh->mu);
+	seq = e->sh->sync_seq;
+	m.ok = e->sh->last_ok;
+	m.generation = e->sh->generation;
+	snprintf(summary, sizeof(summary), "%s", e->sh->last_result);
+	pthread_mutex_unlock(&e->sh->mu);
+	m.summary = summary;
+	r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_SYNC;
+	r.sync = &m;
+	for (i = 0; i < VK_CONSOLE_CLIENTS; i++)
+		if (e->cl[i].fd >= 0 && e->cl[i].sync_seq && seq >= e->cl[i].sync_seq) {
+			e->cl[i].sync_seq = 0;
+			send_resp(e, i, &r);
+		}
+}
+
+static void on_sync(struct vk_evloop *e, int i)
+{
+	pthread_mutex_lock(&e->sh->mu);
+	e->cl[i].sync_seq = e->sh->sync_seq + 1;
+	pthread_mutex_unlock(&e->sh->mu);
+	vk_kick(e->sh->sync_kick);
+}
+
+static void on_fp(struct vk_evloop *e, int i, uint64_t id)
+{
+	Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
+	Vardkase__Console__FpResult m = VARDKASE__CONSOLE__FP_RESULT__INIT;
+	char attr[40] = "", value[256] = "";
+	int reported = 0, rc;
+
+	rc = vk_sight_fp(&e->s, (int64_t)id, (int64_t)time(NULL), attr, value, &reported);
+	if (rc == -ENOENT) {
+		send_error(e, i, "no such sighting (see vardkasectl sightings for the ids)");
+		return;
+	}
+	if (rc) {
+		send_error(e, i, "the sightings store refused the change; see the agent's log");
+		return;
+	}
+	vk_info("console: %s (%s) marked a false positive; it stops matching%s", value, attr,
+		reported ? " and MISP gets a false-positive sighting" : "");
+	vk_kick(e->sh->suppress_kick);
+	if (reported)
+		vk_kick(e->sh->upstream_kick);
+	m.attribute_uuid = attr;
+	m.value = value;
+	m.reported = reported;
+	r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_FP;
+	r.fp = &m;
+	send_resp(e, i, &r);
+}
+
+void vk_console_request(struct vk_evloop *e, int i)
+{
+	static uint8_t buf[VK_IPC_MAX_MSG];
+	Vardkase__Console__Request *rq;
+	long n = vk_ipc_recv(e->cl[i].fd, buf);
+
+	if (n == -EAGAIN)
+		return;
+	if (n == 0 || (n < 0 && n != -EMSGSIZE)) {
+		vk_console_close(e, i);
+		return;
+	}
+	if (n == -EMSGSIZE || !(rq = vardkase__console__request__unpack(NULL, (size_t)n, buf))) {
+		send_error(e, i, n < 0 ? "message larger than the limit" : "not a valid Request");
+		return;
+	}
+	switch (rq->msg_case) {
+	case VARDKASE__CONSOLE__REQUEST__MSG_STATUS:
+		on_status(e, i);
+		break;
+	case VARDKASE__CONSOLE__REQUEST__MSG_SIGHTINGS:
+		on_sightings(e, i, rq->sightings);
+		break;
+	case VARDKASE__CONSOLE__REQUEST__MSG_INDICATOR:
+		on_indicator(e, i, rq->indicator->value);
+		break;
+	case VARDKASE__CONSOLE__REQUEST__MSG_SYNC:
+		on_sync(e, i);
+		break;
+	case VARDKASE__CONSOLE__REQUEST__MSG_FP:
+		on_fp(e, i, rq->fp->sighting_id);
+		break;
+	default:
+		send_error(e, i, "empty Request");
+	}
+	vardkase__console__request__free_unpacked(rq, NULL);
+}
