@@ -18,8 +18,8 @@ $(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 
-.PHONY: test-unit test-bpf test-pcap test-netns test-agent
-test: test-unit test-bpf test-netns test-agent test-pcap test-fuzz
+.PHONY: test-unit test-bpf test-pcap test-netns test-agent test-sightings
+test: test-unit test-bpf test-netns test-agent test-sightings test-pcap test-fuzz
 
 test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(BUILD)/tests/test_key
@@ -37,6 +37,10 @@ test-netns: $(BIN)/vardkase-xdp
 
 test-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
 	SHARED=$(SHARED) tests/integration/test_agent.sh
+
+# runs `make demo` headless on its own lab, then the sightings checks
+test-sightings: $(BINS)
+	tests/integration/test_sightings.sh
 
 # Fuzzing (libFuzzer + ASan/UBSan), one harness per parser. `make fuzz`
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of

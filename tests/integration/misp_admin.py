@@ -6,7 +6,7 @@ other path is a POST (with {} when no JSON is given)."""
 import json, sys, urllib.request
 
 url, path = sys.argv[1], sys.argv[2]
-get = path in ("/admin/requests", "/admin/sightings", "/admin/stats")
+get = path in ("/admin/requests", "/admin/sightings", "/admin/stats", "/admin/sightings-received")
 data = None if get else (sys.argv[3] if len(sys.argv) > 3 else "{}").encode()
 req = urllib.request.Request(url + path, data=data, method="GET" if get else "POST")
 print(urllib.request.urlopen(req, timeout=10).read().decode())

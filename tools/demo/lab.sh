@@ -135,7 +135,7 @@ bucket = 60
 [report]
 mode = aggregate
 source = ${VK_LAB_SOURCE:-box-7f3a}
-bucket = 300
+bucket = ${VK_LAB_REPORT_BUCKET:-300}
 EOF
 }
 

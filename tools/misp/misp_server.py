@@ -423,6 +423,8 @@ class Handler(BaseHTTPRequestHandler):
         one item without every key and nothing is saved; the answer is
         {"saved": bool, "success": "N sightings added."}."""
         fault = self.take_fault()
+        if fault["kind"] == "latency":    # the batch is "in flight" meanwhile
+            time.sleep(float(fault["seconds"]))
         if fault["kind"] == "500":
             return self.error(500, {"name": "An Internal Error Has Occurred.",
                                     "message": "An Internal Error Has Occurred."})

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Sightings end to end, on the demo lab: `make demo` run headless (its
+# outcome checked), then the console, privacy, kill -9 durability with a
+# batch in flight, an upstream outage, and console permissions. Cleans up
+# on any exit (make demo-stop on this lab).
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/build/bin
+T=$(mktemp -d /tmp/vardkase-sightings.XXXXXX)
+export VK_LAB_DIR=$T/lab VK_LAB_NS=vkst VK_LAB_PORT=8543 VK_LAB_SOURCE=test-box-42
+ADMIN=http://127.0.0.1:8544
+PASS=0 FAIL=0
+EV1=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5a01
+A_DOMAIN=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5a11 A_HOST=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5a12
+A_IP=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5a13 A_PORT=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5b11
+A_V6=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5b12 A_DIP=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5b14
+A_RED=6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5c11
+
+skip() { echo "SKIP: $*"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "needs root (XDP, namespaces)"
+ip netns add vkst-probe 2>/dev/null && ip netns del vkst-probe || skip "no network namespaces"
+id nobody >/dev/null 2>&1 || skip "no user 'nobody' for the permission check"
+
+trap '"$ROOT/tools/demo/lab.sh" down >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+check() {
+	local name=$1; shift
+	if "$@"; then PASS=$((PASS + 1)); echo "ok   $name"
+	else FAIL=$((FAIL + 1)); echo "FAIL $name"; fi
+}
+admin() { /usr/bin/python3 "$ROOT/tests/integration/misp_admin.py" $ADMIN "$@"; }
+vctl() { "$BIN/vardkasectl" --socket "$VK_LAB_DIR/run/agent.sock" "$@"; }
+inl() { ip netns exec vkst-lan "$@"; }
+py() { /usr/bin/python3 -c "$@"; }
+# the platform's sightings of one attribute (uuid) -> count
+on_platform() { admin /admin/sightings | py "import json,sys; print(sum(1 for s in json.load(sys.stdin) if s['attribute_uuid'] == '$1'))"; }
+local_count() {	# local_count HOST VALUE -> the console's count for that aggregate
+	vctl --json sightings --host "$1" --indicator "$2" |
+		py "import json,sys; print(sum(s['count'] for s in json.load(sys.stdin)))"
+}
+dp_matches() { "$BIN/vardkase-xdp" ctl --socket "$VK_LAB_DIR/run/dataplane.sock" counters "$1" |
+	py "import json,sys; c=json.load(sys.stdin)['counters']; print(c[0]['matches'] if c else 0)"; }
+agent_matches() { vctl --json indicator "$1" | py "import json,sys; print(json.load(sys.stdin)[0]['matches'])"; }
+wait_until() {	# wait_until SECONDS CMD...
+	local t=$1; shift
+	for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+agent_pid() { cat "$VK_LAB_DIR/run/agent.pid"; }
+start_agent() {
+	"$BIN/vardkased" --config "$VK_LAB_DIR/vardkase.conf" >>"$VK_LAB_DIR/log/agent.log" 2>&1 &
+	echo $! >"$VK_LAB_DIR/run/agent.pid"
+	wait_until 20 test -S "$VK_LAB_DIR/run/agent.sock"
+}
+spool() { sqlite3 "$VK_LAB_DIR/state/sightings.db" "$1"; }
+
+# ---- make demo, headless -------------------------------------------------
+make -s -C "$ROOT" demo >"$T/demo.out" 2>&1
+check "make demo completes" test $? = 0
+check "make demo prints a progress line per step" sh -c "[ \$(grep -c '^\[[1-8]/8\]' '$T/demo.out') = 8 ]"
+check "make demo leaves instructions and the lab running" grep -q "make demo-stop" "$T/demo.out"
+
+# ---- the console ---------------------------------------------------------
+check "DNS for an indicator's subdomain: one sighting, right host and event" \
+	sh -c "vctl() { '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' \"\$@\"; }; vctl --json sightings --host 10.77.0.2 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
+import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
+assert s['count']==1 and s['event_uuid']=='$EV1' and s['name']=='www.secure-login-kommun.example', s
+assert s['tlp']=='tlp:green' and s['event_info'].startswith('Credential phishing'), s\""
+check "TCP to an ip|port indicator: host 10.77.0.3" \
+	sh -c "[ \$(VK_LAB_DIR='$VK_LAB_DIR' '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.3 --indicator '203.0.113.80|8080' | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') = 1 ]"
+check "IPv6 TCP to an indicator: host fd77::2" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host fd77::2 | grep -q '2001:db8:bad::66'"
+check "clean traffic makes no sighting" \
+	sh -c "! '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings | grep -qE 'example.org|\"remote\": \"198.51.100.2\", \"indicator\": \"203'"
+check "status: dataplane attached on lan0 and wan0" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"
+import json,sys; s=json.load(sys.stdin); assert s['dataplane_attached'] and s['interfaces']==['lan0','wan0'], s
+assert s['indicators_by_type']['ip-dst']==3 and s['cert_days_left']>700 and s['last_sync_result'].startswith('sync'), s\""
+check "indicator: an enforced value names its event" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator cdn.bankid-verify.example | grep -q 'ENFORCED'"
+
+# ---- what reached the platform --------------------------------------------
+for a in $A_DOMAIN $A_HOST $A_IP $A_PORT $A_V6; do
+	check "platform holds exactly one sighting of $a" sh -c "[ \$(/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | /usr/bin/python3 -c \"import json,sys; print(sum(1 for s in json.load(sys.stdin) if s['attribute_uuid']=='$a'))\") = 1 ]"
+done
+check "a tlp:red indicator matched locally" sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings | grep -q sync.red-relay.example"
+check "... and its sighting stayed on the box" test "$(on_platform $A_RED)" = 0
+check "upstream sightings: type 0, the pseudonym, date = first seen" \
+	sh -c "/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | /usr/bin/python3 -c \"
+import json,sys,time; s=json.load(sys.stdin)
+assert all(x['type']=='0' and x['source']=='test-box-42' and abs(int(x['date_sighting'])-time.time())<600 for x in s), s\""
+check "privacy: no internal address in any request the platform received" \
+	sh -c "! /usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/requests | grep -qE '10\.77\.|fd77:'"
+
+# ---- console permissions ---------------------------------------------------
+check "a user outside the operator group is refused" \
+	sh -c "runuser -u nobody -- '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' status 2>&1 | grep -q 'permission denied'"
+
+# ---- kill -9 while sightings flow and a batch is in flight ----------------
+admin /admin/fault '{"kind": "latency", "count": 1, "seconds": 4}' >/dev/null
+nreq() { admin /admin/requests | py "import json,sys; print(sum(1 for r in json.load(sys.stdin) if 'bulkSave' in r['path']))"; }
+before=$(nreq)
+inl nc -z -w 1 -s 10.77.0.2 203.0.113.90 80	# a new indicator: a new upstream sighting
+check "a new upstream batch is in flight" wait_until 10 sh -c "[ \$(/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/requests | /usr/bin/python3 -c \"import json,sys; print(sum(1 for r in json.load(sys.stdin) if 'bulkSave' in r['path']))\") -gt $before ]"
+kill -9 "$(agent_pid)"
+# the dataplane keeps matching while the agent is down
+for _ in $(seq 15); do inl nc -z -w 1 -s 10.77.0.3 203.0.113.66 80; done
+sleep 4	# the in-flight request completes on the platform
+start_agent
+check "after restart the in-flight sighting arrives: held once" \
+	wait_until 30 sh -c "[ \$(/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | grep -o '$A_DIP' | wc -l) = 1 ]"
+check "... it was sent again and the platform skipped the copy" \
+	wait_until 20 sh -c "[ \$(sqlite3 '$VK_LAB_DIR/state/sightings.db' 'SELECT count(*) FROM spool WHERE sent = 0') = 0 ]"
+resent=$(spool "SELECT uuid FROM spool WHERE attribute_uuid = '$A_DIP'")
+check "... received twice (before and after the crash), saved once" \
+	sh -c "[ \$(/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings-received | grep -o '$resent' | wc -l) = 2 ]"
+check "matches counted while the agent was down: totals equal the dataplane's" \
+	wait_until 15 sh -c "[ \"\$('$BIN/vardkase-xdp' ctl --socket '$VK_LAB_DIR/run/dataplane.sock' counters $A_IP | /usr/bin/python3 -c \"import json,sys; print(json.load(sys.stdin)['counters'][0]['matches'])\")\" = \"\$('$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json indicator 203.0.113.66 | /usr/bin/python3 -c \"import json,sys; print(json.load(sys.stdin)[0]['matches'])\")\" ]"
+echo "     (dataplane $(dp_matches $A_IP), agent $(agent_matches 203.0.113.66) matches of 203.0.113.66)"
+check "every spooled sighting is on the platform, each uuid once" sh -c "
+	spool=\$(sqlite3 '$VK_LAB_DIR/state/sightings.db' 'SELECT uuid FROM spool ORDER BY uuid')
+	plat=\$(/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | /usr/bin/python3 -c 'import json,sys; print(chr(10).join(sorted(s[\"uuid\"] for s in json.load(sys.stdin))))')
+	[ \"\$spool\" = \"\$plat\" ]"
+
+# ---- upstream outage -------------------------------------------------------
+kill "$(cat "$VK_LAB_DIR/run/misp.pid")"; wait "$(cat "$VK_LAB_DIR/run/misp.pid")" 2>/dev/null
+vctl fp "$(vctl --json sightings --indicator cdn.bankid-verify.example | py 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" >/dev/null
+check "platform down: the false-positive sighting waits in the spool" \
+	wait_until 10 sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"import json,sys; s=json.load(sys.stdin); assert s['spool_depth']==1 and s['upstream_error'], s\""
+check "a false positive stops matching at once" \
+	sh -c "! '$BIN/vardkase-xdp' ctl --socket '$VK_LAB_DIR/run/dataplane.sock' counters $A_HOST | grep -q $A_HOST"
+( cd "$ROOT" && /usr/bin/python3 tools/misp/misp_server.py --listen 127.0.0.1:8543 --admin 127.0.0.1:8544 \
+	--ca "$VK_LAB_DIR/pki/ca.crt" --cert "$VK_LAB_DIR/pki/server.crt" --key "$VK_LAB_DIR/pki/server.key" \
+	--api-key-file "$VK_LAB_DIR/api.key" --sightings-file "$VK_LAB_DIR/run/platform-sightings.json" \
+	--events tools/demo/events >>"$VK_LAB_DIR/log/misp.log" 2>&1 & echo $! >"$VK_LAB_DIR/run/misp.pid" )
+check "platform back: the spool drains (back-off at most 10 s here)" \
+	wait_until 40 sh -c "[ \$(sqlite3 '$VK_LAB_DIR/state/sightings.db' 'SELECT count(*) FROM spool WHERE sent = 0') = 0 ]"
+check "... the false positive arrived once, as type 1" \
+	sh -c "/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | /usr/bin/python3 -c \"
+import json,sys; s=[x for x in json.load(sys.stdin) if x['attribute_uuid']=='$A_HOST']
+assert sorted(x['type'] for x in s)==['0','1'], s\""
+check "the agent survived it all (sandboxed, no SIGSYS)" kill -0 "$(agent_pid)"
+
+"$ROOT/tools/demo/lab.sh" down >/dev/null 2>&1
+check "make demo-stop leaves no namespace behind" sh -c "! ip netns list | grep -q vkst-"
+echo "sightings: $PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
