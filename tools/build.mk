@@ -42,3 +42,14 @@ demo-traffic:
 
 demo-stop:
 	tools/demo/lab.sh down
+
+SIGHT_BENCH_OBJS := $(filter-out $(BUILD)/userspace/agent/vardkased.o, $(AGENT_SRCS:%.c=$(BUILD)/%.o))
+$(BUILD)/tools/sight_bench: $(BUILD)/tools/sight_bench.o $(SIGHT_BENCH_OBJS) $(BUILD)/libvardkase.a
+	$(CC) -o $@ $^ $(AGENT_LIBS)
+
+bench: bench-sightings
+.PHONY: bench-sightings
+bench-sightings: $(BUILD)/tools/sight_bench $(BIN)/vardkased $(BIN)/vardkasectl
+	rm -rf $(BUILD)/bench/sightings
+	$(BUILD)/tools/sight_bench $(BUILD)/bench/sightings
+	tools/bench/sight_query.sh $(BIN) $(BUILD)/bench/sightings
