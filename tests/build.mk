@@ -15,13 +15,16 @@ $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
 AGENT_LIB_OBJS := $(filter-out $(BUILD)/userspace/agent/vardkased.o, $(AGENT_SRCS:%.c=$(BUILD)/%.o))
 $(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka $(AGENT_LIBS)
+$(BUILD)/tests/test_sight: $(BUILD)/tests/test_sight.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
+	$(CC) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 
 .PHONY: test-unit test-bpf test-pcap test-netns test-agent test-sightings
 test: test-unit test-bpf test-netns test-agent test-sightings test-pcap test-fuzz
 
-test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent
+test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test_sight
+	$(BUILD)/tests/test_sight
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(BUILD)/tests/test_key
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses \
 	VK_WARNINGLISTS=$(SHARED)/fixtures/misp/upstream/warninglists $(BUILD)/tests/test_agent

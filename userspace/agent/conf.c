@@ -157,7 +157,7 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 	strcpy(c->state_dir, "/var/lib/vardkase");
 	strcpy(c->dataplane_socket, VK_SOCKET_DEFAULT);
 	strcpy(c->console_socket, VK_CONSOLE_DEFAULT);
-	strcpy(c->operator_group, "vardkase");
+	strcpy(c->operator_group, "vardkase-op");
 	c->bucket = 60;
 	c->retention_days = 90;
 	c->report = 1;

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The sightings store on a real SQLite file: local/remote sides,
+ * aggregation, counters that events did not explain, the upstream spool
+ * and its privacy rules, deterministic uuids. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "agent/conf.h"
+#include "agent/sight.h"
+#include "agent/store.h"
+
+#define EV_GREEN "aaaaaaaa-0000-4000-8000-000000000001"
+#define EV_RED   "aaaaaaaa-0000-4000-8000-000000000002"
+#define A_IP     "bbbbbbbb-0000-4000-8000-000000000001"
+#define A_DOM    "bbbbbbbb-0000-4000-8000-000000000002"
+#define A_RED    "bbbbbbbb-0000-4000-8000-000000000003"
+#define T0       1795359900LL	/* a multiple of 300 and 60 */
+
+struct fx {
+	char dir[64];
+	struct vk_conf c;
+	struct vk_sight s;
+};
+
+static int64_t q(struct vk_sight *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct vk_store st;
+	struct vk_amap m;
+	char err[256];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/vk-sight-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->c.state_dir, sizeof(f->c.state_dir), "%s", f->dir);
+	snprintf(f->c.box_id, sizeof(f->c.box_id), "box-1");
+	snprintf(f->c.local_networks, sizeof(f->c.local_networks), "192.0.2.0/24");
+	f->c.bucket = 60;
+	f->c.report = 1;
+	f->c.report_bucket = 300;
+	f->c.min_count = 1;
+	f->c.retention_days = 90;
+	assert_int_equal(vk_store_open(&st, f->dir, err, sizeof(err)), 0);
+	vk_amap_init(&m);
+	vk_amap_put(&m, A_IP, VK_T_IP_DST, "203.0.113.66", EV_GREEN);
+	vk_amap_put(&m, A_DOM, VK_T_DOMAIN, "evil.example", EV_GREEN);
+	vk_amap_put(&m, A_RED, VK_T_DOMAIN, "red.example", EV_RED);
+	assert_int_equal(vk_store_replace(&st, &m), 0);
+	assert_int_equal(vk_store_event(&st, EV_GREEN, "green", 2, "2026-11-01", "tlp:green", 1), 0);
+	assert_int_equal(vk_store_event(&st, EV_RED, "red", 1, "2026-11-01", "x\x1etlp:red", 1), 0);
+	vk_amap_free(&m);
+	vk_store_close(&st);
+	assert_int_equal(vk_sight_open(&f->s, &f->c, err, sizeof(err)), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	vk_sight_close(&f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void event(struct vk_sight *s, const char *attr, const char *src, const char *dst,
+		  const char *on, int64_t t)
+{
+	Vardkase__Dp__MatchEvent m = VARDKASE__DP__MATCH_EVENT__INIT;
+	char *u = (char *)attr;
+
+	m.n_attribute_uuid = 1;
+	m.attribute_uuid = &u;
+	m.indicator = "x";
+	m.matched_on = (char *)on;
+	m.src = (char *)src;
+	m.dst = (char *)dst;
+	vk_sight_event(s, &m, t * 1000000000LL);
+}
+
+static void test_uuid(void **state)
+{
+	char a[37], b[37], c[37];
+
+	vk_sight_uuid("box-1", A_IP, T0, a);
+	vk_sight_uuid("box-1", A_IP, T0, b);
+	assert_string_equal(a, b);
+	assert_int_equal(strlen(a), 36);
+	assert_int_equal(a[14], '5');	/* name-based, version 5 */
+	assert_true(strchr("89ab", a[19]) != NULL);
+	vk_sight_uuid("box-1", A_IP, T0 + 300, c);
+	assert_string_not_equal(a, c);
+	vk_sight_uuid("box-2", A_IP, T0, c);
+	assert_string_not_equal(a, c);
+}
+
+static void test_sides(void **state)
+{
+	static const struct { const char *src, *dst, *on, *local, *remote; } t[] = {
+		{ "10.1.2.3", "203.0.113.66", "dst", "10.1.2.3", "203.0.113.66" },
+		{ "203.0.113.66", "10.1.2.3", "src", "10.1.2.3", "203.0.113.66" },
+		{ "fd00::5", "2001:db8::1", "dst", "fd00::5", "2001:db8::1" },
+		/* a configured public range counts as local */
+		{ "198.51.100.9", "192.0.2.44", "src", "192.0.2.44", "198.51.100.9" },
+		/* neither side local: the side that is not the indicator */
+		{ "198.51.100.9", "203.0.113.66", "dst", "198.51.100.9", "203.0.113.66" },
+		{ "203.0.113.66", "198.51.100.9", "src", "198.51.100.9", "203.0.113.66" },
+		/* a DNS match: the querier, even when the resolver is local too */
+		{ "10.1.2.3", "10.0.0.53", "dns_qname", "10.1.2.3", "10.0.0.53" },
+	};
+	struct fx *f = *state;
+	size_t i;
+	char sql[300];
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		event(&f->s, A_IP, t[i].src, t[i].dst, t[i].on, T0 + (int64_t)i);
+	assert_int_equal(vk_sight_flush(&f->s, T0 + 10, NULL, NULL), 5);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sighting WHERE local = '%s' AND "
+			 "remote = '%s'", t[i].local, t[i].remote);
+		assert_int_equal(q(&f->s, sql), 1);
+	}
+	/* the first two are one aggregate: the same host and remote, either way */
+	assert_int_equal(q(&f->s, "SELECT count FROM sighting WHERE local = '10.1.2.3' AND "
+			 "remote = '203.0.113.66'"), 2);
+}
+
+static void test_aggregate_and_spool(void **state)
+{
+	struct fx *f = *state;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		event(&f->s, A_DOM, "10.1.2.3", "10.0.0.53", "dns_qname", T0 + 5 + i % 50);
+	event(&f->s, A_RED, "10.1.2.3", "10.0.0.53", "dns_qname", T0 + 7);
+	event(&f->s, A_DOM, "10.1.2.3", "10.0.0.53", "dns_qname", T0 + 70);	/* next minute */
+	assert_int_equal(vk_sight_flush(&f->s, T0 + 80, NULL, NULL), 3);
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM sighting WHERE attribute_uuid = '"
+			 A_DOM "'"), 1001);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM sighting WHERE attribute_uuid = '"
+			 A_DOM "'"), 2);
+	assert_int_equal(q(&f->s, "SELECT first_seen FROM sighting WHERE attribute_uuid = '"
+			 A_DOM "' AND bucket = " "1795359900"), T0 + 5);
+	/* one upstream sighting for the 5-minute bucket; red stays local */
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 1);
+	assert_int_equal(q(&f->s, "SELECT date_sighting FROM spool WHERE attribute_uuid = '"
+			 A_DOM "'"), T0 + 5);
+	assert_int_equal(q(&f->s, "SELECT reported FROM ubucket WHERE attribute_uuid = '"
+			 A_RED "'"), 2);
+	/* more matches in the same bucket add nothing upstream */
+	event(&f->s, A_DOM, "10.9.9.9", "10.0.0.53", "dns_qname", T0 + 200);
+	vk_sight_flush(&f->s, T0 + 210, NULL, NULL);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 1);
+}
+
+static void counters(struct vk_sight *s, const char *attr, uint64_t n, int64_t now)
+{
+	Vardkase__Dp__Counters c = VARDKASE__DP__COUNTERS__INIT;
+	Vardkase__Dp__Counter one = VARDKASE__DP__COUNTER__INIT, *p = &one;
+
+	one.attribute_uuid = (char *)attr;
+	one.matches = n;
+	c.n_counter = 1;
+	c.counter = &p;
+	assert_int_equal(vk_sight_counters(s, &c, now), 0);
+}
+
+static void test_counters(void **state)
+{
+	struct fx *f = *state;
+
+	/* three events seen, the dataplane counted three: explained */
+	event(&f->s, A_IP, "10.1.2.3", "203.0.113.66", "dst", T0 + 1);
+	event(&f->s, A_IP, "10.1.2.3", "203.0.113.66", "dst", T0 + 2);
+	event(&f->s, A_IP, "10.1.2.3", "203.0.113.66", "dst", T0 + 3);
+	vk_sight_flush(&f->s, T0 + 4, NULL, NULL);
+	counters(&f->s, A_IP, 3, T0 + 5);
+	assert_int_equal(q(&f->s, "SELECT count FROM ubucket WHERE attribute_uuid = '" A_IP "'"), 3);
+	/* the agent was down a bucket later: 40 matches no event showed */
+	counters(&f->s, A_IP, 43, T0 + 400);
+	assert_int_equal(q(&f->s, "SELECT count FROM ubucket WHERE attribute_uuid = '" A_IP
+			 "' AND bucket = 1795360200"), 40);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE attribute_uuid = '" A_IP "'"),
+			 2);
+	/* the dataplane restarted: its counter starts again, the total goes on */
+	counters(&f->s, A_IP, 5, T0 + 410);
+	assert_int_equal(q(&f->s, "SELECT base + last FROM counter WHERE attribute_uuid = '" A_IP
+			 "'"), 48);
+	assert_int_equal(f->s.counted, 48);
+}
+
+static void test_report_off_and_k(void **state)
+{
+	struct fx *f = *state;
+	int i;
+
+	f->c.min_count = 5;
+	for (i = 0; i < 4; i++)
+		event(&f->s, A_IP, "10.1.2.3", "203.0.113.66", "dst", T0 + i);
+	vk_sight_flush(&f->s, T0 + 10, NULL, NULL);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 0);	/* under k */
+	event(&f->s, A_IP, "10.1.2.4", "203.0.113.66", "dst", T0 + 20);
+	vk_sight_flush(&f->s, T0 + 30, NULL, NULL);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 1);	/* k reached */
+	f->c.report = 0;
+	event(&f->s, A_DOM, "10.1.2.3", "10.0.0.53", "dns_qname", T0 + 40);
+	for (i = 0; i < 10; i++)
+		event(&f->s, A_DOM, "10.1.2.3", "10.0.0.53", "dns_qname", T0 + 41);
+	vk_sight_flush(&f->s, T0 + 50, NULL, NULL);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 1);	/* off: nothing more */
+}
+
+static void test_fp(void **state)
+{
+	struct fx *f = *state;
+	char attr[40], value[256];
+	int reported = 0;
+
+	event(&f->s, A_DOM, "10.1.2.3", "10.0.0.53", "dns_qname", T0);
+	vk_sight_flush(&f->s, T0 + 1, NULL, NULL);
+	assert_int_equal(vk_sight_fp(&f->s, 999, T0, attr, value, &reported), -ENOENT);
+	assert_int_equal(vk_sight_fp(&f->s, 1, T0 + 2, attr, value, &reported), 0);
+	assert_string_equal(attr, A_DOM);
+	assert_string_equal(value, "evil.example");
+	assert_true(reported);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM suppress"), 1);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE type = 1"), 1);
+	/* marking it again sends nothing twice */
+	assert_int_equal(vk_sight_fp(&f->s, 1, T0 + 3, attr, value, &reported), 0);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE type = 1"), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_uuid),
+		cmocka_unit_test_setup_teardown(test_sides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_aggregate_and_spool, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_off_and_k, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fp, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
