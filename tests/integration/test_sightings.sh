@@ -129,10 +129,11 @@ check "platform down: the false-positive sighting waits in the spool" \
 	wait_until 10 sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"import json,sys; s=json.load(sys.stdin); assert s['spool_depth']==1 and s['upstream_error'], s\""
 check "a false positive stops matching at once" \
 	sh -c "! '$BIN/vardkase-xdp' ctl --socket '$VK_LAB_DIR/run/dataplane.sock' counters $A_HOST | grep -q $A_HOST"
-( cd "$ROOT" && /usr/bin/python3 tools/misp/misp_server.py --listen 127.0.0.1:8543 --admin 127.0.0.1:8544 \
+/usr/bin/python3 "$ROOT/tools/misp/misp_server.py" --listen 127.0.0.1:8543 --admin 127.0.0.1:8544 \
 	--ca "$VK_LAB_DIR/pki/ca.crt" --cert "$VK_LAB_DIR/pki/server.crt" --key "$VK_LAB_DIR/pki/server.key" \
 	--api-key-file "$VK_LAB_DIR/api.key" --sightings-file "$VK_LAB_DIR/run/platform-sightings.json" \
-	--events tools/demo/events >>"$VK_LAB_DIR/log/misp.log" 2>&1 & echo $! >"$VK_LAB_DIR/run/misp.pid" )
+	--events "$ROOT/tools/demo/events" >>"$VK_LAB_DIR/log/misp.log" 2>&1 &
+echo $! >"$VK_LAB_DIR/run/misp.pid"
 check "platform back: the spool drains (back-off at most 10 s here)" \
 	wait_until 40 sh -c "[ \$(sqlite3 '$VK_LAB_DIR/state/sightings.db' 'SELECT count(*) FROM spool WHERE sent = 0') = 0 ]"
 check "... the false positive arrived once, as type 1" \

@@ -59,6 +59,8 @@ down() {
 	for ns in $NSL $NSB $NSI; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
 	done
+	# anything else started for this lab names its directory
+	pkill -f -- "$D/" 2>/dev/null
 	if ip netns list 2>/dev/null | grep -qw "$NSB"; then
 		for i in lan0 wan0; do
 			ip netns exec "$NSB" "$BIN/vardkase-xdp" detach --iface $i --pin-dir "$PIN" \
@@ -143,6 +145,9 @@ up() {
 	[ "$(id -u)" = 0 ] || die "needs root (network namespaces, XDP)"
 	down >/dev/null 2>&1
 	rm -rf "$D"; mkdir -p "$D/run" "$D/log" "$D/state"
+	if ss -Hltn "( sport = :$PORT or sport = :$((PORT + 1)) )" | grep -q .; then
+		die "port $PORT or $((PORT + 1)) is taken (another lab? make demo-stop; or VK_LAB_PORT)"
+	fi
 	step 1 "test PKI: a CA, the platform's server certificate, the box's client certificate"
 	"$ROOT/tools/pki/make-pki.sh" "$D/pki" >"$D/log/pki.log" 2>&1 || die "PKI failed: $D/log/pki.log"
 	step 2 "network lab: LAN hosts 10.77.0.2/.3 (fd77::2/::3) -- box -- internet 198.51.100.2"
