@@ -13,7 +13,7 @@ PKGS="
  protobuf-c-compiler libprotobuf-c-dev
  libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libseccomp-dev zlib1g-dev
  libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev libyajl-dev
- iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy
+ iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy openssl
 "
 
 missing=""

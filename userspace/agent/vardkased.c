@@ -228,22 +228,29 @@ static void enrich(struct agent *a, struct vk_pull *p, int full)
 	vk_amap_free(&ev);
 }
 
-/* What the console shows of the sync thread. */
+/* What the console shows of the sync thread. err == sh->last_result
+ * updates the counts by type only (a false positive was marked). */
 static void publish(struct agent *a, int ok, const struct vk_pull *p, const char *err)
 {
 	struct vk_shared *sh = &a->sh;
+	int sync = err != sh->last_result;
+	uint64_t by_type[VK_T_MAX] = { 0 };
 	struct vk_arec *r;
 	size_t i;
 
-	pthread_mutex_lock(&sh->mu);
-	sh->last_sync = (int64_t)time(NULL);
-	sh->last_ok = ok;
-	snprintf(sh->last_result, sizeof(sh->last_result), "%s", ok ? a->result : err);
-	sh->generation = (uint64_t)vk_store_get(&a->st, "generation", 0);
-	memset(sh->by_type, 0, sizeof(sh->by_type));
+	/* counted outside the lock: the set may hold millions */
 	vk_amap_foreach(&a->set, r)
 		if (r->type < VK_T_MAX && !vk_amap_get(&a->supp, r->uuid))
-			sh->by_type[r->type]++;
+			by_type[r->type]++;
+	pthread_mutex_lock(&sh->mu);
+	memcpy(sh->by_type, by_type, sizeof(by_type));
+	sh->generation = (uint64_t)vk_store_get(&a->st, "generation", 0);
+	if (sync) {
+		sh->last_sync = (int64_t)time(NULL);
+		sh->last_ok = ok;
+		snprintf(sh->last_result, sizeof(sh->last_result), "%s", ok ? a->result : err);
+		sh->sync_seq++;
+	}
 	if (p) {
 		sh->nreasons = (int)(p->nreasons < VK_SH_REASONS ? p->nreasons : VK_SH_REASONS);
 		for (i = 0; i < (size_t)sh->nreasons; i++) {
@@ -251,9 +258,9 @@ static void publish(struct agent *a, int ok, const struct vk_pull *p, const char
 			sh->reason_n[i] = p->reason_n[i];
 		}
 	}
-	sh->sync_seq++;
 	pthread_mutex_unlock(&sh->mu);
-	vk_kick(sh->sync_done);
+	if (sync)
+		vk_kick(sh->sync_done);
 }
 
 /* The false positives marked with vardkasectl fp (sightings.db). */
@@ -292,7 +299,7 @@ static void on_suppress(struct agent *a)
 	if (k)
 		push(a, 0, NULL, 0, del, k);
 	free(del);
-	publish(a, a->sh.last_ok, NULL, a->sh.last_result);
+	publish(a, 0, NULL, a->sh.last_result);	/* the counts by type, not a sync */
 }
 
 /* One sync. Returns seconds until the next one. */
