@@ -253,6 +253,42 @@ static void test_fp(void **state)
 	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE type = 1"), 1);
 }
 
+/* A full disk (here: max_db_mb) stops the detail, never the counting,
+ * and leaves a sound database. */
+static void test_full(void **state)
+{
+	struct fx *f = *state;
+	char host[32], err[256];
+	int i, round, full = 0;
+
+	vk_sight_close(&f->s);
+	f->c.max_db_mb = 1;
+	assert_int_equal(vk_sight_open(&f->s, &f->c, err, sizeof(err)), 0);
+	for (round = 0; round < 40 && !full; round++) {
+		for (i = 0; i < 1000; i++) {
+			snprintf(host, sizeof(host), "10.%d.%d.%d", round, i / 250, i % 250 + 1);
+			event(&f->s, A_IP, host, "203.0.113.66", "dst", T0 + round);
+		}
+		full = vk_sight_flush(&f->s, T0 + round, NULL, NULL) < 0;
+	}
+	assert_true(full);
+	assert_true(f->s.paused);
+	{
+		Vardkase__Dp__Counters c = VARDKASE__DP__COUNTERS__INIT;
+		Vardkase__Dp__Counter one = VARDKASE__DP__COUNTER__INIT, *p = &one;
+
+		one.attribute_uuid = A_IP;
+		one.matches = 123456;
+		c.n_counter = 1;
+		c.counter = &p;
+		assert_int_equal(vk_sight_counters(&f->s, &c, T0 + 50), -1);	/* not stored */
+	}
+	assert_int_equal(f->s.counted, 123456);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM pragma_integrity_check WHERE "
+			 "integrity_check = 'ok'"), 1);
+	assert_true(q(&f->s, "SELECT count(*) FROM sighting") > 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_off_and_k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

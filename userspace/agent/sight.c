@@ -484,10 +484,17 @@ int vk_sight_counters(struct vk_sight *s, const Vardkase__Dp__Counters *c, int64
 	int rc = SQLITE_DONE;
 	size_t i;
 
-	s->counted = 0;
 	s->last_poll = now;
-	if (s->paused && now - s->paused_since < 60)
+	if (s->paused && now - s->paused_since < 60) {
+		uint64_t sum = 0;
+
+		/* storage full: the dataplane's own totals still say how much */
+		for (i = 0; i < c->n_counter; i++)
+			sum += c->counter[i]->matches;
+		s->counted = sum > s->counted ? sum : s->counted;
 		return -1;
+	}
+	s->counted = 0;
 	if (exec(s->db, "BEGIN IMMEDIATE;"))
 		return -1;
 	if (sqlite3_prepare_v2(s->db, "SELECT base, last, events, last_event, polled FROM counter"
