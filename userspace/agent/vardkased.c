@@ -454,7 +454,7 @@ static int setup_sightings(struct agent *a)
 {
 	char err[512];
 
-	if (vk_shared_init(&a->sh) || vk_evloop_init(&a->ev, &a->c, &a->sh, err, sizeof(err)) ||
+	if (vk_evloop_init(&a->ev, &a->c, &a->sh, err, sizeof(err)) ||
 	    !(a->sdb = vk_sight_db_open(&a->c, err, sizeof(err))) ||
 	    !(a->up.db = vk_sight_db_open(&a->c, err, sizeof(err)))) {
 		vk_err("%s", err);
@@ -518,7 +518,7 @@ int main(int argc, char **argv)
 	if (check)
 		return 0;
 	vk_amap_init(&a.supp);
-	if (!once && setup_sightings(&a))
+	if (vk_shared_init(&a.sh) || (!once && setup_sightings(&a)))
 		return 1;
 	/* the last known good set reaches the dataplane before any network,
 	 * unless the dataplane already holds exactly our last generation */
@@ -554,8 +554,8 @@ int main(int argc, char **argv)
 		sqlite3_close(a.sdb);
 		sqlite3_close(a.up.db);
 		vk_https_close(a.up.h);
-		vk_shared_free(&a.sh);
 	}
+	vk_shared_free(&a.sh);
 	vk_amap_free(&a.supp);
 	vk_https_close(a.s.h);
 	vk_wl_free(a.s.wl);
