@@ -78,6 +78,21 @@ import json,sys; s=json.load(sys.stdin); assert s['dataplane_attached'] and s['i
 assert s['indicators_by_type']['ip-dst']==3 and s['cert_days_left']>700 and s['last_sync_result'].startswith('sync'), s\""
 check "indicator: an enforced value names its event" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator cdn.bankid-verify.example | grep -q 'ENFORCED'"
+check "indicator: a name under a domain indicator finds that domain" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator a.b.secure-login-kommun.example | grep -q '^secure-login-kommun.example: ENFORCED'"
+check "sync: syncs now and prints the result" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' sync | grep -q '^ok: sync delta'"
+check "indicator: a value a delta saw with to_ids off says so" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator old-campaign.example | grep -q 'not enforced: not to_ids'"
+check "a bad --since is refused with a clear error" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' sightings --since soon 2>&1 | grep -q 'wants 90s, 15m'"
+vctl --json sightings --follow --host 10.77.0.2 >"$T/follow.jsonl" 2>/dev/null &
+FOLLOW=$!
+sleep 0.5
+inl nc -z -w 1 -s 10.77.0.2 203.0.113.80 8080	# a host and indicator new together
+check "sightings --follow prints a line for the new aggregate, nothing else" \
+	wait_until 10 sh -c "grep -q '\"indicator\":\"203.0.113.80|8080\"' '$T/follow.jsonl' && ! grep -qv '\"local\":\"10.77.0.2\"' '$T/follow.jsonl'"
+kill $FOLLOW 2>/dev/null; wait $FOLLOW 2>/dev/null
 
 # ---- what reached the platform --------------------------------------------
 for a in $A_DOMAIN $A_HOST $A_IP $A_PORT $A_V6; do

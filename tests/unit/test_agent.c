@@ -122,6 +122,10 @@ static void test_conf(void **state)
 		{ "[upstream]\nurl = https://m\nca = c\napi_key_file = k\nclient_cert = x\n",
 		  "client_cert and client_key go together" },
 		{ "garbage line\n", ":1: not a key = value line" },
+		{ "[report]\nmode = maybe\n", ":2: [report] mode: expected aggregate or off, got 'maybe'" },
+		{ "[upstream]\nurl = https://m\nca = c\napi_key_file = k\n"
+		  "[sightings]\nlocal_networks = 10.0.0.0/33\n",
+		  "[sightings] local_networks: '10.0.0.0/33' is not an address or CIDR" },
 	};
 	char path[] = "/tmp/vk-conf-XXXXXX", err[512];
 	struct vk_conf c;

@@ -14,6 +14,8 @@ PID=
 [ "$(id -u)" = 0 ] || { echo "SKIP: live benchmark needs root"; exit 0; }
 
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+# `ip link set xdp obj` makes iproute2's pin directory; leave none we made
+tc_was=$([ -e /sys/fs/bpf/tc ] && echo 1)
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	ip link set dev $IF xdp off 2>/dev/null
@@ -22,6 +24,10 @@ cleanup() {
 	ip netns del $NS 2>/dev/null
 	sysctl -qw kernel.bpf_stats_enabled="$stats_was"
 	rm -rf "$TMP" "$PIN"
+	if [ -z "$tc_was" ]; then
+		rmdir /sys/fs/bpf/tc/globals /sys/fs/bpf/tc 2>/dev/null
+		rm -f /sys/fs/bpf/ip /sys/fs/bpf/xdp
+	fi
 }
 trap cleanup EXIT
 cleanup 2>/dev/null

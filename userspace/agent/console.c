@@ -49,13 +49,16 @@ static void send_error(struct vk_evloop *e, int i, const char *msg)
 	send_resp(e, i, &r);
 }
 
-static int64_t one_int(sqlite3 *db, const char *sql)
+/* The first column of the first row; arg (may be NULL) binds ?1. */
+static int64_t one_int(sqlite3 *db, const char *sql, const char *arg)
 {
 	sqlite3_stmt *st;
 	int64_t v = 0;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return 0;
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -285,7 +288,7 @@ struct irow {
 static void ind_row(struct vk_evloop *e, sqlite3_stmt *st, struct irow *r)
 {
 	Vardkase__Console__Indicator *m = &r->m;
-	char *tlp, sql[200];
+	char *tlp;
 
 	vardkase__console__indicator__init(m);
 	m->attribute_uuid = strdup(col(st, 0));
@@ -299,17 +302,13 @@ static void ind_row(struct vk_evloop *e, sqlite3_stmt *st, struct irow *r)
 	m->tlp = tlp;
 	m->enforced = 1;
 	m->why_not = "";
-	if (strlen(m->attribute_uuid) == VK_UUID_LEN) {
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM suppress WHERE attribute_uuid = '%s'",
-			 m->attribute_uuid);
-		if (one_int(e->s.db, sql)) {
-			m->enforced = 0;
-			m->why_not = "marked a false positive on this box (vardkasectl fp)";
-		}
-		snprintf(sql, sizeof(sql), "SELECT base + last FROM counter WHERE attribute_uuid ="
-			 " '%s'", m->attribute_uuid);
-		m->matches = (uint64_t)one_int(e->s.db, sql);
+	if (one_int(e->s.db, "SELECT count(*) FROM suppress WHERE attribute_uuid = ?1",
+		    m->attribute_uuid)) {
+		m->enforced = 0;
+		m->why_not = "marked a false positive on this box (vardkasectl fp)";
 	}
+	m->matches = (uint64_t)one_int(e->s.db, "SELECT base + last FROM counter"
+				       " WHERE attribute_uuid = ?1", m->attribute_uuid);
 }
 
 static void ind_free(struct irow *r, size_t n)
@@ -461,8 +460,8 @@ static void on_status(struct vk_evloop *e, int i)
 	m.refused_by_reason = pr;
 	m.last_sync_result = result;
 	m.upstream_error = uperr;
-	m.spool_depth = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM spool WHERE sent = 0");
-	m.sightings_stored = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM sighting");
+	m.spool_depth = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM spool WHERE sent = 0", NULL);
+	m.sightings_stored = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM sighting", NULL);
 	m.cert_days_left = e->cert_expiry ? (e->cert_expiry - (int64_t)time(NULL)) / 86400 : -1;
 	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++)
 		m.db_bytes += file_size(e->c->state_dir, files[k]);

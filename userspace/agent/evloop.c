@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -18,44 +17,6 @@
 #include "../lib/vk_log.h"
 
 #define POLL_EVERY 5	/* seconds between counter and stats requests */
-
-int vk_shared_init(struct vk_shared *sh)
-{
-	memset(sh, 0, sizeof(*sh));
-	pthread_mutex_init(&sh->mu, NULL);
-	sh->sync_kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	sh->suppress_kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	sh->sync_done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	sh->upstream_kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (sh->sync_kick < 0 || sh->suppress_kick < 0 || sh->sync_done < 0 ||
-	    sh->upstream_kick < 0)
-		return -errno;
-	return 0;
-}
-
-void vk_shared_free(struct vk_shared *sh)
-{
-	close(sh->sync_kick);
-	close(sh->suppress_kick);
-	close(sh->sync_done);
-	close(sh->upstream_kick);
-	pthread_mutex_destroy(&sh->mu);
-}
-
-void vk_kick(int fd)
-{
-	uint64_t one = 1;
-
-	if (write(fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		vk_warn("eventfd: %s", strerror(errno));
-}
-
-uint64_t vk_drain(int fd)
-{
-	uint64_t v = 0;
-
-	return read(fd, &v, sizeof(v)) == sizeof(v) ? v : 0;
-}
 
 static int64_t cert_not_after(const char *path)
 {

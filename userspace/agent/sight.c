@@ -394,8 +394,8 @@ int vk_sight_flush(struct vk_sight *s, int64_t now, vk_sight_updated_fn fn, void
 	int rc = SQLITE_DONE, i, n = 0;
 	uint32_t j;
 
-	if (!s->agg_n)
-		return spool_due(s, now) ? -1 : 0;
+	if (!s->agg_n)	/* pending buckets are re-checked with the counters */
+		return 0;
 	if (s->paused && now - s->paused_since < 60) {
 		/* retried once a minute; meanwhile only the counters count */
 		for (j = 0; j < s->agg_cap; j++)

@@ -235,6 +235,7 @@ static void publish(struct agent *a, int ok, const struct vk_pull *p, const char
 	struct vk_shared *sh = &a->sh;
 	int sync = err != sh->last_result;
 	uint64_t by_type[VK_T_MAX] = { 0 };
+	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
 	struct vk_arec *r;
 	size_t i;
 
@@ -244,7 +245,7 @@ static void publish(struct agent *a, int ok, const struct vk_pull *p, const char
 			by_type[r->type]++;
 	pthread_mutex_lock(&sh->mu);
 	memcpy(sh->by_type, by_type, sizeof(by_type));
-	sh->generation = (uint64_t)vk_store_get(&a->st, "generation", 0);
+	sh->generation = gen;
 	if (sync) {
 		sh->last_sync = (int64_t)time(NULL);
 		sh->last_ok = ok;
