@@ -45,6 +45,7 @@ static void uuid_of(char *u, unsigned i)
 static void test_amap(void **state)
 {
 	static char present[20000];
+	struct vk_arec *r;
 	struct vk_amap m;
 	char u[VK_UUID_LEN + 1];
 	unsigned i, k, n = 0;
@@ -67,8 +68,15 @@ static void test_amap(void **state)
 	assert_int_equal(m.n, n);
 	for (k = 0; k < 20000; k++) {
 		uuid_of(u, k);
-		assert_int_equal(vk_amap_get(&m, u) != NULL, present[k]);
+		r = vk_amap_get(&m, u);
+		assert_int_equal(r != NULL, present[k]);
+		if (r)		/* a removal moved records: each slot still finds its own */
+			assert_string_equal(r->uuid, u);
 	}
+	k = 0;
+	vk_amap_foreach(&m, r)
+		k++;
+	assert_int_equal(k, n);
 	vk_amap_free(&m);
 }
 

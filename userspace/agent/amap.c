@@ -14,77 +14,119 @@ void vk_amap_free(struct vk_amap *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->cap; i++) {
+	for (i = 0; i < m->n; i++) {
 		free(m->rec[i].value);
 		free(m->rec[i].extra);
 	}
 	free(m->rec);
+	free(m->idx);
 	vk_amap_init(m);
 }
 
-static size_t home(const struct vk_amap *m, const char *uuid)
+#define TAG(h) ((h) & 0xffffffff00000000ull)
+
+static uint64_t hash(const char *uuid)
 {
 	uint64_t h = VK_FNV64_OFFSET;
 
 	for (; *uuid; uuid++)
 		h = (h ^ (uint8_t)*uuid) * VK_FNV64_PRIME;
-	return (size_t)vk_fmix64(h) & (m->cap - 1);
+	return vk_fmix64(h);
 }
 
-static struct vk_arec *slot(const struct vk_amap *m, const char *uuid)
+/* The index slot of uuid: its record's, or the empty one it would take. */
+static size_t slot(const struct vk_amap *m, const char *uuid, uint64_t h)
 {
-	size_t i = home(m, uuid);
+	size_t mask = m->idx_cap - 1, i = (size_t)h & mask;
 
-	for (;; i = (i + 1) & (m->cap - 1))
-		if (!m->rec[i].uuid[0] || !strcmp(m->rec[i].uuid, uuid))
-			return &m->rec[i];
+	for (;; i = (i + 1) & mask) {
+		uint64_t v = m->idx[i];
+
+		if (!v || (TAG(v) == TAG(h) && !strcmp(m->rec[(uint32_t)v - 1].uuid, uuid)))
+			return i;
+	}
 }
 
-static int grow(struct vk_amap *m)
+static int idx_resize(struct vk_amap *m, size_t cap)
 {
-	struct vk_amap n = { .cap = m->cap ? m->cap * 2 : 1024 };
+	uint64_t *idx = calloc(cap, sizeof(*idx)), h;
 	size_t i;
 
-	n.rec = calloc(n.cap, sizeof(*n.rec));
-	if (!n.rec)
+	if (!idx)
 		return -ENOMEM;
-	for (i = 0; i < m->cap; i++)
-		if (m->rec[i].uuid[0])
-			*slot(&n, m->rec[i].uuid) = m->rec[i];
-	n.n = m->n;
-	free(m->rec);
-	*m = n;
+	free(m->idx);
+	m->idx = idx;
+	m->idx_cap = cap;
+	for (i = 0; i < m->n; i++) {
+		h = hash(m->rec[i].uuid);
+		m->idx[slot(m, m->rec[i].uuid, h)] = TAG(h) | (i + 1);
+	}
 	return 0;
+}
+
+static int rec_room(struct vk_amap *m, size_t n)
+{
+	struct vk_arec *v;
+
+	if (n <= m->cap)
+		return 0;
+	v = realloc(m->rec, n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	m->rec = v;
+	m->cap = n;
+	return 0;
+}
+
+int vk_amap_reserve(struct vk_amap *m, size_t n)
+{
+	size_t cap = m->idx_cap ? m->idx_cap : 1024;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > m->idx_cap && idx_resize(m, cap))
+		return -ENOMEM;
+	return rec_room(m, n);
 }
 
 struct vk_arec *vk_amap_get(const struct vk_amap *m, const char *uuid)
 {
-	struct vk_arec *r;
+	uint64_t v;
 
-	if (!m->cap)
+	if (!m->idx_cap)
 		return NULL;
-	r = slot(m, uuid);
-	return r->uuid[0] ? r : NULL;
+	v = m->idx[slot(m, uuid, hash(uuid))];
+	return v ? &m->rec[(uint32_t)v - 1] : NULL;
 }
 
 int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *value,
 		const char *event_uuid)
 {
 	struct vk_arec *r;
+	uint64_t h = hash(uuid);
+	size_t i;
 	char *v;
 
-	if ((m->n + 1) * 2 > m->cap && grow(m))
+	/* records and index grow apart: more room for records (a realloc,
+	 * which glibc does by remapping) must not rehash the index */
+	if (m->n + 1 > m->cap && rec_room(m, m->n < 512 ? 1024 : m->n + m->n / 2))
+		return -ENOMEM;
+	if ((m->n + 1) * 2 > m->idx_cap && idx_resize(m, m->idx_cap ? m->idx_cap * 2 : 1024))
 		return -ENOMEM;
 	v = strdup(value);
 	if (!v)
 		return -ENOMEM;
-	r = slot(m, uuid);
-	if (!r->uuid[0]) {
-		m->n++;
+	i = slot(m, uuid, h);
+	if (m->idx[i]) {
+		r = &m->rec[(uint32_t)m->idx[i] - 1];
+		free(r->value);
+		free(r->extra);
+	} else {
+		r = &m->rec[m->n++];
+		memset(r, 0, sizeof(*r));
 		memcpy(r->uuid, uuid, VK_UUID_LEN);
+		m->idx[i] = TAG(h) | m->n;
 	}
-	free(r->value);
-	free(r->extra);
 	r->extra = NULL;
 	r->category = 0;
 	r->value = v;
@@ -95,29 +137,36 @@ int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *v
 	return 0;
 }
 
-/* Backward-shift deletion keeps every probe chain whole. */
+/* Backward-shift deletion keeps every probe chain whole; the last record
+ * then moves into the freed place and its slot follows it. */
 int vk_amap_del(struct vk_amap *m, const char *uuid)
 {
-	struct vk_arec *r = m->cap ? slot(m, uuid) : NULL;
-	size_t i, j, mask = m->cap - 1;
+	size_t i, j, mask = m->idx_cap - 1, at, last;
+	uint64_t v;
 
-	if (!r || !r->uuid[0])
+	if (!m->idx_cap || !(v = m->idx[i = slot(m, uuid, hash(uuid))]))
 		return 0;
-	free(r->value);
-	free(r->extra);
-	i = (size_t)(r - m->rec);
-	memset(r, 0, sizeof(*r));
-	for (j = (i + 1) & mask; m->rec[j].uuid[0]; j = (j + 1) & mask) {
-		size_t h = home(m, m->rec[j].uuid);
+	at = (uint32_t)v - 1;
+	m->idx[i] = 0;
+	for (j = (i + 1) & mask; m->idx[j]; j = (j + 1) & mask) {
+		size_t home = (size_t)hash(m->rec[(uint32_t)m->idx[j] - 1].uuid) & mask;
 
 		/* move j into the hole at i unless its home lies in (i, j] */
-		if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
-			m->rec[i] = m->rec[j];
-			memset(&m->rec[j], 0, sizeof(m->rec[j]));
+		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+			m->idx[i] = m->idx[j];
+			m->idx[j] = 0;
 			i = j;
 		}
 	}
-	m->n--;
+	free(m->rec[at].value);
+	free(m->rec[at].extra);
+	last = --m->n;
+	if (at != last) {
+		m->rec[at] = m->rec[last];
+		v = hash(m->rec[at].uuid);
+		m->idx[slot(m, m->rec[at].uuid, v)] = TAG(v) | (at + 1);
+	}
+	memset(&m->rec[last], 0, sizeof(m->rec[last]));
 	return 1;
 }
 

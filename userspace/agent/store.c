@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include "store.h"
@@ -123,6 +124,31 @@ static int put_one(sqlite3_stmt *st, const struct vk_arec *r)
 	return rc;
 }
 
+static int by_uuid(const void *a, const void *b)
+{
+	return strcmp((*(struct vk_arec *const *)a)->uuid, (*(struct vk_arec *const *)b)->uuid);
+}
+
+/* A whole set goes in in key order: the B-tree then only ever appends,
+ * where hash order touched a random page per row and spilled the cache
+ * into the WAL (1M rows: 10 s of pread/pwrite). */
+static int put_sorted(sqlite3_stmt *st, const struct vk_amap *m)
+{
+	struct vk_arec **v = malloc((m->n + 1) * sizeof(*v)), *r;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!v)
+		return -1;
+	vk_amap_foreach(m, r)
+		v[n++] = r;
+	qsort(v, n, sizeof(*v), by_uuid);
+	for (i = 0; i < n && !rc; i++)
+		rc = put_one(st, v[i]);
+	free(v);
+	return rc;
+}
+
 static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, size_t n)
 {
 	sqlite3_stmt *st;
@@ -139,9 +165,7 @@ static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, siz
 			if ((r = vk_amap_get(m, only[i])))
 				rc = put_one(st, r);
 	} else {
-		vk_amap_foreach(m, r)
-			if ((rc = put_one(st, r)))
-				break;
+		rc = put_sorted(st, m);
 	}
 	sqlite3_finalize(st);
 	return rc;

@@ -45,6 +45,7 @@ struct vk_pull {
 	size_t reason_n[VK_MAX_REASONS];
 	size_t nreasons;
 	long retry_after;
+	double pull_s;		/* the pull's wall time, for the log */
 };
 
 struct vk_sync {

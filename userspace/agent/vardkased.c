@@ -47,9 +47,13 @@ struct agent {
 	struct vk_upstream up;
 };
 
-static int push(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel)
+/* Push to the dataplane; *gen holds the generation in force and becomes
+ * the acknowledged one. Touches no database, so a full set can be stored
+ * meanwhile. */
+static int push_gen(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel,
+		    uint64_t *gen)
 {
-	uint64_t dpgen = 0, gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
+	uint64_t dpgen = 0;
 	struct vk_dpc_ack ack;
 	char err[256];
 
@@ -58,22 +62,31 @@ static int push(struct agent *a, int full, char **up, size_t nup, char **del, si
 		a->dp_in_sync = 0;
 		return -1;
 	}
-	if (dpgen != gen)	/* the dataplane restarted or was fed by someone else */
+	if (dpgen != *gen)	/* the dataplane restarted or was fed by someone else */
 		full = 0, a->dp_in_sync = 0;
 	if (!a->dp_in_sync)
 		full = 1;
-	gen = (dpgen > gen ? dpgen : gen) + 1;
-	if (vk_dpc_update(a->c.dataplane_socket, full, &a->set, &a->supp, up, nup, del, ndel, gen,
-			  &ack, err, sizeof(err))) {
+	if (vk_dpc_update(a->c.dataplane_socket, full, &a->set, &a->supp, up, nup, del, ndel,
+			  (dpgen > *gen ? dpgen : *gen) + 1, &ack, err, sizeof(err))) {
 		vk_err("%s", err);
 		a->dp_in_sync = 0;
 		return -1;
 	}
-	vk_store_set(&a->st, "generation", (int64_t)ack.generation);
+	*gen = ack.generation;
 	a->dp_in_sync = 1;
 	vk_info("dataplane acknowledged generation %llu (%s): %u indicators, %u refused",
 		(unsigned long long)ack.generation, full ? "full" : "delta", ack.indicators,
 		ack.refused);
+	return 0;
+}
+
+static int push(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel)
+{
+	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
+
+	if (push_gen(a, full, up, nup, del, ndel, &gen))
+		return -1;
+	vk_store_set(&a->st, "generation", (int64_t)gen);
 	return 0;
 }
 
@@ -108,9 +121,10 @@ static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p,
 			break;
 	}
 	snprintf(a->result, sizeof(a->result), "sync %s: %zu added, %zu removed, %zu refused%s%s%s,"
-		 " %zu attributes in %zu pages, %.2f s (cpu %.3f s, peak RSS %ld MiB); %zu enforced",
-		 kind, added, removed, refused, refused ? " (" : "", reasons, refused ? ")" : "",
-		 p->seen, p->pages, secs, cpu_s() - a->cpu0, peak_rss_mib(), a->set.n);
+		 " %zu attributes in %zu pages, %.2f s (pull %.2f s, cpu %.3f s, peak RSS %ld MiB);"
+		 " %zu enforced", kind, added, removed, refused, refused ? " (" : "", reasons,
+		 refused ? ")" : "", p->seen, p->pages, secs, p->pull_s, cpu_s() - a->cpu0,
+		 peak_rss_mib(), a->set.n);
 	vk_info("%s", a->result);
 }
 
@@ -122,29 +136,63 @@ static double since_s(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+struct store_job {
+	struct vk_store *st;
+	const struct vk_amap *set;
+	int rc;
+};
+
+static void *store_main(void *arg)
+{
+	struct store_job *j = arg;
+
+	j->rc = vk_store_replace(j->st, j->set);
+	return NULL;
+}
+
 /* A full pull replaces the set; what vanished (hard deletes, lost access,
- * decayed) stops matching. */
+ * decayed) stops matching. The set is stored by a second thread while it
+ * is pushed: with 1M attributes each takes seconds, and the dataplane
+ * works on the other core. Only a stored set moves the cursor: if the
+ * database refuses it, the dataplane still enforces the new set, a
+ * restart falls back to the stored one, and the next sync is full again. */
 static int apply_full(struct agent *a, struct vk_pull *p, time_t start, const struct timespec *t0)
 {
+	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
+	struct store_job job = { .st = &a->st };
 	size_t added = 0, removed = 0;
+	struct vk_amap old;
 	struct vk_arec *r;
+	pthread_t th;
+	int threaded, prc;
 
 	vk_amap_foreach(&p->up, r)
 		added += !vk_amap_get(&a->set, r->uuid);
 	vk_amap_foreach(&a->set, r)
 		removed += !vk_amap_get(&p->up, r->uuid);
-	if (vk_store_replace(&a->st, &p->up)) {
-		vk_err("sync full: the state database refused the new set; keeping the old one");
-		return -1;
-	}
-	vk_amap_free(&a->set);
+	old = a->set;
 	a->set = p->up;
 	vk_amap_init(&p->up);
+	job.set = &a->set;
+	threaded = !pthread_create(&th, NULL, store_main, &job);
+	if (!threaded)
+		store_main(&job);
+	a->dp_in_sync = 0;	/* a full pull is pushed whole */
+	prc = push_gen(a, 1, NULL, 0, NULL, 0, &gen);
+	if (threaded)
+		pthread_join(th, NULL);
+	vk_amap_free(&old);
+	if (!prc)
+		vk_store_set(&a->st, "generation", (int64_t)gen);
+	if (job.rc) {
+		vk_err("sync full: the state database refused the new set: it is enforced, but a"
+		       " restart falls back to the last stored one; the next sync is full again");
+		return -1;
+	}
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
 	vk_store_set(&a->st, "last_full", (int64_t)start);
 	log_sync(a, "full", p, added, removed, since_s(t0));
-	a->dp_in_sync = 0;	/* a full pull is pushed whole */
-	return push(a, 1, NULL, 0, NULL, 0);
+	return prc;
 }
 
 static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const struct timespec *t0)
@@ -320,6 +368,7 @@ static unsigned sync_once(struct agent *a)
 	a->cpu0 = cpu_s();
 	vk_pull_init(&p);
 	rc = vk_sync_pull(&a->s, since, &p, err, sizeof(err));
+	p.pull_s = since_s(&t0);
 	if (rc == VK_SYNC_OK) {
 		rc = full ? apply_full(a, &p, start, &t0) : apply_delta(a, &p, start, &t0);
 		a->failures = rc ? a->failures : 0;

@@ -53,18 +53,19 @@ static int ent_eq(const struct vk_ent *e, const struct vk_key *k)
 	return e->plen == k->plen && e->port == k->port && !memcmp(e->addr, k->addr, 16);
 }
 
-static size_t idx_slot(const struct vk_set *s, const struct vk_key *k, int *found)
+static size_t idx_slot(const struct vk_set *s, const struct vk_key *k, uint64_t h, int *found)
 {
-	size_t mask = s->idx_cap - 1, i = vk_key_hash(k) & mask;
+	size_t mask = s->idx_cap - 1, i = (size_t)h & mask;
+	uint64_t tag = h & 0xffffffff00000000ull;
 
 	for (;; i = (i + 1) & mask) {
-		uint32_t v = s->idx[i];
+		uint64_t v = s->idx[i];
 
 		if (!v) {
 			*found = 0;
 			return i;
 		}
-		if (ent_eq(s->ents[v - 1], k)) {
+		if ((v & 0xffffffff00000000ull) == tag && ent_eq(s->ents[(uint32_t)v - 1], k)) {
 			*found = 1;
 			return i;
 		}
@@ -73,7 +74,7 @@ static size_t idx_slot(const struct vk_set *s, const struct vk_key *k, int *foun
 
 static int idx_rebuild(struct vk_set *s, size_t cap)
 {
-	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t *idx = calloc(cap, sizeof(*idx)), h;
 	struct vk_key k;
 	size_t i;
 	int found;
@@ -85,7 +86,27 @@ static int idx_rebuild(struct vk_set *s, size_t cap)
 	s->idx_cap = cap;
 	for (i = 0; i < s->n; i++) {
 		vk_ent_key(s->ents[i], &k);
-		s->idx[idx_slot(s, &k, &found)] = (uint32_t)(i + 1);
+		h = vk_key_hash(&k);
+		s->idx[idx_slot(s, &k, h, &found)] = (h & 0xffffffff00000000ull) | (i + 1);
+	}
+	return 0;
+}
+
+int vk_set_reserve(struct vk_set *s, size_t n)
+{
+	size_t cap = s->idx_cap ? s->idx_cap : 1024;
+	struct vk_ent **v;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > s->idx_cap && idx_rebuild(s, cap))
+		return -ENOMEM;
+	if (n > s->cap) {
+		v = realloc(s->ents, n * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->ents = v;
+		s->cap = n;
 	}
 	return 0;
 }
@@ -97,8 +118,8 @@ struct vk_ent *vk_set_find(const struct vk_set *s, const struct vk_key *k)
 
 	if (!s->idx_cap)
 		return NULL;
-	i = idx_slot(s, k, &found);
-	return found ? s->ents[s->idx[i] - 1] : NULL;
+	i = idx_slot(s, k, vk_key_hash(k), &found);
+	return found ? s->ents[(uint32_t)s->idx[i] - 1] : NULL;
 }
 
 static struct vk_ent *ent_new(const struct vk_key *k)
@@ -126,6 +147,7 @@ int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a
 {
 	struct vk_ent *e;
 	struct vk_attr *na;
+	uint64_t h;
 	uint32_t i;
 	size_t slot;
 	int found;
@@ -133,9 +155,10 @@ int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a
 	if ((s->n + 1) * 2 > s->idx_cap &&
 	    idx_rebuild(s, s->idx_cap ? s->idx_cap * 2 : 1024))
 		return -ENOMEM;
-	slot = idx_slot(s, k, &found);
+	h = vk_key_hash(k);
+	slot = idx_slot(s, k, h, &found);
 	if (found) {
-		e = s->ents[s->idx[slot] - 1];
+		e = s->ents[(uint32_t)s->idx[slot] - 1];
 	} else {
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -150,7 +173,7 @@ int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a
 		if (!e)
 			return -ENOMEM;
 		s->ents[s->n++] = e;
-		s->idx[slot] = (uint32_t)s->n;
+		s->idx[slot] = (h & 0xffffffff00000000ull) | s->n;
 	}
 	for (i = 0; i < e->nattr; i++)	/* the same attribute twice: once */
 		if (!strcmp(e->attrs[i].uuid, a->uuid))

@@ -37,13 +37,18 @@ struct vk_ent {
 struct vk_set {
 	struct vk_ent **ents;
 	size_t n, cap;
-	uint32_t *idx;		/* open addressing: entry index + 1 */
+	uint64_t *idx;		/* open addressing: the key hash's upper half
+				 * << 32 | entry index + 1; a probe reads an
+				 * entry only when the halves agree */
 	size_t idx_cap;
 	size_t nattr;
 };
 
 void vk_set_init(struct vk_set *s);
 void vk_set_free(struct vk_set *s);
+
+/* Room for n entries without growing. 0 or -ENOMEM. */
+int vk_set_reserve(struct vk_set *s, size_t n);
 
 /* Adds attribute a (copied) under key k. Returns 0 or -ENOMEM. */
 int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a);

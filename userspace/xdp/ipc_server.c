@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "ipc_server.h"
@@ -231,16 +232,21 @@ static int commit_set(struct vk_ipc_server *s, struct vk_ipc_client *c, struct v
 	uint32_t j;
 
 	vk_set_init(out);
-	if (!c->full) {
-		for (i = 0; i < c->adds.n; i++)
-			for (j = 0; j < c->adds.ents[i]->nattr; j++)
-				if (push_remove(c, c->adds.ents[i]->attrs[j].uuid))
-					return -ENOMEM;
-		qsort(c->removes, c->nremoves, sizeof(*c->removes), cmp_uuid);
-		for (i = 0; i < cur->n; i++)
-			if (add_ent_attrs(out, cur->ents[i], c->removes, c->nremoves))
-				return -ENOMEM;
+	if (c->full) {		/* the staged set is the new set: no copy */
+		*out = c->adds;
+		vk_set_init(&c->adds);
+		return 0;
 	}
+	for (i = 0; i < c->adds.n; i++)
+		for (j = 0; j < c->adds.ents[i]->nattr; j++)
+			if (push_remove(c, c->adds.ents[i]->attrs[j].uuid))
+				return -ENOMEM;
+	qsort(c->removes, c->nremoves, sizeof(*c->removes), cmp_uuid);
+	if (vk_set_reserve(out, cur->n + c->adds.n))
+		return -ENOMEM;
+	for (i = 0; i < cur->n; i++)
+		if (add_ent_attrs(out, cur->ents[i], c->removes, c->nremoves))
+			return -ENOMEM;
 	for (i = 0; i < c->adds.n; i++)
 		if (add_ent_attrs(out, c->adds.ents[i], NULL, 0))
 			return -ENOMEM;
@@ -252,10 +258,19 @@ static void on_refuse(void *arg, const struct vk_ent *e, const char *why)
 	vk_warn("update: not loaded: %s: %s", e && e->name ? e->name : "indicator", why);
 }
 
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
 static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 		      const Vardkase__Dp__TableUpdate *u)
 {
 	struct vk_apply_stats st;
+	struct timespec t0;
 	struct vk_set next;
 	char why[256];
 	int rc;
@@ -295,9 +310,10 @@ static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 		ack(s, c->fd, NULL, NULL, 1);
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = commit_set(s, c, &next);
 	if (!rc)
-		rc = vk_dp_apply(s->dp, &next, c->gen, on_refuse, NULL, &st);
+		rc = vk_dp_apply_unsaved(s->dp, &next, c->gen, on_refuse, NULL, &st);
 	else
 		vk_set_free(&next);
 	client_reset(c);
@@ -305,10 +321,14 @@ static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 		ack(s, c->fd, strerror(-rc), NULL, 0);
 		return;
 	}
-	vk_info("update %llu (%s): %zu added, %zu removed, %zu kept, %zu refused in %.3f s",
-		(unsigned long long)s->dp->t.cfg->generation, c->full ? "full" : "delta",
-		st.added, st.removed, st.kept, st.refused, st.seconds);
+	/* the maps are live: answer first, then write the state file (a
+	 * second for 1M entries, off the agent's path) */
 	ack(s, c->fd, NULL, &st, 0);
+	vk_info("update %llu (%s): %zu added, %zu removed, %zu kept, %zu refused in %.3f s"
+		" (%.3f s with the staged set)", (unsigned long long)s->dp->t.cfg->generation,
+		c->full ? "full" : "delta", st.added, st.removed, st.kept, st.refused, st.seconds,
+		since(&t0));
+	vk_dp_save(s->dp);
 }
 
 /* ---- stats, counters, events ------------------------------------------ */
@@ -366,15 +386,27 @@ static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__Cou
 	Vardkase__Dp__Counter *cs = calloc(MAXC, sizeof(*cs));
 	Vardkase__Dp__Counter **pc = calloc(MAXC, sizeof(*pc));
 	const struct vk_set *cur = s->dp->t.cur;
+	uint64_t *all = NULL;
+	uint32_t j, nall = 0;
 	size_t i, n = 0;
-	uint32_t j;
 
+	/* all counters (the agent's question every 5 s) in batches; named
+	 * ones one by one: reading 1M ids singly took the dataplane a second */
+	if (!q->n_attribute_uuid && vk_tables_counts(&s->dp->t, &all, &nall))
+		all = NULL;
 	for (i = 0; cs && pc && i < cur->n && n < MAXC; i++) {
 		const struct vk_ent *e = cur->ents[i];
-		uint64_t c = e->id ? vk_tables_count(&s->dp->t, e->id) : 0;
+		uint64_t c = 0;
+		int looked = 0;
 
 		for (j = 0; j < e->nattr && n < MAXC; j++) {
-			if (!wanted(q, e->attrs[j].uuid) || (!q->n_attribute_uuid && !c))
+			if (!wanted(q, e->attrs[j].uuid))
+				continue;
+			if (!looked && e->id)
+				c = all ? (e->id < nall ? all[e->id] : 0) :
+					  vk_tables_count(&s->dp->t, e->id);
+			looked = 1;
+			if (!q->n_attribute_uuid && !c)
 				continue;
 			vardkase__dp__counter__init(&cs[n]);
 			cs[n].attribute_uuid = (char *)e->attrs[j].uuid;
@@ -389,6 +421,7 @@ static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__Cou
 	r.msg_case = VARDKASE__DP__RESPONSE__MSG_COUNTERS;
 	r.counters = &m;
 	send_resp(fd, &r);
+	free(all);
 	free(cs);
 	free(pc);
 }

@@ -343,12 +343,22 @@ int vk_dp_detach(const char *pin_dir, const char *state_dir, const char *ifname)
 int vk_dp_apply(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 		vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st)
 {
-	int rc = vk_tables_apply(&dp->t, set, gen, refuse, arg, st);
+	int rc = vk_dp_apply_unsaved(dp, set, gen, refuse, arg, st);
 
-	if (!rc && dp->pinned) {
-		rc = vk_tables_save(&dp->t, dp->state_path);
-		if (rc)
-			vk_err("saving %s failed: %s", dp->state_path, strerror(-rc));
-	}
+	return rc ? rc : vk_dp_save(dp);
+}
+
+int vk_dp_apply_unsaved(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
+			vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st)
+{
+	return vk_tables_apply(&dp->t, set, gen, refuse, arg, st);
+}
+
+int vk_dp_save(struct vk_dp *dp)
+{
+	int rc = dp->pinned ? vk_tables_save(&dp->t, dp->state_path) : 0;
+
+	if (rc)
+		vk_err("saving %s failed: %s", dp->state_path, strerror(-rc));
 	return rc;
 }

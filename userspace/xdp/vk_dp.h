@@ -50,9 +50,17 @@ int vk_dp_attach(struct vk_dp *dp, const char *ifname, int ifindex, bool *generi
  * Works without an open dp. Returns 0, or -ENOENT if nothing was there. */
 int vk_dp_detach(const char *pin_dir, const char *state_dir, const char *ifname);
 
-/* Apply a set and persist the id assignment. */
+/* Apply a set (ownership passes, also on error) and persist the id
+ * assignment (the state file). Returns 0 or -errno. */
 int vk_dp_apply(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 		vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st);
+/* The same in two steps, for a caller that answers in between: the state
+ * file lags the maps until vk_dp_save(). A crash in between restores the
+ * previous generation, which the agent sees and answers with a full push.
+ * Both return 0 or -errno. */
+int vk_dp_apply_unsaved(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
+			vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st);
+int vk_dp_save(struct vk_dp *dp);
 
 int vk_dp_prog_fd(const struct vk_dp *dp);
 int vk_dp_stats_fd(const struct vk_dp *dp);

@@ -227,6 +227,49 @@ uint64_t vk_tables_count(const struct vk_tables *t, uint32_t id)
 	return sum;
 }
 
+static void counts_one_by_one(const struct vk_tables *t, uint64_t *sum, uint32_t from,
+			      uint32_t total)
+{
+	for (; from < total; from++)
+		sum[from] = vk_tables_count(t, from);
+}
+
+int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n)
+{
+	enum { CHUNK = 4096 };
+	uint32_t total = t->next_id, keys[CHUNK], last = 0, done = 0, got, i;
+	uint64_t *sum = calloc(total + 1, sizeof(*sum)), *v = NULL;
+	int c, r;
+
+	if (!sum || !(v = malloc((size_t)CHUNK * (size_t)t->ncpus * sizeof(*v)))) {
+		free(sum);
+		return -ENOMEM;
+	}
+	while (done < total) {
+		DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, o);
+
+		got = total - done < CHUNK ? total - done : CHUNK;
+		/* the cursor is the last key read; NULL starts at index 0 */
+		r = bpf_map_lookup_batch(t->counters_fd, done ? &last : NULL, &last, keys, v,
+					 &got, &o);
+		if (r && errno != ENOENT) {	/* no batch ops (before 5.7): id by id */
+			counts_one_by_one(t, sum, done, total);
+			break;
+		}
+		for (i = 0; i < got; i++)
+			if (keys[i] < total)
+				for (c = 0; c < t->ncpus; c++)
+					sum[keys[i]] += v[(size_t)i * (size_t)t->ncpus + (size_t)c];
+		done += got;
+		if (r || !got)		/* ENOENT: the end of the array */
+			break;
+	}
+	free(v);
+	*out = sum;
+	*n = total;
+	return 0;
+}
+
 /* ---- generic open-addressing slots ------------------------------------ */
 
 struct tbl vk_tbl_of(struct vk_tables *t, enum vk_map_idx m)
@@ -441,38 +484,115 @@ static void clean(char *s)
 			*s = ' ';
 }
 
-int vk_tables_save(const struct vk_tables *t, const char *path)
-{
-	char tmp[4096];
+/* The state file is written with a formatter of its own: fprintf took a
+ * second for 1M entries, on the path of every update's acknowledgement. */
+struct wbuf {
 	FILE *f;
-	size_t i;
+	size_t n;
+	int err;
+	char b[1 << 16];
+};
+
+static void w_flush(struct wbuf *w)
+{
+	if (w->n && fwrite(w->b, 1, w->n, w->f) != w->n)
+		w->err = 1;
+	w->n = 0;
+}
+
+static void w_room(struct wbuf *w, size_t need)
+{
+	if (w->n + need > sizeof(w->b))
+		w_flush(w);
+}
+
+static void w_u32(struct wbuf *w, uint32_t v, char end)
+{
+	char d[10];
+	int k = 0;
+
+	w_room(w, 12);
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (k)
+		w->b[w->n++] = d[--k];
+	w->b[w->n++] = end;
+}
+
+static void w_str(struct wbuf *w, const char *s, char end)
+{
+	size_t l = strlen(s);
+
+	if (l + 1 > sizeof(w->b)) {	/* longer than the buffer: straight out */
+		w_flush(w);
+		if (fwrite(s, 1, l, w->f) != l)
+			w->err = 1;
+		l = 0;
+	}
+	w_room(w, l + 1);
+	memcpy(w->b + w->n, s, l);
+	w->n += l;
+	w->b[w->n++] = end;
+}
+
+static void w_ent(struct wbuf *w, const struct vk_ent *e)
+{
+	static const char hex[] = "0123456789abcdef";
 	uint32_t j, k;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	fprintf(f, "vardkase-state 1 %llu %zu\n",
-		(unsigned long long)t->cfg->generation, t->cur->n);
-	for (i = 0; i < t->cur->n; i++) {
-		const struct vk_ent *e = t->cur->ents[i];
+	w_u32(w, e->id, '\t');
+	w_u32(w, e->kind, '\t');
+	w_u32(w, e->plen, '\t');
+	w_u32(w, e->port, '\t');
+	w_room(w, 33);
+	for (k = 0; k < 16; k++) {
+		w->b[w->n++] = hex[e->addr[k] >> 4];
+		w->b[w->n++] = hex[e->addr[k] & 15];
+	}
+	w->b[w->n++] = '\t';
+	w_str(w, e->name ? e->name : "-", '\t');
+	w_u32(w, e->flags, '\t');
+	w_u32(w, e->nattr, '\n');
+	for (j = 0; j < e->nattr; j++) {
+		clean(e->attrs[j].value);
+		w_str(w, e->attrs[j].uuid, '\t');
+		w_u32(w, e->attrs[j].type, '\t');
+		w_str(w, e->attrs[j].value, '\n');
+	}
+}
 
-		fprintf(f, "%u\t%u\t%u\t%u\t", e->id, e->kind, e->plen, e->port);
-		for (k = 0; k < 16; k++)
-			fprintf(f, "%02x", e->addr[k]);
-		fprintf(f, "\t%s\t%u\t%u\n", e->name ? e->name : "-", e->flags, e->nattr);
-		for (j = 0; j < e->nattr; j++) {
-			clean(e->attrs[j].value);
-			fprintf(f, "%s\t%u\t%s\n", e->attrs[j].uuid, e->attrs[j].type,
-				e->attrs[j].value);
-		}
+int vk_tables_save(const struct vk_tables *t, const char *path)
+{
+	struct wbuf *w = malloc(sizeof(*w));
+	char tmp[4096];
+	size_t i;
+	int rc = 0;
+
+	if (!w)
+		return -ENOMEM;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	w->f = fopen(tmp, "w");
+	if (!w->f) {
+		rc = -errno;
+		free(w);
+		return rc;
 	}
-	if (fflush(f) || fsync(fileno(f))) {
-		fclose(f);
+	w->n = 0;
+	w->err = fprintf(w->f, "vardkase-state 1 %llu %zu\n",
+			 (unsigned long long)t->cfg->generation, t->cur->n) < 0;
+	for (i = 0; i < t->cur->n; i++)
+		w_ent(w, t->cur->ents[i]);
+	w_flush(w);
+	if (w->err || fflush(w->f) || fsync(fileno(w->f)))
+		rc = -EIO;
+	if (fclose(w->f) && !rc)
+		rc = -EIO;
+	free(w);
+	if (rc) {
 		unlink(tmp);
-		return -EIO;
+		return rc;
 	}
-	fclose(f);
 	return rename(tmp, path) ? -errno : 0;
 }
 

@@ -90,6 +90,11 @@ struct vk_ent *vk_tables_entry(const struct vk_tables *t, uint32_t id);
 /* Sum of the per-CPU counter of id; 0 on error. */
 uint64_t vk_tables_count(const struct vk_tables *t, uint32_t id);
 
+/* Every id's sum, ids 0..next_id-1, read in batches (BPF_MAP_LOOKUP_BATCH,
+ * Linux 5.7; one lookup per id where it is missing). *out is malloc'd and
+ * holds *n sums. Returns 0 or -errno. */
+int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n);
+
 /* Persist / reload the id assignment (the state file), so a restarted
  * daemon knows which id is which indicator. Return 0 or -errno. */
 int vk_tables_save(const struct vk_tables *t, const char *path);
