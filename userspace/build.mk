@@ -23,7 +23,7 @@ DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS)
 BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased $(BIN)/vardkasectl
 
 AGENT_SRCS := userspace/agent/vardkased.c userspace/agent/conf.c userspace/agent/amap.c \
-              userspace/agent/store.c userspace/agent/wl.c userspace/agent/sync.c \
+              userspace/agent/dpstream.c userspace/agent/store.c userspace/agent/wl.c userspace/agent/sync.c \
               userspace/agent/dpc.c userspace/agent/sandbox.c userspace/agent/sight.c \
               userspace/agent/upstream.c userspace/agent/console.c userspace/agent/evloop.c \
               userspace/agent/shared.c

@@ -427,6 +427,19 @@ static void test_counters(void **state)
 	for (i = 0; i < 10; i++)
 		run(e, &p, p.n);
 	assert_int_equal(vk_tables_count(&e->dp.t, ent->id), c0 + 10);
+	/* the read of every counter (through the hit bitmap) agrees, and
+	 * an id that never matched reads 0 */
+	{
+		uint64_t *all;
+		uint32_t n, id;
+
+		assert_int_equal(vk_tables_counts(&e->dp.t, &all, &n), 0);
+		assert_true(ent->id < n);
+		assert_int_equal(all[ent->id], c0 + 10);
+		for (id = 1; id < n; id++)
+			assert_int_equal(all[id], vk_tables_count(&e->dp.t, id));
+		free(all);
+	}
 }
 
 static void test_ipv6_port(void **state)

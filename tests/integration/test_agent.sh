@@ -202,6 +202,21 @@ check "every restSearch carried Content-Type: application/json" sh -c \
 	"ip netns exec $NSM /usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/requests | /usr/bin/python3 -c \
 	'import json,sys; r=[x for x in json.load(sys.stdin) if x[\"path\"].startswith(\"/attributes\")]; sys.exit(0 if r and all(x[\"headers\"].get(\"Content-Type\")==\"application/json\" for x in r) else 1)'"
 
+# A full pull streams its pages to the dataplane as they come: one that
+# fails on page 2 leaves the dataplane's generation and set as they were
+gen() { "$BIN/vardkase-xdp" ctl --socket "$T/dp.sock" stats | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])'; }
+STATE=state-stream conf stream
+G0=$(gen)
+admin /admin/fault '{"kind": "reset", "count": 1, "skip": 1}' >/dev/null
+"$BIN/vardkased" --config "$T/stream.conf" --once >"$T/stream.log" 2>&1
+check "a full pull failing on page 2 says so" grep -q "sync full failed" "$T/stream.log"
+check "... and the dataplane applied none of its pages" sh -c "[ '$(gen)' = '$G0' ] && [ -n '$G0' ]"
+check "... and the previous set stays" loaded $A2
+"$BIN/vardkased" --config "$T/stream.conf" --once >"$T/stream.log" 2>&1
+check "a full pull of several pages is streamed and acknowledged" \
+	grep -q "acknowledged generation .* (full, streamed)" "$T/stream.log"
+check "... and the streamed set matches" loaded $A2
+
 # oversize answers are cut at the configured limit
 kill "$APID"; wait "$APID" 2>/dev/null; APID=
 MAXMB=1 conf main

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "lib/vk_key.h"
 #include "lib/vk_misp.h"
+#include "lib/vk_set.h"
 
 static const struct { const char *type, *in, *out; } good[] = {
 	{ "ip-dst", "192.0.2.1", "192.0.2.1" },
@@ -93,6 +94,66 @@ static void test_hostile_json(void **state)
 }
 
 /* Every captured restSearch response parses; enforced counts add up. */
+static void add_attr(struct vk_set *s, const char *uuid, const char *type, const char *value)
+{
+	enum vk_misp_type t = vk_misp_type_parse(type);
+	struct vk_attr a = { .type = (uint8_t)t, .value = (char *)value };
+	struct vk_key k[2];
+	const char *why;
+	int n, i;
+
+	memcpy(a.uuid, uuid, VK_UUID_LEN + 1);
+	n = vk_key_from_misp(t, value, k, &why);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(vk_set_add(s, &k[i], &a), 0);
+}
+
+static int count_by_uuid(struct vk_set *s, const char *uuid)
+{
+	size_t cur = 0;
+	uint32_t j;
+	int n = 0;
+	struct vk_ent *e;
+
+	while ((e = vk_set_by_uuid(s, uuid, &cur, &j))) {
+		assert_string_equal(e->attrs[j].uuid, uuid);
+		n++;
+	}
+	return n;
+}
+
+/* The uuid index finds each key of an attribute, and follows changes. */
+static void test_by_uuid(void **state)
+{
+	const char *u1 = "11111111-0000-4000-8000-000000000001";
+	const char *u2 = "11111111-0000-4000-8000-000000000002";
+	const char *u3 = "11111111-0000-4000-8000-000000000003";
+	char u[VK_UUID_LEN + 1], v[32];
+	struct vk_set s;
+	int i;
+
+	(void)state;
+	vk_set_init(&s);
+	assert_int_equal(count_by_uuid(&s, u1), 0);
+	add_attr(&s, u1, "domain|ip", "evil.se|192.0.2.7");
+	add_attr(&s, u2, "ip-dst", "192.0.2.8");
+	for (i = 0; i < 3000; i++) {	/* enough to wrap probe chains */
+		snprintf(u, sizeof(u), "22222222-0000-4000-8000-%012d", i);
+		snprintf(v, sizeof(v), "10.%d.%d.1", i / 256, i % 256);
+		add_attr(&s, u, "ip-src", v);
+	}
+	assert_int_equal(count_by_uuid(&s, u1), 2);
+	assert_int_equal(count_by_uuid(&s, u2), 1);
+	assert_int_equal(count_by_uuid(&s, u3), 0);
+	add_attr(&s, u3, "hostname", "www.evil.se");	/* the index follows */
+	assert_int_equal(count_by_uuid(&s, u3), 1);
+	assert_int_equal(vk_set_remove_uuid(&s, u2), 1);
+	assert_int_equal(count_by_uuid(&s, u2), 0);
+	assert_int_equal(count_by_uuid(&s, "22222222-0000-4000-8000-000000002999"), 1);
+	vk_set_free(&s);
+}
+
 static void test_fixtures(void **state)
 {
 	const char *dir = getenv("VK_FIXTURES");
@@ -134,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_covers),
 		cmocka_unit_test(test_hostile_json),
 		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_by_uuid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

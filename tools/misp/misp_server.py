@@ -15,8 +15,9 @@ runtime, injects faults and reports what the platform received:
   POST /admin/attribute/<uuid>      body {field: value}      edit (unpublishes)
   POST /admin/delete/<uuid>                                  soft delete (unpublishes)
   POST /admin/hard-delete/<uuid>                             gone, no trace
-  POST /admin/fault                 body {"kind": K, "count": N, "seconds": S}
+  POST /admin/fault                 body {"kind": K, "count": N, "seconds": S, "skip": M}
         K: latency | 500 | 429 | reset | truncate | oversize | none
+        (the M requests before the fault go through: a fault mid-pull)
   POST /admin/warninglist           body {"values": [...]}   enforceWarninglist
 
 Decaying models (--decay-model ID:FILE, misp-decaying-models JSON, the
@@ -325,6 +326,9 @@ class Handler(BaseHTTPRequestHandler):
     def take_fault(self):
         st = self.server.store
         with st.lock:
+            if st.fault.get("skip", 0) > 0:     # the first requests go through
+                st.fault["skip"] -= 1
+                return {"kind": "none", "count": 0, "seconds": 0}
             f = dict(st.fault)
             if f["kind"] != "none":
                 st.fault["count"] -= 1
@@ -563,7 +567,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {k: x[k] for k in ATTR_FIELDS})
             if self.path == "/admin/fault":
                 st.fault = {"kind": body.get("kind", "none"), "count": int(body.get("count", 1)),
-                            "seconds": float(body.get("seconds", 0))}
+                            "seconds": float(body.get("seconds", 0)),
+                            "skip": int(body.get("skip", 0))}
                 return self.send_json(200, st.fault)
             if self.path == "/admin/warninglist":
                 st.warninglist = set(body.get("values", []))

@@ -2,12 +2,24 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include "amap.h"
 #include "../../kernel/lib/hash.h"
 
 void vk_amap_init(struct vk_amap *m)
 {
 	memset(m, 0, sizeof(*m));
+}
+
+/* The records live in a mapping of their own: growing it is mremap, which
+ * moves page tables, where realloc from the heap copied 100 MB to make room
+ * for one more record after 1M. */
+static size_t rec_bytes(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n * sizeof(struct vk_arec) + pg - 1) / pg * pg;
 }
 
 void vk_amap_free(struct vk_amap *m)
@@ -18,7 +30,8 @@ void vk_amap_free(struct vk_amap *m)
 		free(m->rec[i].value);
 		free(m->rec[i].extra);
 	}
-	free(m->rec);
+	if (m->rec)
+		munmap(m->rec, rec_bytes(m->cap));
 	free(m->idx);
 	vk_amap_init(m);
 }
@@ -66,15 +79,19 @@ static int idx_resize(struct vk_amap *m, size_t cap)
 
 static int rec_room(struct vk_amap *m, size_t n)
 {
-	struct vk_arec *v;
+	void *v;
 
 	if (n <= m->cap)
 		return 0;
-	v = realloc(m->rec, n * sizeof(*v));
-	if (!v)
+	if (m->rec)
+		v = mremap(m->rec, rec_bytes(m->cap), rec_bytes(n), MREMAP_MAYMOVE);
+	else
+		v = mmap(NULL, rec_bytes(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (v == MAP_FAILED)
 		return -ENOMEM;
 	m->rec = v;
-	m->cap = n;
+	m->cap = rec_bytes(n) / sizeof(struct vk_arec);
 	return 0;
 }
 
@@ -121,6 +138,7 @@ int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *v
 		r = &m->rec[(uint32_t)m->idx[i] - 1];
 		free(r->value);
 		free(r->extra);
+		m->changed++;
 	} else {
 		r = &m->rec[m->n++];
 		memset(r, 0, sizeof(*r));
@@ -148,6 +166,7 @@ int vk_amap_del(struct vk_amap *m, const char *uuid)
 		return 0;
 	at = (uint32_t)v - 1;
 	m->idx[i] = 0;
+	m->changed++;
 	for (j = (i + 1) & mask; m->idx[j]; j = (j + 1) & mask) {
 		size_t home = (size_t)hash(m->rec[(uint32_t)m->idx[j] - 1].uuid) & mask;
 

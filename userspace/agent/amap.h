@@ -28,6 +28,9 @@ struct vk_amap {
 	size_t n, cap;		/* records held, room */
 	uint64_t *idx;
 	size_t idx_cap;		/* a power of two, at least 2n */
+	size_t changed;		/* records replaced or removed so far: tells
+				 * a reader of rec[] whether what it read
+				 * still stands */
 };
 
 void vk_amap_init(struct vk_amap *m);

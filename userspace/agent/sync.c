@@ -508,6 +508,8 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 		free(r.body);
 		if (rows < 0)
 			return VK_SYNC_E_FAIL;
+		if (p->page_done)
+			p->page_done(p->page_arg, p);
 		if (rows < (long)s->conf->page_size)
 			return VK_SYNC_OK;	/* a short page is the last one */
 	}

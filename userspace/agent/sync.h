@@ -46,6 +46,9 @@ struct vk_pull {
 	size_t nreasons;
 	long retry_after;
 	double pull_s;		/* the pull's wall time, for the log */
+	/* called after each page is parsed (may be NULL) */
+	void (*page_done)(void *arg, struct vk_pull *p);
+	void *page_arg;
 };
 
 struct vk_sync {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "conf.h"
 #include "dpc.h"
+#include "dpstream.h"
 #include "evloop.h"
 #include "sandbox.h"
 #include "store.h"
@@ -41,6 +42,7 @@ struct agent {
 	int dp_in_sync;		/* the dataplane holds our last generation */
 	unsigned failures;	/* consecutive, for the back-off */
 	double cpu0;		/* CPU time when the current sync began */
+	double cpu_helpers;	/* and that of the threads it started */
 	char result[512];	/* the last sync's summary */
 	struct vk_shared sh;
 	struct vk_evloop ev;
@@ -90,11 +92,12 @@ static int push(struct agent *a, int full, char **up, size_t nup, char **del, si
 	return 0;
 }
 
+/* This thread's CPU time: the sync's own, not the event loop's. */
 static double cpu_s(void)
 {
 	struct rusage u;
 
-	getrusage(RUSAGE_SELF, &u);
+	getrusage(RUSAGE_THREAD, &u);
 	return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
 	       (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
@@ -123,7 +126,8 @@ static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p,
 	snprintf(a->result, sizeof(a->result), "sync %s: %zu added, %zu removed, %zu refused%s%s%s,"
 		 " %zu attributes in %zu pages, %.2f s (pull %.2f s, cpu %.3f s, peak RSS %ld MiB);"
 		 " %zu enforced", kind, added, removed, refused, refused ? " (" : "", reasons,
-		 refused ? ")" : "", p->seen, p->pages, secs, p->pull_s, cpu_s() - a->cpu0,
+		 refused ? ")" : "", p->seen, p->pages, secs, p->pull_s,
+		 cpu_s() - a->cpu0 + a->cpu_helpers,
 		 peak_rss_mib(), a->set.n);
 	vk_info("%s", a->result);
 }
@@ -136,10 +140,90 @@ static double since_s(const struct timespec *t0)
 	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A full pull streams its pages to the dataplane as they come in. */
+struct stream {
+	struct agent *a;
+	struct vk_dpstream ds;
+	int on;
+	size_t sent;		/* p->up.rec[0..sent) are queued */
+	size_t changed;		/* p->up.changed when the stream began */
+	uint64_t gen;		/* the generation it will be */
+};
+
+static void stream_begin(struct agent *a, struct stream *x, struct vk_pull *p)
+{
+	uint64_t dpgen = 0, gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
+	char err[256];
+
+	memset(x, 0, sizeof(*x));
+	x->a = a;
+	if (vk_dpc_generation(a->c.dataplane_socket, &dpgen, err, sizeof(err)))
+		return;		/* pushed (or found missing) after the pull */
+	x->gen = (dpgen > gen ? dpgen : gen) + 1;
+	if (vk_dps_open(&x->ds, a->c.dataplane_socket, x->gen, err, sizeof(err))) {
+		vk_warn("%s; the set is pushed after the pull", err);
+		return;
+	}
+	x->on = 1;
+	x->changed = p->up.changed;
+}
+
+static void stream_stop(struct stream *x)
+{
+	if (x->on)
+		vk_dps_abort(&x->ds);
+	x->on = 0;
+}
+
+/* Only records appended since the last page are new; a record replaced or
+ * removed after it was sent spoils the stream (rare: the same uuid on two
+ * pages), and the set goes whole after the pull. */
+static void on_page(void *arg, struct vk_pull *p)
+{
+	struct stream *x = arg;
+
+	if (!x->on)
+		return;
+	if (p->up.changed != x->changed ||
+	    vk_dps_add(&x->ds, &p->up, x->sent, p->up.n, &x->a->supp)) {
+		stream_stop(x);
+		return;
+	}
+	x->sent = p->up.n;
+}
+
+/* The streamed update's end: 0 with gen acknowledged, -1 if the stream
+ * was not usable (push the set whole instead) or the dataplane refused. */
+static int stream_end(struct agent *a, struct stream *x, const struct vk_amap *set,
+		      uint64_t *gen)
+{
+	struct vk_dpc_ack ack;
+	char err[256];
+	int rc;
+
+	if (!x->on || set->changed != x->changed || x->sent != set->n) {
+		stream_stop(x);
+		return -1;
+	}
+	x->on = 0;
+	rc = vk_dps_finish(&x->ds, &ack, err, sizeof(err));
+	a->cpu_helpers += x->ds.cpu;
+	if (rc) {
+		vk_err("%s", err);
+		return -1;
+	}
+	*gen = ack.generation;
+	a->dp_in_sync = 1;
+	vk_info("dataplane acknowledged generation %llu (full, streamed): %u indicators,"
+		" %u refused", (unsigned long long)ack.generation, ack.indicators, ack.refused);
+	return 0;
+}
+
 struct store_job {
 	struct vk_store *st;
 	const struct vk_amap *set;
 	int rc;
+	double cpu;
 };
 
 static void *store_main(void *arg)
@@ -147,6 +231,7 @@ static void *store_main(void *arg)
 	struct store_job *j = arg;
 
 	j->rc = vk_store_replace(j->st, j->set);
+	j->cpu = cpu_s();
 	return NULL;
 }
 
@@ -156,7 +241,8 @@ static void *store_main(void *arg)
  * works on the other core. Only a stored set moves the cursor: if the
  * database refuses it, the dataplane still enforces the new set, a
  * restart falls back to the stored one, and the next sync is full again. */
-static int apply_full(struct agent *a, struct vk_pull *p, time_t start, const struct timespec *t0)
+static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time_t start,
+		      const struct timespec *t0)
 {
 	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
 	struct store_job job = { .st = &a->st };
@@ -178,9 +264,13 @@ static int apply_full(struct agent *a, struct vk_pull *p, time_t start, const st
 	if (!threaded)
 		store_main(&job);
 	a->dp_in_sync = 0;	/* a full pull is pushed whole */
-	prc = push_gen(a, 1, NULL, 0, NULL, 0, &gen);
-	if (threaded)
+	prc = stream_end(a, x, &a->set, &gen);
+	if (prc)
+		prc = push_gen(a, 1, NULL, 0, NULL, 0, &gen);
+	if (threaded) {
 		pthread_join(th, NULL);
+		a->cpu_helpers += job.cpu;
+	}
 	vk_amap_free(&old);
 	if (!prc)
 		vk_store_set(&a->st, "generation", (int64_t)gen);
@@ -359,6 +449,7 @@ static unsigned sync_once(struct agent *a)
 	int full = !last_full || start - last_full >= (time_t)a->c.full_resync;
 	int64_t since = full ? -1 : vk_store_get(&a->st, "cursor", 0);
 	struct timespec t0;
+	struct stream x = { 0 };
 	struct vk_pull p;
 	char err[512];
 	unsigned wait = a->c.poll_interval, back;
@@ -366,11 +457,19 @@ static unsigned sync_once(struct agent *a)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	a->cpu0 = cpu_s();
+	a->cpu_helpers = 0;
 	vk_pull_init(&p);
+	if (full) {
+		stream_begin(a, &x, &p);
+		p.page_done = on_page;
+		p.page_arg = &x;
+	}
 	rc = vk_sync_pull(&a->s, since, &p, err, sizeof(err));
 	p.pull_s = since_s(&t0);
+	if (rc != VK_SYNC_OK && full)
+		stream_stop(&x);	/* the dataplane drops what it staged */
 	if (rc == VK_SYNC_OK) {
-		rc = full ? apply_full(a, &p, start, &t0) : apply_delta(a, &p, start, &t0);
+		rc = full ? apply_full(a, &p, &x, start, &t0) : apply_delta(a, &p, start, &t0);
 		a->failures = rc ? a->failures : 0;
 		enrich(a, &p, full);
 		snprintf(err, sizeof(err), "%.400s; the dataplane did not take it", a->result);
@@ -423,20 +522,24 @@ static int run(struct agent *a, int once)
 	pfd[1] = (struct pollfd){ .fd = a->sh.sync_kick, .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = a->sh.suppress_kick, .events = POLLIN };
 	for (;;) {
-		unsigned wait = sync_once(a);
 		struct signalfd_siginfo si;
 		struct timespec until, now;
+		unsigned wait;
+		long left;
 
+		/* polls start every interval, however long a sync took: a
+		 * publish waits at most one interval for the next pull */
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		wait = sync_once(a);
 		if (once)
 			break;
-		wait = jitter(wait, a->c.jitter_percent);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += wait;
+		until.tv_sec += jitter(wait, a->c.jitter_percent);
 		/* a false positive is applied at once and the wait goes on */
 		for (;;) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec >= until.tv_sec || poll(pfd, 3, (int)((until.tv_sec -
-			    now.tv_sec) * 1000)) <= 0)
+			left = (until.tv_sec - now.tv_sec) * 1000 +
+			       (until.tv_nsec - now.tv_nsec) / 1000000;
+			if (left <= 0 || poll(pfd, 3, (int)left) <= 0)
 				break;
 			if (pfd[2].revents) {
 				vk_drain(a->sh.suppress_kick);

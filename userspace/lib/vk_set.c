@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vk_set.h"
+#include "../../kernel/lib/hash.h"
 
 void vk_set_init(struct vk_set *s)
 {
@@ -28,6 +29,7 @@ void vk_set_free(struct vk_set *s)
 		ent_free(s->ents[i]);
 	free(s->ents);
 	free(s->idx);
+	free(s->uidx);
 	vk_set_init(s);
 }
 
@@ -90,6 +92,77 @@ static int idx_rebuild(struct vk_set *s, size_t cap)
 		s->idx[idx_slot(s, &k, h, &found)] = (h & 0xffffffff00000000ull) | (i + 1);
 	}
 	return 0;
+}
+
+static void uidx_drop(struct vk_set *s)
+{
+	if (s->uidx) {
+		free(s->uidx);
+		s->uidx = NULL;
+		s->uidx_cap = 0;
+	}
+}
+
+static uint64_t uuid_hash(const char *u)
+{
+	uint64_t h = VK_FNV64_OFFSET;
+
+	for (; *u; u++)
+		h = (h ^ (uint8_t)*u) * VK_FNV64_PRIME;
+	return vk_fmix64(h);
+}
+
+static int uslot_is(const struct vk_set *s, const struct vk_uslot *u, const char *uuid,
+		    uint64_t h)
+{
+	return u->tag == (uint32_t)(h >> 32) && !strcmp(s->ents[u->ent]->attrs[u->attr].uuid, uuid);
+}
+
+static int uidx_build(struct vk_set *s)
+{
+	size_t cap = 1024, i, k, mask;
+	uint32_t j;
+
+	while (cap < 2 * s->nattr + 2)
+		cap *= 2;
+	free(s->uidx);
+	s->uidx = calloc(cap, sizeof(*s->uidx));
+	if (!s->uidx) {
+		s->uidx_cap = 0;
+		return -ENOMEM;
+	}
+	s->uidx_cap = cap;
+	mask = cap - 1;
+	/* an attribute under two keys (domain|ip) has a slot per key */
+	for (i = 0; i < s->n; i++)
+		for (j = 0; j < s->ents[i]->nattr; j++) {
+			uint64_t h = uuid_hash(s->ents[i]->attrs[j].uuid);
+
+			for (k = (size_t)h & mask; s->uidx[k].used; k = (k + 1) & mask)
+				;
+			s->uidx[k] = (struct vk_uslot){ (uint32_t)(h >> 32), (uint32_t)i, j, 1 };
+		}
+	return 0;
+}
+
+struct vk_ent *vk_set_by_uuid(struct vk_set *s, const char *uuid, size_t *cursor,
+			      uint32_t *attr)
+{
+	uint64_t h = uuid_hash(uuid);
+	size_t mask, k;
+
+	if (!s->n || (!s->uidx && uidx_build(s)))
+		return NULL;
+	mask = s->uidx_cap - 1;
+	/* *cursor: probes already made, so the next call goes on from there */
+	for (k = ((size_t)h + *cursor) & mask; s->uidx[k].used; k = (k + 1) & mask) {
+		++*cursor;
+		if (uslot_is(s, &s->uidx[k], uuid, h)) {
+			*attr = s->uidx[k].attr;
+			return s->ents[s->uidx[k].ent];
+		}
+	}
+	return NULL;
 }
 
 int vk_set_reserve(struct vk_set *s, size_t n)
@@ -194,6 +267,7 @@ int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a
 		return -ENOMEM;
 	e->nattr++;
 	s->nattr++;
+	uidx_drop(s);
 	return 0;
 }
 
@@ -223,5 +297,7 @@ size_t vk_set_remove_uuid(struct vk_set *s, const char *uuid)
 		s->n = kept;
 		idx_rebuild(s, s->idx_cap);
 	}
+	if (removed)
+		uidx_drop(s);
 	return removed;
 }

@@ -42,10 +42,25 @@ struct vk_set {
 				 * entry only when the halves agree */
 	size_t idx_cap;
 	size_t nattr;
+	struct vk_uslot *uidx;	/* by attribute uuid, built on demand */
+	size_t uidx_cap;
+};
+
+struct vk_uslot {
+	uint32_t tag, ent, attr, used;
 };
 
 void vk_set_init(struct vk_set *s);
 void vk_set_free(struct vk_set *s);
+
+/* The entries holding attribute uuid, one per call: start with *cursor =
+ * 0; each returns the next entry (its index in e->attrs in *attr) or NULL
+ * when there is none left (an attribute such as domain|ip lies under two
+ * keys). The first call after a change indexes every attribute (1M: a
+ * tenth of a second), later ones are O(1): the dataplane answers
+ * "counters UUID" without walking the set. */
+struct vk_ent *vk_set_by_uuid(struct vk_set *s, const char *uuid, size_t *cursor,
+			      uint32_t *attr);
 
 /* Room for n entries without growing. 0 or -ENOMEM. */
 int vk_set_reserve(struct vk_set *s, size_t n);

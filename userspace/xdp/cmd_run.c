@@ -145,7 +145,9 @@ static int loop(struct run *r)
 		for (i = 0; i < nipc; i++)
 			if (pfd[FD_IPC + i].revents)
 				vk_ipc_server_ready(&r->ipc, pfd[FD_IPC + i].fd);
+		vk_dp_save_reap(&r->dp, false);
 	}
+	vk_dp_save_reap(&r->dp, true);	/* the state file is whole before we go */
 	ring_buffer__consume(r->dp.rb);
 	close(sfd);
 	return 0;

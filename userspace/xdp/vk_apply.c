@@ -428,8 +428,10 @@ static int id_alloc(struct vk_tables *t, uint32_t *id)
 		uint64_t zero[512] = { 0 };
 
 		*id = t->free_ids[--t->nfree];
-		/* a recycled id starts from zero */
+		/* a recycled id starts from zero, and unmatched */
 		bpf_map_update_elem(t->counters_fd, id, zero, BPF_ANY);
+		__atomic_fetch_and(&((uint64_t *)t->m[VK_M_HITS].p)[*id / 64],
+				   ~(1ull << (*id % 64)), __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	if (t->next_id >= t->cfg->id_capacity)

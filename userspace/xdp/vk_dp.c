@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
@@ -127,6 +128,7 @@ static int configure(struct vk_dp *dp, const struct vk_dp_opts *o, struct vk_siz
 	set_size(dp, "vk_v6port", sz->v6port);
 	set_size(dp, "vk_v6pfx", sz->v6pfx);
 	set_size(dp, "vk_names", sz->names);
+	set_size(dp, "vk_hits", (sz->ids + 63) / 64);
 	return 0;
 }
 
@@ -352,6 +354,51 @@ int vk_dp_apply_unsaved(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 			vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st)
 {
 	return vk_tables_apply(&dp->t, set, gen, refuse, arg, st);
+}
+
+void vk_dp_save_async(struct vk_dp *dp)
+{
+	pid_t pid;
+
+	if (!dp->pinned)
+		return;
+	if (dp->saver) {
+		dp->save_pending = true;
+		return;
+	}
+	dp->save_pending = false;
+	fflush(NULL);		/* nothing buffered is written twice */
+	pid = fork();
+	if (pid == 0)
+		_exit(vk_tables_save(&dp->t, dp->state_path) ? 1 : 0);
+	if (pid < 0) {		/* no process to spare: write it here */
+		vk_dp_save(dp);
+		return;
+	}
+	dp->saver = pid;
+}
+
+void vk_dp_save_reap(struct vk_dp *dp, bool wait)
+{
+	int st;
+	pid_t r;
+
+	if (dp->saver) {
+		r = waitpid(dp->saver, &st, wait ? 0 : WNOHANG);
+		if (r == 0)
+			return;
+		if (r == dp->saver && (!WIFEXITED(st) || WEXITSTATUS(st)))
+			vk_err("saving %s failed (in the saving process)", dp->state_path);
+		dp->saver = 0;
+	}
+	if (dp->save_pending) {
+		if (wait) {
+			dp->save_pending = false;
+			vk_dp_save(dp);
+		} else {
+			vk_dp_save_async(dp);
+		}
+	}
 }
 
 int vk_dp_save(struct vk_dp *dp)

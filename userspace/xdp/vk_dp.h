@@ -8,6 +8,7 @@
 #define VK_DP_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 #include "vk_tables.h"
 
@@ -31,6 +32,8 @@ struct vk_dp {
 	char pin_dir[256];
 	char state_path[300];
 	bool pinned, reused;		/* reused: pinned maps were there */
+	pid_t saver;			/* a child writing the state file, or 0 */
+	bool save_pending;		/* a newer set arrived meanwhile */
 };
 
 typedef int (*vk_event_fn)(void *ctx, void *data, size_t size);
@@ -61,6 +64,13 @@ int vk_dp_apply(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 int vk_dp_apply_unsaved(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 			vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st);
 int vk_dp_save(struct vk_dp *dp);
+/* vk_dp_save() in a child process (fork: a copy-on-write snapshot of the
+ * set), so the daemon answers on while 1M entries are written; one child
+ * at a time, a newer set is written when it is done. vk_dp_save_reap()
+ * collects a finished child (call it from the main loop); with wait = true
+ * it waits for it and writes what is pending (at exit). */
+void vk_dp_save_async(struct vk_dp *dp);
+void vk_dp_save_reap(struct vk_dp *dp, bool wait);
 
 int vk_dp_prog_fd(const struct vk_dp *dp);
 int vk_dp_stats_fd(const struct vk_dp *dp);

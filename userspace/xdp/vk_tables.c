@@ -30,7 +30,7 @@
 const char *const vk_map_names[VK_M_COUNT] = {
 	"vk_config", "vk_meta", "vk_v4_filter", "vk_v4_l20", "vk_v4l24",
 	"vk_v4", "vk_v4port", "vk_v4long", "vk_v6_filter", "vk_v6_pfilter",
-	"vk_v6", "vk_v6port", "vk_v6pfx", "vk_name_filter", "vk_names",
+	"vk_v6", "vk_v6port", "vk_v6pfx", "vk_name_filter", "vk_names", "vk_hits",
 };
 
 static uint32_t pow2(uint64_t n, uint32_t min)
@@ -128,7 +128,7 @@ size_t vk_tables_kernel_bytes(const struct vk_sizes *sz, int ncpus)
 	       (size_t)(sz->v6 + sz->v6pfx) * sizeof(struct vk_v6_slot) +
 	       (size_t)sz->v6port * sizeof(struct vk_v6port_slot) +
 	       (size_t)VK_NAME_FILTER_WORDS * 8 +
-	       (size_t)sz->names * sizeof(struct vk_name_slot);
+	       (size_t)sz->names * sizeof(struct vk_name_slot) + ((size_t)sz->ids + 63) / 64 * 8;
 }
 
 /* ---- mapping ---------------------------------------------------------- */
@@ -234,6 +234,28 @@ static void counts_one_by_one(const struct vk_tables *t, uint64_t *sum, uint32_t
 		sum[from] = vk_tables_count(t, from);
 }
 
+/* Few ids matched (the usual case): read just those. 1, or 0 when so
+ * many did that reading all in batches is cheaper. */
+static int counts_of_hits(const struct vk_tables *t, uint64_t *sum, uint32_t total)
+{
+	const uint64_t *hits = t->m[VK_M_HITS].p;
+	uint32_t w, words = (total + 63) / 64, nhit = 0;
+	uint64_t bits;
+
+	for (w = 0; w < words; w++)
+		nhit += (uint32_t)__builtin_popcountll(__atomic_load_n(&hits[w], __ATOMIC_RELAXED));
+	if (nhit > total / 16 + 64)
+		return 0;
+	for (w = 0; w < words; w++)
+		for (bits = __atomic_load_n(&hits[w], __ATOMIC_RELAXED); bits; bits &= bits - 1) {
+			uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
+
+			if (id < total)
+				sum[id] = vk_tables_count(t, id);
+		}
+	return 1;
+}
+
 int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n)
 {
 	enum { CHUNK = 4096 };
@@ -241,6 +263,11 @@ int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n)
 	uint64_t *sum = calloc(total + 1, sizeof(*sum)), *v = NULL;
 	int c, r;
 
+	if (sum && counts_of_hits(t, sum, total)) {
+		*out = sum;
+		*n = total;
+		return 0;
+	}
 	if (!sum || !(v = malloc((size_t)CHUNK * (size_t)t->ncpus * sizeof(*v)))) {
 		free(sum);
 		return -ENOMEM;

@@ -38,7 +38,7 @@ enum vk_map_idx {
 	VK_M_CONFIG, VK_M_META, VK_M_V4_FILTER, VK_M_V4_L20, VK_M_V4L24,
 	VK_M_V4, VK_M_V4PORT, VK_M_V4LONG, VK_M_V6_FILTER, VK_M_V6_PFILTER,
 	VK_M_V6, VK_M_V6PORT, VK_M_V6PFX, VK_M_NAME_FILTER, VK_M_NAMES,
-	VK_M_COUNT
+	VK_M_HITS, VK_M_COUNT
 };
 
 /* Map names in the BPF object, in enum vk_map_idx order. */
@@ -90,9 +90,10 @@ struct vk_ent *vk_tables_entry(const struct vk_tables *t, uint32_t id);
 /* Sum of the per-CPU counter of id; 0 on error. */
 uint64_t vk_tables_count(const struct vk_tables *t, uint32_t id);
 
-/* Every id's sum, ids 0..next_id-1, read in batches (BPF_MAP_LOOKUP_BATCH,
- * Linux 5.7; one lookup per id where it is missing). *out is malloc'd and
- * holds *n sums. Returns 0 or -errno. */
+/* Every id's sum, ids 0..next_id-1 (0 for ids that never matched: the hit
+ * bitmap says which to read; when many did, all are read in batches,
+ * BPF_MAP_LOOKUP_BATCH, Linux 5.7, or one by one before). *out is malloc'd
+ * and holds *n sums. Returns 0 or -errno. */
 int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n);
 
 /* Persist / reload the id assignment (the state file), so a restarted

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "dpstream.h"
+#include "../lib/vk_ipc.h"
+
+#define CHUNK 2000	/* indicators per message, as dpc.c: well under VK_IPC_MAX_MSG */
+
+struct vk_dps_msg {
+	struct vk_dps_msg *next;
+	size_t len;
+	int last;
+	uint8_t buf[];
+};
+
+static void fail(struct vk_dpstream *s, const char *fmt, const char *what)
+{
+	pthread_mutex_lock(&s->mu);
+	if (!s->failed)
+		snprintf(s->err, sizeof(s->err), fmt, what);
+	s->failed = 1;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Send one packed chunk and read the dataplane's answer to it. */
+static int send_one(struct vk_dpstream *s, const struct vk_dps_msg *m, uint8_t *rbuf)
+{
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	Vardkase__Dp__Response *r;
+	ssize_t n;
+	long got;
+	int ok;
+
+	do
+		n = send(s->fd, m->buf, m->len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)m->len) {
+		fail(s, "dataplane: send: %s", n < 0 ? strerror(errno) : "short");
+		return -1;
+	}
+	if (poll(&p, 1, 120000) <= 0) {
+		fail(s, "dataplane: %s", "no answer");
+		return -1;
+	}
+	got = vk_ipc_recv(s->fd, rbuf);
+	if (got <= 0) {
+		fail(s, "dataplane: %s", got ? strerror((int)-got) : "closed");
+		return -1;
+	}
+	r = vardkase__dp__response__unpack(NULL, (size_t)got, rbuf);
+	ok = r && r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK && r->ack->ok;
+	if (!ok) {
+		fail(s, "dataplane refused the update: %s",
+		     r && r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK ? r->ack->error : "?");
+	} else if (m->last) {
+		s->ack.generation = r->ack->generation;
+		s->ack.indicators = r->ack->indicators;
+		s->ack.added = r->ack->added;
+		s->ack.removed = r->ack->removed;
+		s->ack.refused = r->ack->refused;
+	}
+	vardkase__dp__response__free_unpacked(r, NULL);
+	return ok ? 0 : -1;
+}
+
+static void *sender(void *arg)
+{
+	struct vk_dpstream *s = arg;
+	uint8_t *rbuf = malloc(VK_IPC_MAX_MSG);
+	struct vk_dps_msg *m;
+	struct rusage u;
+	int last = 0;
+
+	if (!rbuf)
+		fail(s, "dataplane stream: %s", "out of memory");
+	while (rbuf && !last) {
+		pthread_mutex_lock(&s->mu);
+		while (!s->head && !s->stop && !s->failed)
+			pthread_cond_wait(&s->cv, &s->mu);
+		m = s->stop || s->failed ? NULL : s->head;
+		if (m) {
+			s->head = m->next;
+			if (!s->head)
+				s->tail = NULL;
+			s->queued -= m->len;
+		}
+		pthread_mutex_unlock(&s->mu);
+		if (!m)
+			break;
+		last = m->last;
+		if (send_one(s, m, rbuf))
+			last = 1;
+		free(m);
+	}
+	free(rbuf);
+	getrusage(RUSAGE_THREAD, &u);
+	pthread_mutex_lock(&s->mu);
+	s->cpu = (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+		 (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+	s->done = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+int vk_dps_open(struct vk_dpstream *s, const char *path, uint64_t gen, char *err,
+		size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->gen = gen;
+	s->fd = vk_ipc_connect(path);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "dataplane %s: %s", path, strerror(-s->fd));
+		return -1;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (pthread_create(&s->th, NULL, sender, s)) {
+		snprintf(err, errlen, "dataplane stream: cannot start its thread");
+		close(s->fd);
+		pthread_mutex_destroy(&s->mu);
+		pthread_cond_destroy(&s->cv);
+		return -1;
+	}
+	return 0;
+}
+
+static int enqueue(struct vk_dpstream *s, Vardkase__Dp__Indicator **pind, size_t k, int last)
+{
+	Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
+	Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;
+	struct vk_dps_msg *m;
+	size_t len;
+	int failed;
+
+	u.generation = s->gen;
+	u.full = 1;
+	u.n_add = k;
+	u.add = pind;
+	u.more = !last;
+	rq.msg_case = VARDKASE__DP__REQUEST__MSG_UPDATE;
+	rq.update = &u;
+	len = protobuf_c_message_get_packed_size(&rq.base);
+	if (len > VK_IPC_MAX_MSG || !(m = malloc(sizeof(*m) + len)))
+		return -1;
+	m->next = NULL;
+	m->len = protobuf_c_message_pack(&rq.base, m->buf);
+	m->last = last;
+	pthread_mutex_lock(&s->mu);
+	failed = s->failed;
+	if (!failed) {
+		if (s->tail)
+			s->tail->next = m;
+		else
+			s->head = m;
+		s->tail = m;
+		s->queued += m->len;
+		pthread_cond_signal(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (failed)
+		free(m);
+	return failed ? -1 : 0;
+}
+
+int vk_dps_add(struct vk_dpstream *s, const struct vk_amap *m, size_t from, size_t to,
+	       const struct vk_amap *skip)
+{
+	Vardkase__Dp__Indicator ind[CHUNK], *pind[CHUNK];
+	size_t k = 0;
+
+	for (; from < to; from++) {
+		const struct vk_arec *r = &m->rec[from];
+
+		if (skip && skip->n && vk_amap_get(skip, r->uuid))
+			continue;
+		vardkase__dp__indicator__init(&ind[k]);
+		ind[k].attribute_uuid = (char *)r->uuid;
+		ind[k].type = (Vardkase__Dp__IndicatorType)r->type;
+		ind[k].value = r->value;
+		pind[k] = &ind[k];
+		if (++k == CHUNK) {
+			if (enqueue(s, pind, k, 0))
+				return -1;
+			k = 0;
+		}
+	}
+	return k ? enqueue(s, pind, k, 0) : 0;
+}
+
+static void end(struct vk_dpstream *s)
+{
+	struct vk_dps_msg *m;
+
+	pthread_join(s->th, NULL);
+	close(s->fd);
+	while ((m = s->head)) {
+		s->head = m->next;
+		free(m);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+}
+
+int vk_dps_finish(struct vk_dpstream *s, struct vk_dpc_ack *ack, char *err, size_t errlen)
+{
+	int rc = enqueue(s, NULL, 0, 1);
+
+	pthread_mutex_lock(&s->mu);
+	if (rc && !s->failed) {
+		snprintf(s->err, sizeof(s->err), "dataplane stream: out of memory");
+		s->failed = 1;
+	}
+	s->finished = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	end(s);
+	if (s->failed) {
+		snprintf(err, errlen, "%s", s->err);
+		return -1;
+	}
+	*ack = s->ack;
+	return 0;
+}
+
+void vk_dps_abort(struct vk_dpstream *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	/* the sender may sit in send() or poll(): closing is not enough to
+	 * wake it portably, shutting the socket down is */
+	shutdown(s->fd, SHUT_RDWR);
+	end(s);
+}
