@@ -99,6 +99,9 @@ count() {	# matches of one attribute uuid, from the pinned counters
 }
 
 ctl() { "$BIN" ctl --socket "$STATE/dp.sock" "$@"; }
+ccount() {	# matches of one attribute uuid, from the running daemon
+	ctl counters "$1" | /usr/bin/python3 -c "import json,sys; print(sum(c['matches'] for c in json.load(sys.stdin).get('counters', [])))"
+}
 jget() { /usr/bin/python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); print(d$1)"; }
 
 # The control socket (protobuf-c over SOCK_SEQPACKET), driven by `ctl`.
@@ -151,6 +154,30 @@ JSON
 	ctl update --generation $((gen + 3)) --remove bbbbbbbb-0000-4000-8000-000000000003 > "$STATE/ack.json"
 	check "socket: a delta removes by attribute uuid" \
 		grep -q '"indicators":2' "$STATE/ack.json"
+	# A delta shares the entries it leaves alone with the live set and
+	# copies the ones it touches: an attribute onto a live key, an edit,
+	# one of two attributes of a key removed.
+	local before
+	before=$(ccount aaaaaaaa-0000-4000-8000-000000000001)
+	cat > "$STATE/d4.json" <<'JSON'
+{"response":{"Attribute":[
+{"uuid":"cccccccc-0000-4000-8000-000000000001","type":"ip-src","value":"10.77.0.2","to_ids":true},
+{"uuid":"bbbbbbbb-0000-4000-8000-000000000001","type":"domain","value":"third.se","to_ids":true}
+]}}
+JSON
+	ctl update --generation $((gen + 4)) "$STATE/d4.json" > "$STATE/ack.json"
+	local after
+	after=$(ccount cccccccc-0000-4000-8000-000000000001)
+	check "socket: a delta adding an attribute to a live key keeps its counter" \
+		sh -c "[ $before -ge 1 ] && [ '$after' = $before ]"
+	check "socket: a delta edit replaces the value" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" counters bbbbbbbb-0000-4000-8000-000000000001 | grep -q third.se"
+	ctl update --generation $((gen + 5)) --remove aaaaaaaa-0000-4000-8000-000000000001 > "$STATE/ack.json"
+	ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+	check "socket: removing one of two attributes of a key keeps it matching" \
+		test "$(ccount cccccccc-0000-4000-8000-000000000001)" -ge $((before + 2))
+	check "socket: ... and the removed attribute is gone" \
+		test "$(ccount aaaaaaaa-0000-4000-8000-000000000001)" = 0
 }
 
 check "daemon attaches" start

@@ -23,10 +23,17 @@ static void ent_free(struct vk_ent *e)
 
 void vk_set_free(struct vk_set *s)
 {
+	vk_set_free_except(s, NULL, NULL);
+}
+
+void vk_set_free_except(struct vk_set *s, int (*keep)(const struct vk_ent *e, void *arg),
+			void *arg)
+{
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		ent_free(s->ents[i]);
+		if (!keep || !keep(s->ents[i], arg))
+			ent_free(s->ents[i]);
 	free(s->ents);
 	free(s->idx);
 	free(s->uidx);
@@ -214,6 +221,37 @@ static struct vk_ent *ent_new(const struct vk_key *k)
 		}
 	}
 	return e;
+}
+
+int vk_set_adopt(struct vk_set *s, struct vk_ent *e)
+{
+	struct vk_key k;
+	uint64_t h;
+	size_t slot;
+	int found;
+
+	if ((s->n + 1) * 2 > s->idx_cap &&
+	    idx_rebuild(s, s->idx_cap ? s->idx_cap * 2 : 1024))
+		return -ENOMEM;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct vk_ent **v = realloc(s->ents, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->ents = v;
+		s->cap = cap;
+	}
+	vk_ent_key(e, &k);
+	h = vk_key_hash(&k);
+	slot = idx_slot(s, &k, h, &found);
+	if (found)
+		return -EEXIST;
+	s->ents[s->n++] = e;
+	s->idx[slot] = (h & 0xffffffff00000000ull) | s->n;
+	s->nattr += e->nattr;
+	uidx_drop(s);
+	return 0;
 }
 
 int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a)

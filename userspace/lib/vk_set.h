@@ -52,6 +52,14 @@ struct vk_uslot {
 
 void vk_set_init(struct vk_set *s);
 void vk_set_free(struct vk_set *s);
+/* vk_set_free(), but the entries keep() says yes to are left alone: they
+ * belong to another set too (see vk_set_adopt). */
+void vk_set_free_except(struct vk_set *s, int (*keep)(const struct vk_ent *e, void *arg),
+			void *arg);
+/* Put entry e itself (not a copy) into s: e then belongs to two sets, and
+ * the caller frees it once (vk_set_free_except). 0, -EEXIST when s has its
+ * key, or -ENOMEM. */
+int vk_set_adopt(struct vk_set *s, struct vk_ent *e);
 
 /* The entries holding attribute uuid, one per call: start with *cursor =
  * 0; each returns the next entry (its index in e->attrs in *attr) or NULL

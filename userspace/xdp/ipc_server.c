@@ -222,14 +222,56 @@ static int push_remove(struct vk_ipc_client *c, const char *uuid)
 	return 0;
 }
 
-/* The set the staged update asks for. A delta is the current set less the
- * removed uuids and less the added ones (an edit re-sends its uuid with the
- * new value), plus the additions. */
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The live entries a delta adds attributes to (sorted): those are copied,
+ * the others shared. NULL with *n = 0 when there are none. */
+static const struct vk_ent **touched(const struct vk_set *cur, const struct vk_set *adds,
+				     size_t *n, int *err)
+{
+	const struct vk_ent **v = calloc(adds->n + 1, sizeof(*v));
+	struct vk_key k;
+	size_t i;
+
+	*n = 0;
+	*err = !v;
+	for (i = 0; v && i < adds->n; i++) {
+		vk_ent_key(adds->ents[i], &k);
+		if ((v[*n] = vk_set_find(cur, &k)))
+			(*n)++;
+	}
+	if (v)
+		qsort(v, *n, sizeof(*v), cmp_ptr);
+	return v;
+}
+
+static int has_removed(const struct vk_ent *e, char (*rm)[VK_UUID_LEN + 1], size_t nrm)
+{
+	uint32_t j;
+
+	for (j = 0; nrm && j < e->nattr; j++)
+		if (bsearch(e->attrs[j].uuid, rm, nrm, sizeof(*rm), cmp_uuid))
+			return 1;
+	return 0;
+}
+
+/* The set the staged update asks for. A full update is the staged set. A
+ * delta is the live set less the removed uuids and less the added ones (an
+ * edit re-sends its uuid with the new value), plus the additions: the live
+ * entries it leaves alone are shared, not copied (vk_tables_apply frees
+ * them once), so one new indicator costs no copy of a million. */
 static int commit_set(struct vk_ipc_server *s, struct vk_ipc_client *c, struct vk_set *out)
 {
 	const struct vk_set *cur = s->dp->t.cur;
-	size_t i;
+	const struct vk_ent **tv;
+	size_t i, ntv;
 	uint32_t j;
+	int err;
 
 	vk_set_init(out);
 	if (c->full) {		/* the staged set is the new set: no copy */
@@ -242,15 +284,28 @@ static int commit_set(struct vk_ipc_server *s, struct vk_ipc_client *c, struct v
 			if (push_remove(c, c->adds.ents[i]->attrs[j].uuid))
 				return -ENOMEM;
 	qsort(c->removes, c->nremoves, sizeof(*c->removes), cmp_uuid);
-	if (vk_set_reserve(out, cur->n + c->adds.n))
+	tv = touched(cur, &c->adds, &ntv, &err);
+	if (err || vk_set_reserve(out, cur->n + c->adds.n)) {
+		free(tv);
 		return -ENOMEM;
-	for (i = 0; i < cur->n; i++)
-		if (add_ent_attrs(out, cur->ents[i], c->removes, c->nremoves))
-			return -ENOMEM;
-	for (i = 0; i < c->adds.n; i++)
-		if (add_ent_attrs(out, c->adds.ents[i], NULL, 0))
-			return -ENOMEM;
-	return 0;
+	}
+	for (i = 0; i < cur->n && !err; i++) {
+		struct vk_ent *e = cur->ents[i];
+		size_t had = out->n;
+
+		if (e->id && !bsearch(&e, tv, ntv, sizeof(*tv), cmp_ptr) &&
+		    !has_removed(e, c->removes, c->nremoves)) {
+			err = vk_set_adopt(out, e);
+			continue;
+		}
+		err = add_ent_attrs(out, e, c->removes, c->nremoves);
+		if (!err && out->n > had)	/* its id goes along: no lookup when applied */
+			out->ents[out->n - 1]->id = e->id;
+	}
+	free(tv);
+	for (i = 0; i < c->adds.n && !err; i++)
+		err = add_ent_attrs(out, c->adds.ents[i], NULL, 0);
+	return err ? -ENOMEM : 0;
 }
 
 static void on_refuse(void *arg, const struct vk_ent *e, const char *why)
@@ -314,8 +369,8 @@ static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 	rc = commit_set(s, c, &next);
 	if (!rc)
 		rc = vk_dp_apply_unsaved(s->dp, &next, c->gen, on_refuse, NULL, &st);
-	else
-		vk_set_free(&next);
+	else		/* what it shares with the live set stays */
+		vk_set_free_except(&next, vk_tables_holds, &s->dp->t);
 	client_reset(c);
 	if (rc) {
 		ack(s, c->fd, strerror(-rc), NULL, 0);

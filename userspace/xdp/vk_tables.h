@@ -79,10 +79,16 @@ void vk_tables_close(struct vk_tables *t);
 /*
  * Make the tables hold exactly set (ownership passes to t, also on error).
  * Entries that cannot be placed are dropped and reported through refuse.
+ * set may share entries with the live set (vk_set_adopt of t->cur's own
+ * entries): those must carry their id; they are freed once.
  * Returns 0 or -errno.
  */
 int vk_tables_apply(struct vk_tables *t, struct vk_set *set, uint64_t generation,
 		    vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st);
+
+/* 1 if e is the live set's own entry for its id (for vk_set_free_except:
+ * a set that shares entries with the live set). tables is the vk_tables. */
+int vk_tables_holds(const struct vk_ent *e, void *tables);
 
 /* The entry behind an id, or NULL. */
 struct vk_ent *vk_tables_entry(const struct vk_tables *t, uint32_t id);
