@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <yajl/yajl_parse.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -464,54 +465,115 @@ long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct 
 	return rows;
 }
 
-int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err, size_t errlen)
+/* One page's request and answer; run by the pull itself or, for the next
+ * page, by a thread of its own while this page is parsed. */
+struct fetch {
+	struct vk_sync *s;
+	int64_t since;
+	int page, rc;
+	struct vk_http_resp r;
+	char err[512];
+};
+
+static void *fetch_main(void *arg)
 {
-	const char *hdr[] = { s->auth, "Accept: application/json",
+	struct fetch *f = arg;
+	const char *hdr[] = { f->s->auth, "Accept: application/json",
 			      /* without it MISP silently ignores every filter */
 			      "Content-Type: application/json", NULL };
-	int page;
+	json_t *b = request_body(f->s, f->since, f->page);
+	char *body = json_dumps(b, JSON_COMPACT);
 
-	for (page = 1; page <= 100000; page++) {
-		json_t *b = request_body(s, since, page);
-		char *body = json_dumps(b, JSON_COMPACT);
-		struct vk_http_resp r;
-		long rows;
-		int rc;
+	json_decref(b);
+	memset(&f->r, 0, sizeof(f->r));
+	f->rc = -1;
+	if (!body) {
+		snprintf(f->err, sizeof(f->err), "out of memory");
+		return NULL;
+	}
+	f->rc = vk_https_request(f->s->h, "POST", "/attributes/restSearch", hdr, body,
+				 strlen(body), &f->r, f->err, sizeof(f->err));
+	free(body);
+	return NULL;
+}
 
-		json_decref(b);
-		if (!body)
-			return VK_SYNC_E_FAIL;
-		rc = vk_https_request(s->h, "POST", "/attributes/restSearch", hdr, body,
-				      strlen(body), &r, err, errlen);
-		free(body);
-		if (rc)
-			return VK_SYNC_E_FAIL;
-		p->pages++;
-		if (r.status == 403) {
-			snprintf(err, errlen, "MISP refused the API key (HTTP 403): check api_key_file");
-			free(r.body);
-			return VK_SYNC_E_AUTH;
-		}
-		if (r.status == 429) {
-			p->retry_after = r.rate_limit_reset > 0 ? r.rate_limit_reset : 60;
-			snprintf(err, errlen, "MISP rate limit (HTTP 429): retry in %ld s",
-				 p->retry_after);
-			free(r.body);
-			return VK_SYNC_E_RATE;
-		}
-		if (r.status != 200) {
-			snprintf(err, errlen, "MISP answered HTTP %d on page %d", r.status, page);
-			free(r.body);
-			return VK_SYNC_E_FAIL;
-		}
-		rows = vk_sync_parse_page(s, r.body, r.len, p, since < 0, err, errlen);
-		free(r.body);
-		if (rows < 0)
-			return VK_SYNC_E_FAIL;
-		if (p->page_done)
+/* What a fetched page's status means: VK_SYNC_OK to parse it, or the
+ * error (err set). */
+static int page_status(struct fetch *f, struct vk_pull *p, char *err, size_t errlen)
+{
+	if (f->rc) {
+		snprintf(err, errlen, "%s", f->err);
+		return VK_SYNC_E_FAIL;
+	}
+	p->pages++;
+	if (f->r.status == 403) {
+		snprintf(err, errlen, "MISP refused the API key (HTTP 403): check api_key_file");
+		return VK_SYNC_E_AUTH;
+	}
+	if (f->r.status == 429) {
+		p->retry_after = f->r.rate_limit_reset > 0 ? f->r.rate_limit_reset : 60;
+		snprintf(err, errlen, "MISP rate limit (HTTP 429): retry in %ld s", p->retry_after);
+		return VK_SYNC_E_RATE;
+	}
+	if (f->r.status != 200) {
+		snprintf(err, errlen, "MISP answered HTTP %d on page %d", f->r.status, f->page);
+		return VK_SYNC_E_FAIL;
+	}
+	return VK_SYNC_OK;
+}
+
+/* The next page is fetched while this one is parsed when MISP says this
+ * one is full (X-Result-Count is rows + 1 on a full page): TLS and gunzip
+ * of page n + 1 then run beside the parse of page n. */
+static int start_next(struct fetch *cur, struct fetch *next, pthread_t *th, size_t page_size)
+{
+	if (cur->r.result_count <= (long)page_size)
+		return 0;
+	*next = (struct fetch){ .s = cur->s, .since = cur->since, .page = cur->page + 1 };
+	return !pthread_create(th, NULL, fetch_main, next);
+}
+
+int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err, size_t errlen)
+{
+	struct fetch f[2] = { { .s = s, .since = since, .page = 1 } }, *cur = &f[0], *next = &f[1];
+	pthread_t th;
+	int ahead, rc;
+	long rows;
+
+	fetch_main(cur);
+	for (;;) {
+		rc = page_status(cur, p, err, errlen);
+		ahead = rc == VK_SYNC_OK && cur->page < 100000 &&
+			start_next(cur, next, &th, s->conf->page_size);
+		rows = rc == VK_SYNC_OK ? vk_sync_parse_page(s, cur->r.body, cur->r.len, p,
+							       since < 0, err, errlen) : -1;
+		free(cur->r.body);
+		if (rows >= 0 && p->page_done)
 			p->page_done(p->page_arg, p);
+		if (ahead) {
+			pthread_join(th, NULL);
+			if (rows < 0 || rows < (long)s->conf->page_size) {
+				free(next->r.body);	/* not needed after all */
+				next->r.body = NULL;
+			}
+		}
+		if (rows < 0)
+			return rc == VK_SYNC_OK ? VK_SYNC_E_FAIL : rc;
 		if (rows < (long)s->conf->page_size)
 			return VK_SYNC_OK;	/* a short page is the last one */
+		if (cur->page >= 100000)
+			break;
+		if (ahead) {
+			struct fetch *t = cur;
+
+			cur = next;
+			next = t;
+		} else {
+			*next = (struct fetch){ .s = s, .since = since, .page = cur->page + 1 };
+			fetch_main(next);
+			cur = next;
+			next = cur == &f[0] ? &f[1] : &f[0];
+		}
 	}
 	snprintf(err, errlen, "more than 100000 pages: giving up");
 	return VK_SYNC_E_FAIL;
