@@ -8,7 +8,7 @@
 #include "dpc.h"
 #include "../lib/vk_ipc.h"
 
-#define CHUNK 2000	/* indicators per message: well under VK_IPC_MAX_MSG */
+#define CHUNK VK_DPC_CHUNK
 
 static Vardkase__Dp__Response *roundtrip(int fd, Vardkase__Dp__Request *rq, char *err,
 					 size_t errlen)

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include "amap.h"
 
+/* Indicators per update message: well under VK_IPC_MAX_MSG. */
+#define VK_DPC_CHUNK	2000
+
 struct vk_dpc_ack {
 	uint64_t generation;
 	uint32_t indicators, added, removed, refused;

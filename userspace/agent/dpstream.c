@@ -10,7 +10,7 @@
 #include "dpstream.h"
 #include "../lib/vk_ipc.h"
 
-#define CHUNK 2000	/* indicators per message, as dpc.c: well under VK_IPC_MAX_MSG */
+#define CHUNK VK_DPC_CHUNK
 
 struct vk_dps_msg {
 	struct vk_dps_msg *next;

@@ -275,8 +275,10 @@ static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time
 	if (!prc)
 		vk_store_set(&a->st, "generation", (int64_t)gen);
 	if (job.rc) {
-		vk_err("sync full: the state database refused the new set: it is enforced, but a"
-		       " restart falls back to the last stored one; the next sync is full again");
+		snprintf(a->result, sizeof(a->result), "sync full: the state database refused the"
+			 " new set: it is enforced, but a restart falls back to the last stored"
+			 " one; the next sync is full again");
+		vk_err("%s", a->result);
 		return -1;
 	}
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
