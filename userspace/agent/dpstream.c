@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include "dpstream.h"
 #include "../lib/vk_ipc.h"
@@ -112,6 +113,8 @@ static void *sender(void *arg)
 int vk_dps_open(struct vk_dpstream *s, const char *path, uint64_t gen, char *err,
 		size_t errlen)
 {
+	struct timeval tmo = { .tv_sec = 120 };
+
 	memset(s, 0, sizeof(*s));
 	s->gen = gen;
 	s->fd = vk_ipc_connect(path);
@@ -119,6 +122,9 @@ int vk_dps_open(struct vk_dpstream *s, const char *path, uint64_t gen, char *err
 		snprintf(err, errlen, "dataplane %s: %s", path, strerror(-s->fd));
 		return -1;
 	}
+	/* a dataplane that stops reading fails the stream instead of
+	 * holding the sync forever (answers wait as long, in poll) */
+	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (pthread_create(&s->th, NULL, sender, s)) {
