@@ -124,8 +124,8 @@ int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *v
 	size_t i;
 	char *v;
 
-	/* records and index grow apart: more room for records (a realloc,
-	 * which glibc does by remapping) must not rehash the index */
+	/* records and index grow apart: more room for records (mremap)
+	 * must not rehash the index */
 	if (m->n + 1 > m->cap && rec_room(m, m->n < 512 ? 1024 : m->n + m->n / 2))
 		return -ENOMEM;
 	if ((m->n + 1) * 2 > m->idx_cap && idx_resize(m, m->idx_cap ? m->idx_cap * 2 : 1024))
