@@ -99,4 +99,21 @@ static __always_inline __u8 vk_lower(__u8 c)
 	return (c >= 'A' && c <= 'Z') ? (__u8)(c + 32) : c;
 }
 
+#ifndef __bpf__
+/* FNV-1a of a NUL-terminated string, going on from h (userspace only: no
+ * loop bound). Uuid indexes take vk_fmix64(vk_fnv64_str(VK_FNV64_OFFSET,
+ * uuid)), as vk_uuid_hash() does. */
+static inline __u64 vk_fnv64_str(__u64 h, const char *s)
+{
+	for (; *s; s++)
+		h = vk_label_step(h, (__u8)*s);
+	return h;
+}
+
+static inline __u64 vk_uuid_hash(const char *uuid)
+{
+	return vk_fmix64(vk_fnv64_str(VK_FNV64_OFFSET, uuid));
+}
+#endif
+
 #endif /* VK_LIB_HASH_H */

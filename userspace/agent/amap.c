@@ -38,15 +38,6 @@ void vk_amap_free(struct vk_amap *m)
 
 #define TAG(h) ((h) & 0xffffffff00000000ull)
 
-static uint64_t hash(const char *uuid)
-{
-	uint64_t h = VK_FNV64_OFFSET;
-
-	for (; *uuid; uuid++)
-		h = (h ^ (uint8_t)*uuid) * VK_FNV64_PRIME;
-	return vk_fmix64(h);
-}
-
 /* The index slot of uuid: its record's, or the empty one it would take. */
 static size_t slot(const struct vk_amap *m, const char *uuid, uint64_t h)
 {
@@ -71,7 +62,7 @@ static int idx_resize(struct vk_amap *m, size_t cap)
 	m->idx = idx;
 	m->idx_cap = cap;
 	for (i = 0; i < m->n; i++) {
-		h = hash(m->rec[i].uuid);
+		h = vk_uuid_hash(m->rec[i].uuid);
 		m->idx[slot(m, m->rec[i].uuid, h)] = TAG(h) | (i + 1);
 	}
 	return 0;
@@ -112,7 +103,7 @@ struct vk_arec *vk_amap_get(const struct vk_amap *m, const char *uuid)
 
 	if (!m->idx_cap)
 		return NULL;
-	v = m->idx[slot(m, uuid, hash(uuid))];
+	v = m->idx[slot(m, uuid, vk_uuid_hash(uuid))];
 	return v ? &m->rec[(uint32_t)v - 1] : NULL;
 }
 
@@ -120,7 +111,7 @@ int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *v
 		const char *event_uuid)
 {
 	struct vk_arec *r;
-	uint64_t h = hash(uuid);
+	uint64_t h = vk_uuid_hash(uuid);
 	size_t i;
 	char *v;
 
@@ -162,13 +153,13 @@ int vk_amap_del(struct vk_amap *m, const char *uuid)
 	size_t i, j, mask = m->idx_cap - 1, at, last;
 	uint64_t v;
 
-	if (!m->idx_cap || !(v = m->idx[i = slot(m, uuid, hash(uuid))]))
+	if (!m->idx_cap || !(v = m->idx[i = slot(m, uuid, vk_uuid_hash(uuid))]))
 		return 0;
 	at = (uint32_t)v - 1;
 	m->idx[i] = 0;
 	m->changed++;
 	for (j = (i + 1) & mask; m->idx[j]; j = (j + 1) & mask) {
-		size_t home = (size_t)hash(m->rec[(uint32_t)m->idx[j] - 1].uuid) & mask;
+		size_t home = (size_t)vk_uuid_hash(m->rec[(uint32_t)m->idx[j] - 1].uuid) & mask;
 
 		/* move j into the hole at i unless its home lies in (i, j] */
 		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
@@ -182,7 +173,7 @@ int vk_amap_del(struct vk_amap *m, const char *uuid)
 	last = --m->n;
 	if (at != last) {
 		m->rec[at] = m->rec[last];
-		v = hash(m->rec[at].uuid);
+		v = vk_uuid_hash(m->rec[at].uuid);
 		m->idx[slot(m, m->rec[at].uuid, v)] = TAG(v) | (at + 1);
 	}
 	memset(&m->rec[last], 0, sizeof(m->rec[last]));

@@ -10,28 +10,58 @@
 
 #define CHUNK VK_DPC_CHUNK
 
+/* The dataplane's next answer on fd, unpacked, or NULL + err. */
+static Vardkase__Dp__Response *answer(int fd, uint8_t *buf, char *err, size_t errlen)
+{
+	long n = vk_ipc_recv_wait(fd, buf, 120000);
+	Vardkase__Dp__Response *r;
+
+	if (n <= 0) {
+		snprintf(err, errlen, "dataplane: %s", n == -ETIMEDOUT ? "no answer" :
+			 n ? strerror((int)-n) : "closed");
+		return NULL;
+	}
+	r = vardkase__dp__response__unpack(NULL, (size_t)n, buf);
+	if (!r)
+		snprintf(err, errlen, "dataplane: an answer that does not decode");
+	return r;
+}
+
 static Vardkase__Dp__Response *roundtrip(int fd, Vardkase__Dp__Request *rq, char *err,
 					 size_t errlen)
 {
 	static uint8_t buf[VK_IPC_MAX_MSG];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int rc = vk_ipc_send(fd, &rq->base, 0);
-	long n;
 
 	if (rc) {
 		snprintf(err, errlen, "dataplane: send: %s", strerror(-rc));
 		return NULL;
 	}
-	if (poll(&p, 1, 120000) <= 0) {
-		snprintf(err, errlen, "dataplane: no answer");
-		return NULL;
+	return answer(fd, buf, err, errlen);
+}
+
+int vk_dpc_update_answer(int fd, uint8_t *buf, uint64_t gen, struct vk_dpc_ack *ack, char *err,
+			 size_t errlen)
+{
+	Vardkase__Dp__Response *r = answer(fd, buf, err, errlen);
+	int ok;
+
+	if (!r)
+		return -1;
+	ok = r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK && r->ack->ok;
+	if (!ok) {
+		snprintf(err, errlen, "dataplane refused generation %llu: %s",
+			 (unsigned long long)gen,
+			 r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK ? r->ack->error : "?");
+	} else if (ack) {
+		ack->generation = r->ack->generation;
+		ack->indicators = r->ack->indicators;
+		ack->added = r->ack->added;
+		ack->removed = r->ack->removed;
+		ack->refused = r->ack->refused;
 	}
-	n = vk_ipc_recv(fd, buf);
-	if (n <= 0) {
-		snprintf(err, errlen, "dataplane: %s", n ? strerror((int)-n) : "closed");
-		return NULL;
-	}
-	return vardkase__dp__response__unpack(NULL, (size_t)n, buf);
+	vardkase__dp__response__free_unpacked(r, NULL);
+	return ok ? 0 : -1;
 }
 
 int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen)
@@ -60,7 +90,7 @@ int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen)
 	return 0;
 }
 
-static Vardkase__Dp__Indicator *mk(const struct vk_arec *a, Vardkase__Dp__Indicator *x)
+Vardkase__Dp__Indicator *vk_dpc_indicator(const struct vk_arec *a, Vardkase__Dp__Indicator *x)
 {
 	vardkase__dp__indicator__init(x);
 	x->attribute_uuid = (char *)a->uuid;
@@ -97,10 +127,11 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 	const struct vk_arec **recs = calloc((full ? m->n : nup) + 1, sizeof(*recs));
 	Vardkase__Dp__Indicator *ind = calloc(CHUNK, sizeof(*ind));
 	Vardkase__Dp__Indicator **pind = calloc(CHUNK, sizeof(*pind));
+	uint8_t *buf = malloc(VK_IPC_MAX_MSG);
 	size_t n, off = 0, doff = 0;
 	int fd = -1, rc = -1;
 
-	if (!recs || !ind || !pind) {
+	if (!recs || !ind || !pind || !buf) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -113,12 +144,11 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 	do {
 		Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
 		Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;
-		Vardkase__Dp__Response *r;
 		size_t k = n - off < CHUNK ? n - off : CHUNK, i;
 		size_t kd = full ? 0 : (ndel - doff < CHUNK ? ndel - doff : CHUNK);
 
 		for (i = 0; i < k; i++)
-			pind[i] = mk(recs[off + i], &ind[i]);
+			pind[i] = vk_dpc_indicator(recs[off + i], &ind[i]);
 		u.generation = gen;
 		u.full = full;
 		u.n_add = k;
@@ -130,26 +160,14 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 		u.more = off < n || (!full && doff < ndel);
 		rq.msg_case = VARDKASE__DP__REQUEST__MSG_UPDATE;
 		rq.update = &u;
-		r = roundtrip(fd, &rq, err, errlen);
-		if (!r)
-			goto out;
-		if (r->msg_case != VARDKASE__DP__RESPONSE__MSG_ACK || !r->ack->ok) {
-			snprintf(err, errlen, "dataplane refused generation %llu: %s",
-				 (unsigned long long)gen,
-				 r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK ? r->ack->error : "?");
-			vardkase__dp__response__free_unpacked(r, NULL);
+		rc = vk_ipc_send(fd, &rq.base, 0);
+		if (rc) {
+			snprintf(err, errlen, "dataplane: send: %s", strerror(-rc));
+			rc = -1;
 			goto out;
 		}
-		if (!u.more) {
-			ack->generation = r->ack->generation;
-			ack->indicators = r->ack->indicators;
-			ack->added = r->ack->added;
-			ack->removed = r->ack->removed;
-			ack->refused = r->ack->refused;
-			rc = 0;
-		}
-		vardkase__dp__response__free_unpacked(r, NULL);
-		if (!u.more)
+		rc = vk_dpc_update_answer(fd, buf, gen, u.more ? NULL : ack, err, errlen);
+		if (rc || !u.more)
 			break;
 	} while (1);
 out:
@@ -158,5 +176,6 @@ out:
 	free(recs);
 	free(ind);
 	free(pind);
+	free(buf);
 	return rc;
 }

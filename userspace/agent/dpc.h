@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "amap.h"
+#include "../lib/vk_ipc.h"
 
 /* Indicators per update message: well under VK_IPC_MAX_MSG. */
 #define VK_DPC_CHUNK	2000
@@ -26,5 +27,15 @@ int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen)
 int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 		  const struct vk_amap *skip, char **up, size_t nup, char **del, size_t ndel,
 		  uint64_t gen, struct vk_dpc_ack *ack, char *err, size_t errlen);
+
+/* The wire form of record a, in x (pointing into a). Returns x. */
+Vardkase__Dp__Indicator *vk_dpc_indicator(const struct vk_arec *a, Vardkase__Dp__Indicator *x);
+
+/* Wait for the dataplane's answer to an update chunk sent on fd (buf:
+ * VK_IPC_MAX_MSG bytes). 0 when it took it, with the counts of the final
+ * answer in *ack (may be NULL for a chunk with more = true); -1 + err when
+ * it refused generation gen, did not answer in 120 s or hung up. */
+int vk_dpc_update_answer(int fd, uint8_t *buf, uint64_t gen, struct vk_dpc_ack *ack, char *err,
+			 size_t errlen);
 
 #endif

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +31,8 @@ static void fail(struct vk_dpstream *s, const char *fmt, const char *what)
 /* Send one packed chunk and read the dataplane's answer to it. */
 static int send_one(struct vk_dpstream *s, const struct vk_dps_msg *m, uint8_t *rbuf)
 {
-	struct pollfd p = { .fd = s->fd, .events = POLLIN };
-	Vardkase__Dp__Response *r;
+	char err[sizeof(s->err)];
 	ssize_t n;
-	long got;
-	int ok;
 
 	do
 		n = send(s->fd, m->buf, m->len, MSG_NOSIGNAL);
@@ -45,29 +41,12 @@ static int send_one(struct vk_dpstream *s, const struct vk_dps_msg *m, uint8_t *
 		fail(s, "dataplane: send: %s", n < 0 ? strerror(errno) : "short");
 		return -1;
 	}
-	if (poll(&p, 1, 120000) <= 0) {
-		fail(s, "dataplane: %s", "no answer");
+	if (vk_dpc_update_answer(s->fd, rbuf, s->gen, m->last ? &s->ack : NULL, err,
+				 sizeof(err))) {
+		fail(s, "%s", err);
 		return -1;
 	}
-	got = vk_ipc_recv(s->fd, rbuf);
-	if (got <= 0) {
-		fail(s, "dataplane: %s", got ? strerror((int)-got) : "closed");
-		return -1;
-	}
-	r = vardkase__dp__response__unpack(NULL, (size_t)got, rbuf);
-	ok = r && r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK && r->ack->ok;
-	if (!ok) {
-		fail(s, "dataplane refused the update: %s",
-		     r && r->msg_case == VARDKASE__DP__RESPONSE__MSG_ACK ? r->ack->error : "?");
-	} else if (m->last) {
-		s->ack.generation = r->ack->generation;
-		s->ack.indicators = r->ack->indicators;
-		s->ack.added = r->ack->added;
-		s->ack.removed = r->ack->removed;
-		s->ack.refused = r->ack->refused;
-	}
-	vardkase__dp__response__free_unpacked(r, NULL);
-	return ok ? 0 : -1;
+	return 0;
 }
 
 static void *sender(void *arg)
@@ -186,11 +165,7 @@ int vk_dps_add(struct vk_dpstream *s, const struct vk_amap *m, size_t from, size
 
 		if (skip && skip->n && vk_amap_get(skip, r->uuid))
 			continue;
-		vardkase__dp__indicator__init(&ind[k]);
-		ind[k].attribute_uuid = (char *)r->uuid;
-		ind[k].type = (Vardkase__Dp__IndicatorType)r->type;
-		ind[k].value = r->value;
-		pind[k] = &ind[k];
+		pind[k] = vk_dpc_indicator(r, &ind[k]);
 		if (++k == CHUNK) {
 			if (enqueue(s, pind, k, 0))
 				return -1;

@@ -212,13 +212,10 @@ int vk_sight_is_local(const struct vk_sight *s, const char *addr)
 static struct vk_agg *agg_slot(struct vk_sight *s, const char *attr, const char *local,
 			       const char *remote, int64_t bucket)
 {
-	uint64_t h = VK_FNV64_OFFSET;
-	const char *parts[3] = { attr, local, remote };
-	uint32_t i, k;
+	uint64_t h = vk_fnv64_str(vk_fnv64_str(vk_fnv64_str(VK_FNV64_OFFSET, attr), local),
+				  remote);
+	uint32_t i;
 
-	for (k = 0; k < 3; k++)
-		for (const char *p = parts[k]; *p; p++)
-			h = (h ^ (uint8_t)*p) * VK_FNV64_PRIME;
 	h = vk_fmix64(h ^ (uint64_t)bucket);
 	for (i = (uint32_t)h & (s->agg_cap - 1);; i = (i + 1) & (s->agg_cap - 1)) {
 		struct vk_agg *a = &s->agg[i];

@@ -132,14 +132,6 @@ static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p,
 	vk_info("%s", a->result);
 }
 
-static double since_s(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /* A full pull streams its pages to the dataplane as they come in. */
 struct stream {
 	struct agent *a;
@@ -283,7 +275,7 @@ static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time
 	}
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
 	vk_store_set(&a->st, "last_full", (int64_t)start);
-	log_sync(a, "full", p, added, removed, since_s(t0));
+	log_sync(a, "full", p, added, removed, vk_since_s(t0));
 	return prc;
 }
 
@@ -324,7 +316,7 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 		vk_amap_copy(&a->set, r);
 	}
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
-	log_sync(a, "delta", p, added, removed, since_s(t0));
+	log_sync(a, "delta", p, added, removed, vk_since_s(t0));
 	/* the uuids in up[] point into p->up, which outlives the push */
 	rc = (nup || ndel || !a->dp_in_sync) ? push(a, 0, up, nup, del, ndel) : 0;
 out:
@@ -467,7 +459,7 @@ static unsigned sync_once(struct agent *a)
 		p.page_arg = &x;
 	}
 	rc = vk_sync_pull(&a->s, since, &p, err, sizeof(err));
-	p.pull_s = since_s(&t0);
+	p.pull_s = vk_since_s(&t0);
 	if (rc != VK_SYNC_OK && full)
 		stream_stop(&x);	/* the dataplane drops what it staged */
 	if (rc == VK_SYNC_OK) {
@@ -485,7 +477,7 @@ static unsigned sync_once(struct agent *a)
 		if (rc == VK_SYNC_E_RATE && p.retry_after > 0)
 			wait = (unsigned)p.retry_after + 1;
 		vk_err("sync %s failed after %.2f s: %s; the previous set stays in force, "
-		       "next try in %u s", full ? "full" : "delta", since_s(&t0), err, wait);
+		       "next try in %u s", full ? "full" : "delta", vk_since_s(&t0), err, wait);
 		publish(a, 0, NULL, err);
 	}
 	vk_pull_free(&p);

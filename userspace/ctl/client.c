@@ -37,15 +37,13 @@ int ctl_send(struct ctl *c, Vardkase__Console__Request *rq)
 Vardkase__Console__Response *ctl_recv(struct ctl *c, int timeout_ms)
 {
 	static uint8_t buf[VK_IPC_MAX_MSG];
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
 	Vardkase__Console__Response *r;
-	long n;
+	long n = vk_ipc_recv_wait(c->fd, buf, timeout_ms);
 
-	if (poll(&p, 1, timeout_ms) <= 0) {
+	if (n == -ETIMEDOUT) {
 		fprintf(stderr, "vardkasectl: the agent did not answer in time\n");
 		return NULL;
 	}
-	n = vk_ipc_recv(c->fd, buf);
 	if (n <= 0) {
 		fprintf(stderr, "vardkasectl: %s\n", n ? strerror((int)-n) : "the agent closed the "
 			"connection");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,4 +92,17 @@ long vk_ipc_recv(int fd, void *buf)
 	if (n > VK_IPC_MAX_MSG)
 		return -EMSGSIZE;	/* the rest of the datagram is gone */
 	return n;
+}
+
+long vk_ipc_recv_wait(int fd, void *buf, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int rc;
+
+	do
+		rc = poll(&p, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc < 0)
+		return -errno;
+	return rc ? vk_ipc_recv(fd, buf) : -ETIMEDOUT;
 }

@@ -34,5 +34,8 @@ int vk_ipc_send(int fd, const ProtobufCMessage *m, int flags);
  * (it is discarded), or -errno.
  */
 long vk_ipc_recv(int fd, void *buf);
+/* vk_ipc_recv() of the next datagram within timeout_ms; -ETIMEDOUT when
+ * none came. */
+long vk_ipc_recv_wait(int fd, void *buf, int timeout_ms);
 
 #endif

@@ -16,4 +16,8 @@ void vk_log(enum vk_log_level lvl, const char *fmt, ...)
 #define vk_info(...)	vk_log(VK_LOG_INFO, __VA_ARGS__)
 #define vk_debug(...)	vk_log(VK_LOG_DEBUG, __VA_ARGS__)
 
+struct timespec;
+/* Seconds since t0 (CLOCK_MONOTONIC), for the durations log lines give. */
+double vk_since_s(const struct timespec *t0);
+
 #endif

@@ -110,15 +110,6 @@ static void uidx_drop(struct vk_set *s)
 	}
 }
 
-static uint64_t uuid_hash(const char *u)
-{
-	uint64_t h = VK_FNV64_OFFSET;
-
-	for (; *u; u++)
-		h = (h ^ (uint8_t)*u) * VK_FNV64_PRIME;
-	return vk_fmix64(h);
-}
-
 static int uslot_is(const struct vk_set *s, const struct vk_uslot *u, const char *uuid,
 		    uint64_t h)
 {
@@ -143,7 +134,7 @@ static int uidx_build(struct vk_set *s)
 	/* an attribute under two keys (domain|ip) has a slot per key */
 	for (i = 0; i < s->n; i++)
 		for (j = 0; j < s->ents[i]->nattr; j++) {
-			uint64_t h = uuid_hash(s->ents[i]->attrs[j].uuid);
+			uint64_t h = vk_uuid_hash(s->ents[i]->attrs[j].uuid);
 
 			for (k = (size_t)h & mask; s->uidx[k].used; k = (k + 1) & mask)
 				;
@@ -155,7 +146,7 @@ static int uidx_build(struct vk_set *s)
 struct vk_ent *vk_set_by_uuid(struct vk_set *s, const char *uuid, size_t *cursor,
 			      uint32_t *attr)
 {
-	uint64_t h = uuid_hash(uuid);
+	uint64_t h = vk_uuid_hash(uuid);
 	size_t mask, k;
 
 	if (!s->n || (!s->uidx && uidx_build(s)))
@@ -172,23 +163,29 @@ struct vk_ent *vk_set_by_uuid(struct vk_set *s, const char *uuid, size_t *cursor
 	return NULL;
 }
 
+static int ents_room(struct vk_set *s, size_t cap)
+{
+	struct vk_ent **v;
+
+	if (cap <= s->cap)
+		return 0;
+	v = realloc(s->ents, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->ents = v;
+	s->cap = cap;
+	return 0;
+}
+
 int vk_set_reserve(struct vk_set *s, size_t n)
 {
 	size_t cap = s->idx_cap ? s->idx_cap : 1024;
-	struct vk_ent **v;
 
 	while (cap < 2 * n)
 		cap *= 2;
 	if (cap > s->idx_cap && idx_rebuild(s, cap))
 		return -ENOMEM;
-	if (n > s->cap) {
-		v = realloc(s->ents, n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		s->ents = v;
-		s->cap = n;
-	}
-	return 0;
+	return ents_room(s, n);
 }
 
 struct vk_ent *vk_set_find(const struct vk_set *s, const struct vk_key *k)
@@ -223,6 +220,21 @@ static struct vk_ent *ent_new(const struct vk_key *k)
 	return e;
 }
 
+/* Room for one more entry, in the index and in the entry array. */
+static int room_for_one(struct vk_set *s)
+{
+	if ((s->n + 1) * 2 > s->idx_cap && idx_rebuild(s, s->idx_cap ? s->idx_cap * 2 : 1024))
+		return -ENOMEM;
+	return s->n < s->cap ? 0 : ents_room(s, s->cap ? s->cap * 2 : 1024);
+}
+
+/* e at the index slot found empty for its hash h. */
+static void place(struct vk_set *s, size_t slot, uint64_t h, struct vk_ent *e)
+{
+	s->ents[s->n++] = e;
+	s->idx[slot] = (h & 0xffffffff00000000ull) | s->n;
+}
+
 int vk_set_adopt(struct vk_set *s, struct vk_ent *e)
 {
 	struct vk_key k;
@@ -230,25 +242,14 @@ int vk_set_adopt(struct vk_set *s, struct vk_ent *e)
 	size_t slot;
 	int found;
 
-	if ((s->n + 1) * 2 > s->idx_cap &&
-	    idx_rebuild(s, s->idx_cap ? s->idx_cap * 2 : 1024))
+	if (room_for_one(s))
 		return -ENOMEM;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		struct vk_ent **v = realloc(s->ents, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->ents = v;
-		s->cap = cap;
-	}
 	vk_ent_key(e, &k);
 	h = vk_key_hash(&k);
 	slot = idx_slot(s, &k, h, &found);
 	if (found)
 		return -EEXIST;
-	s->ents[s->n++] = e;
-	s->idx[slot] = (h & 0xffffffff00000000ull) | s->n;
+	place(s, slot, h, e);
 	s->nattr += e->nattr;
 	uidx_drop(s);
 	return 0;
@@ -263,28 +264,17 @@ int vk_set_add(struct vk_set *s, const struct vk_key *k, const struct vk_attr *a
 	size_t slot;
 	int found;
 
-	if ((s->n + 1) * 2 > s->idx_cap &&
-	    idx_rebuild(s, s->idx_cap ? s->idx_cap * 2 : 1024))
+	if (room_for_one(s))
 		return -ENOMEM;
 	h = vk_key_hash(k);
 	slot = idx_slot(s, k, h, &found);
 	if (found) {
 		e = s->ents[(uint32_t)s->idx[slot] - 1];
 	} else {
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 1024;
-			struct vk_ent **v = realloc(s->ents, cap * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			s->ents = v;
-			s->cap = cap;
-		}
 		e = ent_new(k);
 		if (!e)
 			return -ENOMEM;
-		s->ents[s->n++] = e;
-		s->idx[slot] = (h & 0xffffffff00000000ull) | s->n;
+		place(s, slot, h, e);
 	}
 	for (i = 0; i < e->nattr; i++)	/* the same attribute twice: once */
 		if (!strcmp(e->attrs[i].uuid, a->uuid))

@@ -25,14 +25,12 @@
 static Vardkase__Dp__Response *recv_resp(int fd, int timeout_ms)
 {
 	static uint8_t buf[VK_IPC_MAX_MSG];
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	long n;
+	long n = vk_ipc_recv_wait(fd, buf, timeout_ms);
 
-	if (poll(&p, 1, timeout_ms) <= 0) {
+	if (n == -ETIMEDOUT) {
 		vk_err("no reply from the dataplane");
 		return NULL;
 	}
-	n = vk_ipc_recv(fd, buf);
 	if (n <= 0) {
 		vk_err("reading the reply failed: %s", n ? strerror((int)-n) : "closed");
 		return NULL;

@@ -313,14 +313,6 @@ static void on_refuse(void *arg, const struct vk_ent *e, const char *why)
 	vk_warn("update: not loaded: %s: %s", e && e->name ? e->name : "indicator", why);
 }
 
-static double since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 		      const Vardkase__Dp__TableUpdate *u)
 {
@@ -383,7 +375,7 @@ static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 	vk_info("update %llu (%s): %zu added, %zu removed, %zu kept, %zu refused in %.3f s"
 		" (%.3f s with the staged set)", (unsigned long long)s->dp->t.cfg->generation,
 		c->full ? "full" : "delta", st.added, st.removed, st.kept, st.refused, st.seconds,
-		since(&t0));
+		vk_since_s(&t0));
 	vk_dp_save_async(s->dp);
 }
 

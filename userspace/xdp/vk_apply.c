@@ -9,6 +9,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "vk_tables.h"
+#include "../lib/vk_log.h"
 #include "vk_tables_int.h"
 #include "../../kernel/lib/hash.h"
 #include "../../kernel/lib/dns.h"
@@ -491,7 +492,7 @@ int vk_tables_apply(struct vk_tables *t, struct vk_set *set, uint64_t generation
 		    vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st)
 {
 	struct vk_meta *meta = t->m[VK_M_META].p;
-	struct timespec t0, t1;
+	struct timespec t0;
 	struct images im = { 0 };
 	uint32_t *parents = NULL;
 	uint64_t *kept;
@@ -627,7 +628,6 @@ out:
 	free(kept);
 	if (rc)		/* by_id still maps the live set: shared entries stay */
 		vk_set_free_except(set, vk_tables_holds, t);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	st->seconds = vk_since_s(&t0);
 	return rc;
 }

@@ -227,25 +227,14 @@ uint64_t vk_tables_count(const struct vk_tables *t, uint32_t id)
 	return sum;
 }
 
-static void counts_one_by_one(const struct vk_tables *t, uint64_t *sum, uint32_t from,
-			      uint32_t total)
-{
-	for (; from < total; from++)
-		sum[from] = vk_tables_count(t, from);
-}
-
-/* Few ids matched (the usual case): read just those. 1, or 0 when so
- * many did that reading all in batches is cheaper. */
-static int counts_of_hits(const struct vk_tables *t, uint64_t *sum, uint32_t total)
+int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n)
 {
 	const uint64_t *hits = t->m[VK_M_HITS].p;
-	uint32_t w, words = (total + 63) / 64, nhit = 0;
-	uint64_t bits;
+	uint32_t total = t->next_id, w, words = (total + 63) / 64;
+	uint64_t *sum = calloc(total + 1, sizeof(*sum)), bits;
 
-	for (w = 0; w < words; w++)
-		nhit += (uint32_t)__builtin_popcountll(__atomic_load_n(&hits[w], __ATOMIC_RELAXED));
-	if (nhit > total / 16 + 64)
-		return 0;
+	if (!sum)
+		return -ENOMEM;
 	for (w = 0; w < words; w++)
 		for (bits = __atomic_load_n(&hits[w], __ATOMIC_RELAXED); bits; bits &= bits - 1) {
 			uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
@@ -253,45 +242,6 @@ static int counts_of_hits(const struct vk_tables *t, uint64_t *sum, uint32_t tot
 			if (id < total)
 				sum[id] = vk_tables_count(t, id);
 		}
-	return 1;
-}
-
-int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n)
-{
-	enum { CHUNK = 4096 };
-	uint32_t total = t->next_id, keys[CHUNK], last = 0, done = 0, got, i;
-	uint64_t *sum = calloc(total + 1, sizeof(*sum)), *v = NULL;
-	int c, r;
-
-	if (sum && counts_of_hits(t, sum, total)) {
-		*out = sum;
-		*n = total;
-		return 0;
-	}
-	if (!sum || !(v = malloc((size_t)CHUNK * (size_t)t->ncpus * sizeof(*v)))) {
-		free(sum);
-		return -ENOMEM;
-	}
-	while (done < total) {
-		DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, o);
-
-		got = total - done < CHUNK ? total - done : CHUNK;
-		/* the cursor is the last key read; NULL starts at index 0 */
-		r = bpf_map_lookup_batch(t->counters_fd, done ? &last : NULL, &last, keys, v,
-					 &got, &o);
-		if (r && errno != ENOENT) {	/* no batch ops (before 5.7): id by id */
-			counts_one_by_one(t, sum, done, total);
-			break;
-		}
-		for (i = 0; i < got; i++)
-			if (keys[i] < total)
-				for (c = 0; c < t->ncpus; c++)
-					sum[keys[i]] += v[(size_t)i * (size_t)t->ncpus + (size_t)c];
-		done += got;
-		if (r || !got)		/* ENOENT: the end of the array */
-			break;
-	}
-	free(v);
 	*out = sum;
 	*n = total;
 	return 0;

@@ -96,10 +96,9 @@ struct vk_ent *vk_tables_entry(const struct vk_tables *t, uint32_t id);
 /* Sum of the per-CPU counter of id; 0 on error. */
 uint64_t vk_tables_count(const struct vk_tables *t, uint32_t id);
 
-/* Every id's sum, ids 0..next_id-1 (0 for ids that never matched: the hit
- * bitmap says which to read; when many did, all are read in batches,
- * BPF_MAP_LOOKUP_BATCH, Linux 5.7, or one by one before). *out is malloc'd
- * and holds *n sums. Returns 0 or -errno. */
+/* Every id's sum, ids 0..next_id-1: the ids whose hit bit is set are
+ * read, the others are 0 (they never matched). *out is malloc'd and holds
+ * *n sums. Returns 0 or -ENOMEM. */
 int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n);
 
 /* Persist / reload the id assignment (the state file), so a restarted
