@@ -452,12 +452,15 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 	}
 	if (avail > VK_QBUF_LEN)
 		avail = VK_QBUF_LEN;
-	/* hide the range from the compiler so the mask survives for the
-	 * verifier, which wants a provably bounded length */
+	/* The verifier wants a length it can prove is in [1, VK_QBUF_LEN].
+	 * 6.1's does not learn "not zero" from a test (newer ones do), so
+	 * the bound is built by arithmetic: (avail - 1) & (LEN - 1) + 1 is
+	 * avail for every avail in [1, LEN], and its range is [1, LEN]
+	 * whatever the verifier knew before. The asm hides the range from
+	 * the compiler so it keeps the mask (docs/architecture.md,
+	 * "Verifier patterns for 6.1"). */
 	asm volatile("" : "+r"(avail));
-	avail &= 2 * VK_QBUF_LEN - 1;
-	if (!avail || avail > VK_QBUF_LEN)
-		return 0;
+	avail = ((avail - 1) & (VK_QBUF_LEN - 1)) + 1;
 	if (bpf_xdp_load_bytes(ctx, (off & 0xfff) + VK_DNS_HDR_LEN, s->q.buf, avail))
 		return 0;
 	s->q.buf_len = avail;
@@ -668,6 +671,19 @@ static __always_inline int addr_candidate(const struct vk_config *cfg, const __u
 		bit_test(&vk_v6_pfilter, vk_hash_v6_32(a) & (VK_V6_PFILTER_WORDS * 64 - 1)));
 }
 
+/* The parser as a global function: the verifier walks it once, on its
+ * own, instead of once per state the rest of the program can be in. On
+ * 6.1, whose state pruning is weaker, the inlined parser pushed the
+ * program past the 1M-instruction limit. *p is the caller's stack
+ * (zeroed), which the verifier treats as written by the call. */
+__noinline int vk_parse_xdp(struct xdp_md *ctx, struct vk_pkt *p)
+{
+	if (!p)
+		return -1;
+	return vk_parse((const void *)(long)ctx->data,
+			(const void *)(long)ctx->data_end, p);
+}
+
 SEC("xdp")
 int vardkase_xdp(struct xdp_md *ctx)
 {
@@ -685,7 +701,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	verdict = cfg->mode == VK_MODE_SPAN ? XDP_DROP : XDP_PASS;
 	st->v[VK_STAT_PACKETS]++;
 	st->v[VK_STAT_BYTES] += (__u64)(end - data);
-	if (vk_parse(data, end, &pkt)) {
+	if (vk_parse_xdp(ctx, &pkt)) {
 		st->v[pkt.err ? pkt.err & 31 : VK_STAT_NON_IP]++;
 		return verdict;
 	}

@@ -16,6 +16,7 @@
 
 #define VK_DNS_HDR_LEN		12
 #define VK_QBUF_LEN		256	/* bytes of question copied: >= max name */
+_Static_assert((VK_QBUF_LEN & (VK_QBUF_LEN - 1)) == 0, "VK_QBUF_LEN masks lengths: a power of two");
 
 struct vk_qname {
 	__u8 buf[VK_QBUF_LEN];		/* the question, raw, from offset 0 */

@@ -28,6 +28,20 @@
 #define vk_ntohs(x) __builtin_bswap16(x)
 #endif
 
+/* A big-endian 16-bit field whose value feeds pointer arithmetic. 6.1's
+ * verifier forgets every bound of a byte swap (BPF_END gives an unknown
+ * scalar; newer ones keep [0, 0xffff]), so the swapped value is masked
+ * again, behind an empty asm so that the compiler cannot drop the mask
+ * it knows to be redundant (docs/architecture.md, "Verifier patterns
+ * for 6.1"). */
+static __always_inline __u32 vk_get_be16(const void *at)
+{
+	__u32 v = vk_ntohs(*(const __u16 *)at);
+
+	asm volatile("" : "+r"(v));
+	return v & 0xffff;
+}
+
 #define VK_MAX_IPV6_EXT		8
 #define VK_MAX_L3_OFF		2048	/* deeper headers are not parsed */
 
@@ -223,7 +237,7 @@ static __always_inline void vk_parse_l4(const void *data, const void *end,
 		p->sport = vk_ntohs(u->source);
 		p->dport = vk_ntohs(u->dest);
 		p->has_ports = 1;
-		ulen = vk_ntohs(u->len);
+		ulen = vk_get_be16(&u->len);
 		if (ulen < sizeof(*u) || l4 + ulen > (const __u8 *)end) {
 			p->err = VK_STAT_ERR_UDP_LEN;
 			return;
