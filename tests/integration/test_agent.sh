@@ -101,7 +101,7 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 	{
 		echo "[upstream]"
 		echo "url = ${URL:-https://misp.lab:8443}"
-		echo "address = 10.99.0.1"
+		[ -n "${NOADDR:-}" ] || echo "address = 10.99.0.1"
 		echo "ca = ${CA:-$T/pki/ca.crt}"
 		[ -n "${NOCERT:-}" ] || { echo "client_cert = ${CERT:-$T/pki/client.crt}";
 					  echo "client_key = ${KEY:-$T/pki/client.key}"; }
@@ -226,6 +226,17 @@ echo "exit $?" >>"$T/many.log"
 check "a sandboxed full sync of 600 more attributes completes" \
 	sh -c "grep -q 'acknowledged generation' '$T/many.log' && grep -qx 'exit 0' '$T/many.log'"
 check "... and stores them all" grep -q "sync full: 6[0-9][0-9] added" "$T/many.log"
+
+# Stock Debian name resolution: with Debian's /etc/hosts, gai.conf and
+# nsswitch.conf and a name with an IPv4 and an IPv6 address, glibc sorts the
+# two, asking the kernel for its addresses over rtnetlink; the sandbox
+# killed the agent for that socket on every stock Debian machine
+NOADDR=1 STATE=state-debian conf debian
+"$ROOT/tests/integration/debian_etc.sh" --hosts-extra "10.99.0.1\tmisp.lab\nfd99::1\tmisp.lab" \
+	"$BIN/vardkased" --config "$T/debian.conf" --once >"$T/debian.log" 2>&1
+echo "exit $?" >>"$T/debian.log"
+check "Debian's /etc files, a dual-stack name: the sandboxed agent syncs" \
+	sh -c "grep -q 'acknowledged generation' '$T/debian.log' && grep -qx 'exit 0' '$T/debian.log'"
 
 # oversize answers are cut at the configured limit
 kill "$APID"; wait "$APID" 2>/dev/null; APID=

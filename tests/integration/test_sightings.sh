@@ -6,6 +6,12 @@
 # on any exit (make demo-stop on this lab).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+# The whole run sees stock Debian 12's /etc/hosts, gai.conf and
+# nsswitch.conf (the demo's upstream is "localhost": two addresses there),
+# whatever this machine has.
+if [ -z "${VK_DEBIAN_ETC:-}" ]; then
+	VK_DEBIAN_ETC=1 exec "$ROOT/tests/integration/debian_etc.sh" "$0" "$@"
+fi
 BIN=$ROOT/build/bin
 T=$(mktemp -d /tmp/vardkase-sightings.XXXXXX)
 export VK_LAB_DIR=$T/lab VK_LAB_NS=vkst VK_LAB_PORT=8543 VK_LAB_SOURCE=test-box-42

@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #include "sandbox.h"
@@ -97,7 +98,7 @@ int vk_sandbox_enter(const char *state_dir)
 		return -1;
 	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !rc; i++)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, allowed[i].nr, 0);
-	/* sockets only of the three families the agent speaks */
+	/* sockets only of the families the agent speaks */
 	if (!rc)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
@@ -107,6 +108,18 @@ int vk_sandbox_enter(const char *state_dir)
 	if (!rc)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				      SCMP_A0(SCMP_CMP_EQ, AF_INET6));
+	/* glibc's getaddrinfo, when a name has more than one address (Debian's
+	 * "localhost" is 127.0.0.1 and ::1; MISP-SE's name has A and AAAA),
+	 * sorts them by RFC 3484 and first asks the kernel for this host's
+	 * addresses: an RTM_GETADDR dump on a NETLINK_ROUTE socket. Exactly
+	 * that socket: raw (the low type bits; SOCK_CLOEXEC may be or'ed in),
+	 * routing protocol. Without CAP_NET_ADMIN (dropped above) it can only
+	 * read, never change, routes and addresses. */
+	if (!rc)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 3,
+				      SCMP_A0(SCMP_CMP_EQ, AF_NETLINK),
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_RAW),
+				      SCMP_A2(SCMP_CMP_EQ, NETLINK_ROUTE));
 	if (!rc)
 		rc = seccomp_load(f);
 	seccomp_release(f);
@@ -115,6 +128,6 @@ int vk_sandbox_enter(const char *state_dir)
 		return -1;
 	}
 	vk_info("sandbox: no capabilities, no new privileges, %zu system calls allowed "
-		"(state in %s)", sizeof(allowed) / sizeof(allowed[0]) + 1, state_dir);
+		"(state in %s)", sizeof(allowed) / sizeof(allowed[0]) + 1, state_dir);	/* + socket */
 	return 0;
 }
