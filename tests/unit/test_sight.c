@@ -176,16 +176,35 @@ static void test_aggregate_and_spool(void **state)
 	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 1);
 }
 
-static void counters(struct vk_sight *s, const char *attr, uint64_t n, int64_t now)
+/* One Counters answer of the dataplane: n rows (attr[i], m[i]). */
+static void counters_n(struct vk_sight *s, const char *inst, size_t n, const char *const *attr,
+		       const uint64_t *m, int64_t now)
 {
 	Vardkase__Dp__Counters c = VARDKASE__DP__COUNTERS__INIT;
-	Vardkase__Dp__Counter one = VARDKASE__DP__COUNTER__INIT, *p = &one;
+	Vardkase__Dp__Counter one[4], *p[4];
+	size_t i;
 
-	one.attribute_uuid = (char *)attr;
-	one.matches = n;
-	c.n_counter = 1;
-	c.counter = &p;
+	for (i = 0; i < n; i++) {
+		vardkase__dp__counter__init(&one[i]);
+		one[i].attribute_uuid = (char *)attr[i];
+		one[i].matches = m[i];
+		p[i] = &one[i];
+	}
+	c.n_counter = n;
+	c.counter = p;
+	c.instance = (char *)inst;
 	assert_int_equal(vk_sight_counters(s, &c, now), 0);
+}
+
+static void counters_in(struct vk_sight *s, const char *inst, const char *attr, uint64_t n,
+			int64_t now)
+{
+	counters_n(s, inst, 1, &attr, &n, now);
+}
+
+static void counters(struct vk_sight *s, const char *attr, uint64_t n, int64_t now)
+{
+	counters_in(s, "boot-a/7", attr, n, now);
 }
 
 static void test_counters(void **state)
@@ -205,11 +224,61 @@ static void test_counters(void **state)
 			 "' AND bucket = 1795360200"), 40);
 	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE attribute_uuid = '" A_IP "'"),
 			 2);
-	/* the dataplane restarted: its counter starts again, the total goes on */
-	counters(&f->s, A_IP, 5, T0 + 410);
+	/* the dataplane restarted (a new instance): its counter starts again,
+	 * the total goes on, and the 5 are new */
+	counters_in(&f->s, "boot-b/3", A_IP, 5, T0 + 410);
 	assert_int_equal(q(&f->s, "SELECT base + last FROM counter WHERE attribute_uuid = '" A_IP
 			 "'"), 48);
 	assert_int_equal(f->s.counted, 48);
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM ubucket WHERE attribute_uuid = '" A_IP
+			 "'"), 48);
+}
+
+/* A domain|ip attribute has two keys; a smaller number is never a restart.
+ * Polls without traffic must add nothing, whatever the rows say. */
+static void test_counters_no_phantoms(void **state)
+{
+	static const char *const two[2] = { A_DOM, A_DOM };
+	struct fx *f = *state;
+	uint64_t m[2] = { 3, 18 }, m2[2] = { 18, 3 };
+	int i;
+
+	/* 21 matches, 21 events */
+	for (i = 0; i < 21; i++)
+		event(&f->s, A_DOM, "10.1.2.3", "203.0.113.90", "dst", T0 + 1);
+	vk_sight_flush(&f->s, T0 + 2, NULL, NULL);
+	counters_n(&f->s, "boot-a/7", 2, two, m, T0 + 5);
+	/* every 5 s for an hour, no traffic, the rows in either order */
+	for (i = 1; i < 720; i++)
+		counters_n(&f->s, "boot-a/7", 2, two, i % 2 ? m2 : m, T0 + 5 + 5 * i);
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM ubucket WHERE attribute_uuid = '" A_DOM
+			 "'"), 21);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE attribute_uuid = '" A_DOM "'"),
+			 1);
+	assert_int_equal(f->s.counted, 21);
+	/* the ip key left the set (a delta): 3 remain, nothing is new */
+	counters_in(&f->s, "boot-a/7", A_DOM, 3, T0 + 4000);
+	counters_in(&f->s, "boot-a/7", A_DOM, 3, T0 + 4005);
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM ubucket WHERE attribute_uuid = '" A_DOM
+			 "'"), 21);
+	assert_int_equal(f->s.counted, 21);
+	/* and real matches after that still count: 2 more, no event seen */
+	counters_in(&f->s, "boot-a/7", A_DOM, 5, T0 + 4010);
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM ubucket WHERE attribute_uuid = '" A_DOM
+			 "'"), 23);
+	/* an agent restart: the same instance and numbers are nothing new */
+	vk_sight_close(&f->s);
+	{
+		char err[256];
+
+		assert_int_equal(vk_sight_open(&f->s, &f->c, err, sizeof(err)), 0);
+	}
+	counters_in(&f->s, "boot-a/7", A_DOM, 5, T0 + 4100);
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM ubucket WHERE attribute_uuid = '" A_DOM
+			 "'"), 23);
+	/* a first-ever instance after none stored is not a restart either */
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM meta WHERE key = 'dp_instance' AND value"
+			 " = 'boot-a/7'"), 1);
 }
 
 static void test_report_off_and_k(void **state)
@@ -296,6 +365,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aggregate_and_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_no_phantoms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_off_and_k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),

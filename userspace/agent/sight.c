@@ -430,15 +430,18 @@ int vk_sight_flush(struct vk_sight *s, int64_t now, vk_sight_updated_fn fn, void
 	return spool_due(s, now) ? -1 : n;
 }
 
-/* One counter: what the events did not explain goes to an upstream bucket
- * (that of the events since the last poll, else now). */
+/* One attribute's counter (the sum over its keys). A smaller sum than
+ * last time, within one dataplane instance, means one of the attribute's
+ * keys left the set: what it had counted stays in base, and nothing is
+ * new (a restart was folded into base before: last is 0 then). What the events did not explain goes to an upstream
+ * bucket (that of the events since the last poll, else now). */
 static int counter_one(struct vk_sight *s, sqlite3_stmt *get, sqlite3_stmt *put,
-		       sqlite3_stmt *ub, const Vardkase__Dp__Counter *c, int64_t now)
+		       sqlite3_stmt *ub, const char *uuid, uint64_t matches, int64_t now)
 {
 	int64_t base = 0, last = 0, events = 0, last_event = 0, polled = 0, delta, lost, t;
 	int rc;
 
-	sqlite3_bind_text(get, 1, c->attribute_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(get, 1, uuid, -1, SQLITE_STATIC);
 	if (sqlite3_step(get) == SQLITE_ROW) {
 		base = sqlite3_column_int64(get, 0);
 		last = sqlite3_column_int64(get, 1);
@@ -447,15 +450,15 @@ static int counter_one(struct vk_sight *s, sqlite3_stmt *get, sqlite3_stmt *put,
 		polled = sqlite3_column_int64(get, 4);
 	}
 	sqlite3_reset(get);
-	if ((int64_t)c->matches < last) {	/* the dataplane restarted */
-		base += last;
-		last = 0;
+	if ((int64_t)matches < last) {
+		base += last - (int64_t)matches;
+		last = (int64_t)matches;
 	}
-	delta = (int64_t)c->matches - last;
+	delta = (int64_t)matches - last;
 	lost = delta - events;
 	if (lost > 0) {
 		t = last_event > polled ? last_event : now;
-		sqlite3_bind_text(ub, 1, c->attribute_uuid, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ub, 1, uuid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(ub, 2, t - t % (int64_t)s->c->report_bucket);
 		sqlite3_bind_int64(ub, 3, t);
 		sqlite3_bind_int64(ub, 4, lost);
@@ -464,22 +467,58 @@ static int counter_one(struct vk_sight *s, sqlite3_stmt *get, sqlite3_stmt *put,
 		if (rc != SQLITE_DONE)
 			return rc;
 	}
-	sqlite3_bind_text(put, 1, c->attribute_uuid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(put, 1, uuid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(put, 2, base);
-	sqlite3_bind_int64(put, 3, (int64_t)c->matches);
+	sqlite3_bind_int64(put, 3, (int64_t)matches);
 	sqlite3_bind_int64(put, 4, last_event);
 	sqlite3_bind_int64(put, 5, now);
 	rc = sqlite3_step(put);
 	sqlite3_reset(put);
-	s->counted += (uint64_t)base + c->matches;
+	s->counted += (uint64_t)base + matches;
+	return rc;
+}
+
+static int counter_cmp(const void *x, const void *y)
+{
+	return strcmp((*(Vardkase__Dp__Counter *const *)x)->attribute_uuid,
+		      (*(Vardkase__Dp__Counter *const *)y)->attribute_uuid);
+}
+
+/* The dataplane's instance as last stored (empty: none yet). */
+static void instance_get(struct vk_sight *s, char *out, size_t len)
+{
+	sqlite3_stmt *st;
+
+	out[0] = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'dp_instance'", -1,
+			       &st, NULL) != SQLITE_OK)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
+static int instance_put(struct vk_sight *s, const char *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta VALUES ('dp_instance', ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sqlite3_errcode(s->db);
+	sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
 	return rc;
 }
 
 int vk_sight_counters(struct vk_sight *s, const Vardkase__Dp__Counters *c, int64_t now)
 {
 	sqlite3_stmt *get = NULL, *put = NULL, *ub = NULL;
-	int rc = SQLITE_DONE;
-	size_t i;
+	Vardkase__Dp__Counter **v = NULL;
+	char inst[128];
+	int rc = SQLITE_DONE, restart = 0;
+	size_t i, j;
 
 	s->last_poll = now;
 	if (s->paused && now - s->paused_since < 60) {
@@ -491,17 +530,50 @@ int vk_sight_counters(struct vk_sight *s, const Vardkase__Dp__Counters *c, int64
 		s->counted = sum > s->counted ? sum : s->counted;
 		return -1;
 	}
+	/* one number per attribute: rows of the same uuid are summed (the
+	 * dataplane sends one; a key per row would read as a restart) */
+	if (c->n_counter) {
+		v = malloc(c->n_counter * sizeof(*v));
+		if (!v)
+			return -1;
+		memcpy(v, c->counter, c->n_counter * sizeof(*v));
+		qsort(v, c->n_counter, sizeof(*v), counter_cmp);
+	}
 	s->counted = 0;
-	if (exec(s->db, "BEGIN IMMEDIATE;"))
+	if (exec(s->db, "BEGIN IMMEDIATE;")) {
+		free(v);
 		return -1;
-	if (sqlite3_prepare_v2(s->db, "SELECT base, last, events, last_event, polled FROM counter"
-			       " WHERE attribute_uuid = ?", -1, &get, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO counter VALUES (?, ?, ?, 0, ?, ?)",
-			       -1, &put, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(s->db, flush_sql[Q_UB], -1, &ub, NULL) != SQLITE_OK)
+	}
+	instance_get(s, inst, sizeof(inst));
+	if (c->instance && c->instance[0] && strcmp(inst, c->instance)) {
+		/* a first poll ever is no restart: nothing was counted before */
+		restart = inst[0] != 0;
+		if (restart)
+			vk_info("sightings: the dataplane's counters started again (instance %s,"
+				" was %s)", c->instance, inst);
+		if (instance_put(s, c->instance) != SQLITE_DONE)
+			rc = sqlite3_errcode(s->db);
+	}
+	if (rc == SQLITE_DONE &&
+	    (sqlite3_prepare_v2(s->db, "SELECT base, last, events, last_event, polled FROM counter"
+				" WHERE attribute_uuid = ?", -1, &get, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO counter VALUES (?, ?, ?, 0, ?, ?)",
+				-1, &put, NULL) != SQLITE_OK ||
+	     sqlite3_prepare_v2(s->db, flush_sql[Q_UB], -1, &ub, NULL) != SQLITE_OK))
 		rc = sqlite3_errcode(s->db);
-	for (i = 0; i < c->n_counter && rc == SQLITE_DONE; i++)
-		rc = counter_one(s, get, put, ub, c->counter[i], now);
+	/* a restart also ends the counts of attributes it no longer reports */
+	if (rc == SQLITE_DONE && restart &&
+	    exec(s->db, "UPDATE counter SET base = base + last, last = 0;"))
+		rc = sqlite3_errcode(s->db);
+	for (i = 0; i < c->n_counter && rc == SQLITE_DONE; i = j) {
+		uint64_t sum = 0;
+
+		for (j = i; j < c->n_counter && !strcmp(v[j]->attribute_uuid, v[i]->attribute_uuid);
+		     j++)
+			sum += v[j]->matches;
+		rc = counter_one(s, get, put, ub, v[i]->attribute_uuid, sum, now);
+	}
+	free(v);
 	sqlite3_finalize(get);
 	sqlite3_finalize(put);
 	sqlite3_finalize(ub);

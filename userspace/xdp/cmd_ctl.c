@@ -72,6 +72,7 @@ static void print_resp(const Vardkase__Dp__Response *r)
 		for (i = 0; i < r->stats->n_interface; i++)
 			json_array_append_new(a, json_string(r->stats->interface[i]));
 		json_object_set(o, "interfaces", a);
+		json_object_set_new(o, "instance", json_string(r->stats->instance));
 		break;
 	case VARDKASE__DP__RESPONSE__MSG_COUNTERS:
 		for (i = 0; i < r->counters->n_counter; i++)
@@ -80,6 +81,7 @@ static void print_resp(const Vardkase__Dp__Response *r)
 				"value", r->counters->counter[i]->value,
 				"matches", (json_int_t)r->counters->counter[i]->matches));
 		json_object_set(o, "counters", a);
+		json_object_set_new(o, "instance", json_string(r->counters->instance));
 		break;
 	case VARDKASE__DP__RESPONSE__MSG_EVENT: {
 		const Vardkase__Dp__MatchEvent *e = r->event;

@@ -407,6 +407,7 @@ static void on_stats(struct vk_ipc_server *s, int fd)
 	m.indicators = (uint32_t)s->dp->t.cur->n;
 	m.n_interface = (size_t)s->nif;
 	m.interface = (char **)s->ifnames;
+	m.instance = s->dp->instance;
 	r.msg_case = VARDKASE__DP__RESPONSE__MSG_STATS;
 	r.stats = &m;
 	send_resp(fd, &r);
@@ -421,46 +422,100 @@ static void put_counter(Vardkase__Dp__Counter *c, const struct vk_attr *a, uint6
 }
 
 /* Named counters through the set's uuid index: a walk of 1M entries per
- * question took the dataplane 0.2 s, and a watcher asks often. */
+ * question took the dataplane 0.2 s, and a watcher asks often. Every key
+ * of an attribute adds to its one row. */
 static size_t named_counters(struct vk_ipc_server *s, const Vardkase__Dp__CountersRequest *q,
 			     Vardkase__Dp__Counter *cs, size_t max)
 {
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 	uint32_t j;
 
 	for (i = 0; i < q->n_attribute_uuid && n < max; i++) {
 		size_t cur = 0;
 		struct vk_ent *e;
 
-		while (n < max && (e = vk_set_by_uuid(s->dp->t.cur, q->attribute_uuid[i], &cur, &j)))
-			put_counter(&cs[n++], &e->attrs[j], e->id ? vk_tables_count(&s->dp->t, e->id)
-								  : 0);
+		for (k = 0; k < n; k++)		/* asked twice: answered once */
+			if (!strcmp(cs[k].attribute_uuid, q->attribute_uuid[i]))
+				break;
+		if (k < n)
+			continue;
+		while ((e = vk_set_by_uuid(s->dp->t.cur, q->attribute_uuid[i], &cur, &j))) {
+			uint64_t m = e->id ? vk_tables_count(&s->dp->t, e->id) : 0;
+
+			if (k == n)
+				put_counter(&cs[n++], &e->attrs[j], m);
+			else
+				cs[k].matches += m;
+		}
 	}
 	return n;
 }
 
-/* Every attribute with a match: the counters read in batches, then only
- * the ids that matched are looked at. */
-static size_t all_counters(struct vk_ipc_server *s, Vardkase__Dp__Counter *cs, size_t max)
+struct crow { const struct vk_attr *a; uint64_t m; };
+
+static int crow_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct crow *)x)->a->uuid, ((const struct crow *)y)->a->uuid);
+}
+
+/* Every attribute with a match, one row each with the sum of its keys:
+ * the hit bitmap says which ids to read; rows are sorted by uuid and
+ * merged, so an attribute whose keys have different ids (domain|ip) is
+ * never reported as two numbers, nor in part. *left says how many did
+ * not fit (they come whole in no answer; the agent's totals for them wait
+ * for the events). Rows stop before the message would pass the cap. */
+static size_t all_counters(struct vk_ipc_server *s, Vardkase__Dp__Counter *cs, size_t max,
+			   size_t *left)
 {
 	uint64_t *all;
 	uint32_t id, nall, j;
-	size_t n = 0;
+	struct crow *rows = NULL;
+	size_t n = 0, nr = 0, cap = 0, i, bytes = 64;
 
+	*left = 0;
 	if (vk_tables_counts(&s->dp->t, &all, &nall))
 		return 0;
-	for (id = 1; id < nall && n < max; id++) {
+	for (id = 1; id < nall; id++) {
 		const struct vk_ent *e = all[id] ? vk_tables_entry(&s->dp->t, id) : NULL;
 
-		for (j = 0; e && j < e->nattr && n < max; j++)
-			put_counter(&cs[n++], &e->attrs[j], all[id]);
+		for (j = 0; e && j < e->nattr; j++) {
+			if (nr == cap) {
+				size_t c = cap ? cap * 2 : 256;
+				struct crow *v = realloc(rows, c * sizeof(*v));
+
+				if (!v)
+					goto out;
+				rows = v;
+				cap = c;
+			}
+			rows[nr++] = (struct crow){ &e->attrs[j], all[id] };
+		}
 	}
+	if (nr)
+		qsort(rows, nr, sizeof(*rows), crow_cmp);
+	for (i = 0; i < nr; i++) {
+		if (n && !strcmp(cs[n - 1].attribute_uuid, rows[i].a->uuid)) {
+			cs[n - 1].matches += rows[i].m;
+			continue;
+		}
+		/* uuid, value, a varint and the framing of each */
+		bytes += VK_UUID_LEN + strlen(rows[i].a->value) + 24;
+		if (n == max || bytes > VK_IPC_MAX_MSG - 256) {
+			(*left)++;
+			while (i + 1 < nr && !strcmp(rows[i + 1].a->uuid, rows[i].a->uuid))
+				i++;
+			continue;
+		}
+		put_counter(&cs[n++], rows[i].a, rows[i].m);
+	}
+out:
+	free(rows);
 	free(all);
 	return n;
 }
 
 /* One reply holds as many counters as fit in a message; the rest are left
- * out (a request naming uuids gets exactly those). */
+ * out, whole (a request naming uuids gets exactly those). */
 static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__CountersRequest *q)
 {
 	enum { MAXC = 1000 };
@@ -468,14 +523,20 @@ static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__Cou
 	Vardkase__Dp__Counters m = VARDKASE__DP__COUNTERS__INIT;
 	Vardkase__Dp__Counter *cs = calloc(MAXC, sizeof(*cs));
 	Vardkase__Dp__Counter **pc = calloc(MAXC, sizeof(*pc));
-	size_t i, n = 0;
+	size_t i, n = 0, left = 0;
 
 	if (cs && pc)
-		n = q->n_attribute_uuid ? named_counters(s, q, cs, MAXC) : all_counters(s, cs, MAXC);
+		n = q->n_attribute_uuid ? named_counters(s, q, cs, MAXC)
+					: all_counters(s, cs, MAXC, &left);
+	if (left && !s->counters_cut_logged) {
+		vk_warn("counters: %zu matched attributes did not fit one answer", left);
+		s->counters_cut_logged = 1;
+	}
 	for (i = 0; i < n; i++)
 		pc[i] = &cs[i];
 	m.n_counter = n;
 	m.counter = pc;
+	m.instance = s->dp->instance;
 	r.msg_case = VARDKASE__DP__RESPONSE__MSG_COUNTERS;
 	r.counters = &m;
 	send_resp(fd, &r);

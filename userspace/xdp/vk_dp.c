@@ -132,6 +132,58 @@ static int configure(struct vk_dp *dp, const struct vk_dp_opts *o, struct vk_siz
 	return 0;
 }
 
+/* Every pinned map and the state file go; the pinned links stay (they
+ * keep the old program attached and counting until the new one is
+ * attached in their place). */
+static int unpin_maps(const char *pin_dir, const char *state_path)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(pin_dir);
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strncmp(de->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		if (unlink(path) && errno != ENOENT) {
+			int rc = -errno;
+
+			vk_err("removing %s: %s", path, strerror(-rc));
+			closedir(d);
+			return rc;
+		}
+	}
+	closedir(d);
+	unlink(state_path);
+	return 0;
+}
+
+/* The counters' identity: the boot and the kernel's id of the counters
+ * map. Both change exactly when the counters start again from zero (a
+ * reboot; maps made anew), so a reader tells a restart by this, never by
+ * a smaller number. */
+static int set_instance(struct vk_dp *dp)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+	char boot[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	if (f) {
+		if (!fgets(boot, sizeof(boot), f))
+			boot[0] = 0;
+		fclose(f);
+		boot[strcspn(boot, "\n")] = 0;
+	}
+	if (bpf_obj_get_info_by_fd(bpf_map__fd(dp->skel->maps.vk_counters), &info, &len))
+		return -errno;
+	snprintf(dp->instance, sizeof(dp->instance), "%s/%u", boot[0] ? boot : "noboot",
+		 info.id);
+	return 0;
+}
+
 int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, void *ctx)
 {
 	struct vk_sizes sz = o->sizes;
@@ -169,15 +221,37 @@ int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, voi
 		goto fail;
 	if (dp->reused) {
 		rc = vk_tables_restore(&dp->t, dp->state_path);
+		if (rc && !o->no_fallback) {
+			/* The state file lags the maps (it could not be written,
+			 * or a kill -9 came mid-apply): which id is which
+			 * attribute is lost, so the maps cannot be trusted.
+			 * Start from empty maps (the counters with them: a
+			 * recycled id must not carry another attribute's count)
+			 * and let the agent push its set; the pinned links are
+			 * switched to the new program when it attaches. */
+			struct vk_dp_opts fresh = *o;
+
+			vk_warn("pinned maps in %s do not match %s (%s): starting with an empty"
+				" set; the agent pushes its set again", dp->pin_dir,
+				dp->state_path, strerror(-rc));
+			vk_dp_close(dp);
+			rc = unpin_maps(fresh.pin_dir, dp->state_path);
+			if (rc)
+				return rc;
+			fresh.no_fallback = true;
+			return vk_dp_open(dp, &fresh, fn, ctx);
+		}
 		if (rc) {
-			vk_err("pinned maps in %s do not match %s (%s): run "
-			       "'vardkase-xdp detach' to start afresh", dp->pin_dir,
+			vk_err("pinned maps in %s do not match %s (%s)", dp->pin_dir,
 			       dp->state_path, strerror(-rc));
 			goto fail;
 		}
 		vk_info("re-using pinned maps: %zu indicators, generation %llu",
 			dp->t.cur->n, (unsigned long long)dp->t.cfg->generation);
 	}
+	rc = set_instance(dp);
+	if (rc)
+		goto fail;
 	if (fn) {
 		dp->rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.vk_events), fn, ctx, NULL);
 		if (!dp->rb) {
@@ -369,8 +443,8 @@ void vk_dp_save_async(struct vk_dp *dp)
 	dp->save_pending = false;
 	fflush(NULL);		/* nothing buffered is written twice */
 	pid = fork();
-	if (pid == 0)
-		_exit(vk_tables_save(&dp->t, dp->state_path) ? 1 : 0);
+	if (pid == 0)	/* vk_dp_save logs the reason */
+		_exit(vk_dp_save(dp) ? 1 : 0);
 	if (pid < 0) {		/* no process to spare: write it here */
 		vk_dp_save(dp);
 		return;
@@ -388,7 +462,8 @@ void vk_dp_save_reap(struct vk_dp *dp, bool wait)
 		if (r == 0)
 			return;
 		if (r == dp->saver && (!WIFEXITED(st) || WEXITSTATUS(st)))
-			vk_err("saving %s failed (in the saving process)", dp->state_path);
+			vk_err("saving %s failed: a restart starts with an empty set and the"
+			       " agent pushes its set again", dp->state_path);
 		dp->saver = 0;
 	}
 	if (dp->save_pending) {

@@ -23,6 +23,9 @@ struct vk_dp_opts {
 	const char *state_dir;		/* where the id assignment is kept */
 	struct vk_sizes sizes;
 	bool replay;			/* no rate limit on events */
+	bool no_fallback;		/* internal: reused maps that do not match
+					 * the state file fail instead of being
+					 * replaced by empty ones */
 };
 
 struct vk_dp {
@@ -34,13 +37,16 @@ struct vk_dp {
 	bool pinned, reused;		/* reused: pinned maps were there */
 	pid_t saver;			/* a child writing the state file, or 0 */
 	bool save_pending;		/* a newer set arrived meanwhile */
+	char instance[80];		/* the counters' identity: boot id/map id */
 };
 
 typedef int (*vk_event_fn)(void *ctx, void *data, size_t size);
 
 /* Open, size, load (re-using pinned maps when present) and map the
  * tables. With reused maps the id assignment is restored from the state
- * file. Returns 0 or -errno; on error dp is closed. */
+ * file; when that fails (the file lags the maps), the maps are replaced by
+ * empty ones, with one warning. Returns 0 or -errno; on error dp is
+ * closed. */
 int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, void *ctx);
 void vk_dp_close(struct vk_dp *dp);
 
