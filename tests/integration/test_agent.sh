@@ -231,7 +231,7 @@ check "... and stores them all" grep -q "sync full: 6[0-9][0-9] added" "$T/many.
 # nsswitch.conf and a name with an IPv4 and an IPv6 address, glibc sorts the
 # two, asking the kernel for its addresses over rtnetlink; the sandbox
 # killed the agent for that socket on every stock Debian machine
-NOADDR=1 STATE=state-debian conf debian
+NOADDR=1 PAGE=5000 STATE=state-debian conf debian
 "$ROOT/tests/integration/debian_etc.sh" --hosts-extra "10.99.0.1\tmisp.lab\nfd99::1\tmisp.lab" \
 	"$BIN/vardkased" --config "$T/debian.conf" --once >"$T/debian.log" 2>&1
 echo "exit $?" >>"$T/debian.log"
@@ -259,6 +259,18 @@ APID=$!
 for _ in $(seq 50); do loaded $A2 && break; sleep 0.1; done
 check "restart without network: the persisted set matches again" loaded $A2
 ip link set $IFM up
+
+# Long values: 2500 domains of ~250 characters. 2000 of them per message
+# once passed the 160 KiB message cap, and neither the stream nor the
+# push reached the dataplane while the log said they were enforced
+/usr/bin/python3 -c 'import json; print(json.dumps({"Event": {"uuid": "44444444-dddd-4ddd-8ddd-000000000000", "info": "long", "Attribute": [{"uuid": "44444444-dddd-4ddd-8ddd-%012d" % i, "type": "domain", "value": "%s.%s.%s.l%06d.se" % ("a" * 60, "b" * 60, "c" * 60, i), "to_ids": True} for i in range(1, 2501)]}}))' > "$T/long.json"
+admin /admin/event "@$T/long.json" >/dev/null
+PAGE=3000 STATE=state-long conf long
+"$BIN/vardkased" --config "$T/long.conf" --once >"$T/long.log" 2>&1
+echo "exit $?" >>"$T/long.log"
+check "2500 long values reach the dataplane (chunks sized by bytes)" \
+	sh -c "grep -q 'acknowledged generation' '$T/long.log' && grep -qx 'exit 0' '$T/long.log'"
+check "... and match" loaded 44444444-dddd-4ddd-8ddd-000000002500
 
 # TLS failures, each with its own message (one pull each, no sandbox needed)
 tls() {	# tls NAME PATTERN -> run --once with the current overrides

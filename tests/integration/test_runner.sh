@@ -131,6 +131,8 @@ JSON
 	printf 'garbage\377\377\377' > "$STATE/raw.bin"
 	check "socket: an undecodable message is refused" \
 		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" send-raw \"$STATE/raw.bin\" | grep -q 'not a valid Request'"
+	check "socket: a generation past the limit is refused (one past it would wrap)" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" update --generation 18446744073709551615 --full \"$STATE/ind.json\" | grep -q 'out of range'"
 	check "socket: a stale generation is refused" \
 		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" update --generation $gen --full \"$STATE/ind.json\" | grep -q stale"
 	cat > "$STATE/next.json" <<'JSON'

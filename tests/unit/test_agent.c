@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "agent/dpc.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +273,19 @@ static void test_pages(void **state)
 	free(body);
 }
 
+/* No generation locks updates out: a dataplane at 2^64 - 1 (fed by hand
+ * before the limit) once made the next one wrap to 0, stale forever. */
+static void test_generations(void **state)
+{
+	assert_int_equal(vk_dpc_next_gen(0, 0), 1);
+	assert_int_equal(vk_dpc_next_gen(7, 3), 8);
+	assert_int_equal(vk_dpc_next_gen(3, 7), 8);
+	assert_int_equal(vk_dpc_next_gen(UINT64_MAX, 5), 6);
+	assert_int_equal(vk_dpc_next_gen(5, UINT64_MAX), 6);
+	assert_int_equal(vk_dpc_next_gen(UINT64_MAX, UINT64_MAX), 1);
+	assert_true(vk_dpc_next_gen(VK_GEN_MAX - 1, 0) <= VK_GEN_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_warninglists),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_generations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

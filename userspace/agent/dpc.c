@@ -90,6 +90,22 @@ int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen)
 	return 0;
 }
 
+size_t vk_dpc_wire_len(const struct vk_arec *a)
+{
+	/* uuid and value with a tag and a length each (<= 3 bytes for a
+	 * value under 2 MiB), the type, the message's own tag and length */
+	return VK_UUID_LEN + strlen(a->value) + 16;
+}
+
+uint64_t vk_dpc_next_gen(uint64_t dataplane, uint64_t ours)
+{
+	if (dataplane > VK_GEN_MAX)
+		dataplane = 0;
+	if (ours > VK_GEN_MAX)
+		ours = 0;
+	return (dataplane > ours ? dataplane : ours) + 1;
+}
+
 Vardkase__Dp__Indicator *vk_dpc_indicator(const struct vk_arec *a, Vardkase__Dp__Indicator *x)
 {
 	vardkase__dp__indicator__init(x);
@@ -144,11 +160,20 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 	do {
 		Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
 		Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;
-		size_t k = n - off < CHUNK ? n - off : CHUNK, i;
-		size_t kd = full ? 0 : (ndel - doff < CHUNK ? ndel - doff : CHUNK);
+		size_t k = 0, kd = 0, bytes = 0;
 
-		for (i = 0; i < k; i++)
-			pind[i] = vk_dpc_indicator(recs[off + i], &ind[i]);
+		/* by count and by bytes, adds first, removals in what is left */
+		while (off + k < n && k < CHUNK &&
+		       bytes + vk_dpc_wire_len(recs[off + k]) <= VK_DPC_CHUNK_BYTES) {
+			bytes += vk_dpc_wire_len(recs[off + k]);
+			pind[k] = vk_dpc_indicator(recs[off + k], &ind[k]);
+			k++;
+		}
+		while (!full && doff + kd < ndel && kd < CHUNK &&
+		       bytes + VK_UUID_LEN + 4 <= VK_DPC_CHUNK_BYTES) {
+			bytes += VK_UUID_LEN + 4;
+			kd++;
+		}
 		u.generation = gen;
 		u.full = full;
 		u.n_add = k;

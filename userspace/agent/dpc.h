@@ -9,8 +9,21 @@
 #include "amap.h"
 #include "../lib/vk_ipc.h"
 
-/* Indicators per update message: well under VK_IPC_MAX_MSG. */
-#define VK_DPC_CHUNK	2000
+/* An update message holds at most VK_DPC_CHUNK indicators and
+ * VK_DPC_CHUNK_BYTES of them (vk_dpc_wire_len each): values may be long
+ * (a 200-byte URL-like domain), so the count alone passes the cap. */
+#define VK_DPC_CHUNK		2000
+#define VK_DPC_CHUNK_BYTES	(VK_IPC_MAX_MSG - 2048)
+
+/* Bytes record a takes in a TableUpdate, with its tags and lengths: an
+ * upper bound, so a chunk summed by it never passes the cap. */
+size_t vk_dpc_wire_len(const struct vk_arec *a);
+
+/* The generation to send next, given the dataplane's and the agent's
+ * last: one past the larger. A value past VK_GEN_MAX (a dataplane fed by
+ * hand, or state from before the limit) counts as 0, so no generation
+ * can lock updates out by wrapping. */
+uint64_t vk_dpc_next_gen(uint64_t dataplane, uint64_t ours);
 
 struct vk_dpc_ack {
 	uint64_t generation;

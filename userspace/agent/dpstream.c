@@ -158,19 +158,23 @@ int vk_dps_add(struct vk_dpstream *s, const struct vk_amap *m, size_t from, size
 	       const struct vk_amap *skip)
 {
 	Vardkase__Dp__Indicator ind[CHUNK], *pind[CHUNK];
-	size_t k = 0;
+	size_t k = 0, bytes = 0;
 
 	for (; from < to; from++) {
 		const struct vk_arec *r = &m->rec[from];
+		size_t len = vk_dpc_wire_len(r);
 
 		if (skip && skip->n && vk_amap_get(skip, r->uuid))
 			continue;
-		pind[k] = vk_dpc_indicator(r, &ind[k]);
-		if (++k == CHUNK) {
+		if (k == CHUNK || bytes + len > VK_DPC_CHUNK_BYTES) {
 			if (enqueue(s, pind, k, 0))
 				return -1;
 			k = 0;
+			bytes = 0;
 		}
+		pind[k] = vk_dpc_indicator(r, &ind[k]);
+		bytes += len;
+		k++;
 	}
 	return k ? enqueue(s, pind, k, 0) : 0;
 }

@@ -69,7 +69,7 @@ static int push_gen(struct agent *a, int full, char **up, size_t nup, char **del
 	if (!a->dp_in_sync)
 		full = 1;
 	if (vk_dpc_update(a->c.dataplane_socket, full, &a->set, &a->supp, up, nup, del, ndel,
-			  (dpgen > *gen ? dpgen : *gen) + 1, &ack, err, sizeof(err))) {
+			  vk_dpc_next_gen(dpgen, *gen), &ack, err, sizeof(err))) {
 		vk_err("%s", err);
 		a->dp_in_sync = 0;
 		return -1;
@@ -125,10 +125,12 @@ static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p,
 	}
 	snprintf(a->result, sizeof(a->result), "sync %s: %zu added, %zu removed, %zu refused%s%s%s,"
 		 " %zu attributes in %zu pages, %.2f s (pull %.2f s, cpu %.3f s, peak RSS %ld MiB);"
-		 " %zu enforced", kind, added, removed, refused, refused ? " (" : "", reasons,
+		 " %zu %s", kind, added, removed, refused, refused ? " (" : "", reasons,
 		 refused ? ")" : "", p->seen, p->pages, secs, p->pull_s,
 		 cpu_s() - a->cpu0 + a->cpu_helpers,
-		 peak_rss_mib(), a->set.n);
+		 peak_rss_mib(), a->set.n,
+		 /* enforced is what the dataplane acknowledged, nothing else */
+		 a->dp_in_sync ? "enforced" : "NOT enforced: the dataplane did not take them");
 	vk_info("%s", a->result);
 }
 
@@ -151,7 +153,7 @@ static void stream_begin(struct agent *a, struct stream *x, struct vk_pull *p)
 	x->a = a;
 	if (vk_dpc_generation(a->c.dataplane_socket, &dpgen, err, sizeof(err)))
 		return;		/* pushed (or found missing) after the pull */
-	x->gen = (dpgen > gen ? dpgen : gen) + 1;
+	x->gen = vk_dpc_next_gen(dpgen, gen);
 	if (vk_dps_open(&x->ds, a->c.dataplane_socket, x->gen, err, sizeof(err))) {
 		vk_warn("%s; the set is pushed after the pull", err);
 		return;
@@ -316,9 +318,9 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 		vk_amap_copy(&a->set, r);
 	}
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
-	log_sync(a, "delta", p, added, removed, vk_since_s(t0));
 	/* the uuids in up[] point into p->up, which outlives the push */
 	rc = (nup || ndel || !a->dp_in_sync) ? push(a, 0, up, nup, del, ndel) : 0;
+	log_sync(a, "delta", p, added, removed, vk_since_s(t0));
 out:
 	free(up);
 	free(del);
@@ -371,10 +373,12 @@ static void publish(struct agent *a, int ok, const struct vk_pull *p, const char
 	struct vk_arec *r;
 	size_t i;
 
-	/* counted outside the lock: the set may hold millions */
-	vk_amap_foreach(&a->set, r)
-		if (r->type < VK_T_MAX && !vk_amap_get(&a->supp, r->uuid))
-			by_type[r->type]++;
+	/* counted outside the lock: the set may hold millions; enforced is
+	 * what the dataplane acknowledged */
+	if (a->dp_in_sync)
+		vk_amap_foreach(&a->set, r)
+			if (r->type < VK_T_MAX && !vk_amap_get(&a->supp, r->uuid))
+				by_type[r->type]++;
 	pthread_mutex_lock(&sh->mu);
 	memcpy(sh->by_type, by_type, sizeof(by_type));
 	sh->generation = gen;
@@ -481,8 +485,8 @@ static unsigned sync_once(struct agent *a)
 		publish(a, 0, NULL, err);
 	}
 	vk_pull_free(&p);
-	if (rc == VK_SYNC_OK && !a->dp_in_sync)
-		push(a, 1, NULL, 0, NULL, 0);
+	if (rc == VK_SYNC_OK && !a->dp_in_sync && !push(a, 1, NULL, 0, NULL, 0))
+		publish(a, 1, NULL, a->sh.last_result);	/* the counts, now enforced */
 	return wait;
 }
 

@@ -17,6 +17,10 @@
 #define VK_IPC_MAX_MSG		(160 * 1024)
 #define VK_IPC_MAX_ITEMS	20000	/* indicators or removals per message */
 #define VK_SOCKET_DEFAULT	"/run/vardkase/dataplane.sock"
+/* The largest generation a dataplane takes (one update a second would
+ * need 285 million years to reach it); larger ones are refused, so that
+ * one past the largest never wraps to a stale 0. */
+#define VK_GEN_MAX		(1ULL << 53)
 
 /* Listening socket at path (an old socket file is replaced), mode 0660.
  * Returns the fd or -errno. */

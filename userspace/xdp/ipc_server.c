@@ -328,6 +328,14 @@ static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 		    NULL, 0);
 		return;
 	}
+	if (u->generation > VK_GEN_MAX) {
+		if (c->staging)
+			client_reset(c);
+		snprintf(why, sizeof(why), "generation %llu out of range (at most %llu)",
+			 (unsigned long long)u->generation, (unsigned long long)VK_GEN_MAX);
+		ack(s, c->fd, why, NULL, 0);
+		return;
+	}
 	if (!c->staging && u->generation <= s->dp->t.cfg->generation) {
 		snprintf(why, sizeof(why), "stale generation %llu (in force: %llu)",
 			 (unsigned long long)u->generation,

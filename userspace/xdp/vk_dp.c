@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "vardkase.skel.h"
 #include "vk_dp.h"
+#include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
 
 #ifndef BPF_FS_MAGIC
@@ -245,6 +246,13 @@ int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, voi
 			vk_err("pinned maps in %s do not match %s (%s)", dp->pin_dir,
 			       dp->state_path, strerror(-rc));
 			goto fail;
+		}
+		if (dp->t.cfg->generation > VK_GEN_MAX) {
+			/* from before the limit: one past it would wrap */
+			vk_warn("generation %llu is out of range: now 0 (the agent pushes"
+				" its set again)", (unsigned long long)dp->t.cfg->generation);
+			dp->t.cfg->generation = 0;
+			vk_dp_save(dp);
 		}
 		vk_info("re-using pinned maps: %zu indicators, generation %llu",
 			dp->t.cur->n, (unsigned long long)dp->t.cfg->generation);
