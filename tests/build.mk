@@ -29,7 +29,8 @@ test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test
 	$(BUILD)/tests/test_sight
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(BUILD)/tests/test_key
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses \
-	VK_WARNINGLISTS=$(SHARED)/fixtures/misp/upstream/warninglists $(BUILD)/tests/test_agent
+	VK_WARNINGLISTS=$(SHARED)/fixtures/misp/upstream/warninglists \
+	VK_CAPTURED=$(SHARED)/fixtures/misp/captured/real-2.5.1-paging $(BUILD)/tests/test_agent
 
 test-bpf: $(BUILD)/tests/test_bpf
 	$<

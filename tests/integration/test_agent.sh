@@ -71,7 +71,8 @@ cat > "$T/events/lab.json" <<'JSON'
  {"uuid": "11111111-aaaa-4aaa-8aaa-000000000004", "type": "ip-dst", "value": "10.0.0.0/4", "to_ids": true},
  {"uuid": "11111111-aaaa-4aaa-8aaa-000000000005", "type": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e", "to_ids": true},
  {"uuid": "11111111-aaaa-4aaa-8aaa-000000000006", "type": "domain", "value": "srv-warn.example.net", "to_ids": true},
- {"uuid": "11111111-aaaa-4aaa-8aaa-000000000007", "type": "ip-src", "value": "10.77.1.4", "to_ids": true, "timestamp": "1500000000"}
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000007", "type": "ip-src", "value": "10.77.1.4", "to_ids": true, "timestamp": "1500000000"},
+ {"uuid": "11111111-aaaa-4aaa-8aaa-000000000008", "type": "ip-src", "value": "10.77.1.5", "to_ids": true}
 ]}}
 JSON
 cat > "$T/model.json" <<'JSON'
@@ -158,6 +159,10 @@ check "a decayed indicator is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T
 check "the sync line counts decayed ones" grep -q "1 decayed" "$T/agent.log"
 check "a locally warninglisted one is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A3 | grep -q $A3"
 check "a server-side warninglisted one is not" sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters $A6 | grep -q $A6"
+# MISP filters its warninglists after the page limit: page 2 (3 rows) came
+# back with 2, and the pull once stopped there, dropping everything after
+check "an attribute after a page MISP shortened (warninglist) is enforced" \
+	loaded 11111111-aaaa-4aaa-8aaa-000000000008
 ping_from 10.77.1.2
 check "traffic from the indicator address matches" test "$(matches $A1)" -ge 2
 
@@ -237,6 +242,34 @@ NOADDR=1 PAGE=5000 STATE=state-debian conf debian
 echo "exit $?" >>"$T/debian.log"
 check "Debian's /etc files, a dual-stack name: the sandboxed agent syncs" \
 	sh -c "grep -q 'acknowledged generation' '$T/debian.log' && grep -qx 'exit 0' '$T/debian.log'"
+
+# An edit unpublishes its event until it is republished; a full sync in
+# between must keep the event's last published attributes, and a deleted
+# event's go
+admin /admin/event '{"Event": {"uuid": "55555555-eeee-4eee-8eee-000000000000", "info": "edited",
+ "Attribute": [{"uuid": "55555555-eeee-4eee-8eee-000000000001", "type": "ip-src", "value": "10.77.1.6", "to_ids": true},
+ {"uuid": "55555555-eeee-4eee-8eee-000000000002", "type": "domain", "value": "edit-lab.se", "to_ids": true}]}}' >/dev/null
+admin /admin/event '{"Event": {"uuid": "55555555-eeee-4eee-8eee-100000000000", "info": "deleted",
+ "Attribute": [{"uuid": "55555555-eeee-4eee-8eee-100000000001", "type": "ip-src", "value": "10.77.1.7", "to_ids": true}]}}' >/dev/null
+PAGE=5000 STATE=state-edit conf edit
+"$BIN/vardkased" --config "$T/edit.conf" --once >"$T/edit.log" 2>&1
+admin /admin/attribute/55555555-eeee-4eee-8eee-000000000001 '{"comment": "being edited"}' >/dev/null
+admin /admin/delete-event/55555555-eeee-4eee-8eee-100000000000 >/dev/null
+sqlite3 "$T/state-edit/agent.db" "DELETE FROM meta WHERE key = 'last_full'"	# the next is full
+"$BIN/vardkased" --config "$T/edit.conf" --once >"$T/edit2.log" 2>&1
+check "a full sync while an event is edited (unpublished) keeps its attributes" \
+	sh -c "grep -q 'sync full' '$T/edit2.log' && grep -q '2 attributes of 1 unpublished' '$T/edit2.log'"
+check "... enforced" sh -c "'$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 55555555-eeee-4eee-8eee-000000000002 | grep -q 000000000002"
+check "... and a deleted event's attributes go" \
+	sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 55555555-eeee-4eee-8eee-100000000001 | grep -q 100000000001"
+admin /admin/hard-delete/55555555-eeee-4eee-8eee-000000000002 >/dev/null
+EB2=$(admin /admin/event '{"Event": {"uuid": "55555555-eeee-4eee-8eee-000000000000", "info": "edited",
+ "Attribute": [{"uuid": "55555555-eeee-4eee-8eee-000000000001", "type": "ip-src", "value": "10.77.1.6", "to_ids": true}]}}' |
+	/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['id'])")
+sqlite3 "$T/state-edit/agent.db" "DELETE FROM meta WHERE key = 'last_full'"
+"$BIN/vardkased" --config "$T/edit.conf" --once >"$T/edit3.log" 2>&1
+check "republished without an attribute: that one goes" \
+	sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 55555555-eeee-4eee-8eee-000000000002 | grep -q 000000000002"
 
 # oversize answers are cut at the configured limit
 kill "$APID"; wait "$APID" 2>/dev/null; APID=

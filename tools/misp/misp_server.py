@@ -3,7 +3,7 @@
 """A MISP REST API test platform for vardkase's tests and demo.
 
 It answers like a live MISP 2.5.1 (the shapes, headers, error forms and
-quirks recorded in docs/misp-test-server.md), over HTTPS with mutual TLS
+quirks listed in docs/operations.md, "The MISP test platform"), over HTTPS with mutual TLS
 (a client certificate is required) and API keys, serving events loaded from
 MISP event JSON files ({"Event": {...}}).
 
@@ -15,6 +15,8 @@ runtime, injects faults and reports what the platform received:
   POST /admin/attribute/<uuid>      body {field: value}      edit (unpublishes)
   POST /admin/delete/<uuid>                                  soft delete (unpublishes)
   POST /admin/hard-delete/<uuid>                             gone, no trace
+  POST /admin/delete-event/<uuid>                            the event is gone (its
+        attributes too); bulkSaveSightings for it answers 405
   POST /admin/fault                 body {"kind": K, "count": N, "seconds": S, "skip": M}
         K: latency | 500 | 429 | reset | truncate | oversize | none
         (the M requests before the fault go through: a fault mid-pull)
@@ -151,9 +153,12 @@ class Store:
         self.version += 1
 
     def search(self, f, limit=0, page=1):
-        """Matching attributes in id order, rendered; one page of them
-        when limit is set. The match list is cached per filter set until
-        the data changes, so paging a large set costs one scan."""
+        """Matching attributes in the database's order (event by event),
+        rendered; one page of them when limit is set. As MISP 2.5.1 does,
+        the warninglists (enforceWarninglist) are applied to the page
+        after the limit, so a page that is not the last may be short:
+        returns (rows, skipped). The match list is cached per filter set
+        until the data changes, so paging a large set costs one scan."""
         key = (json.dumps({k: v for k, v in f.items() if k not in ("limit", "page")},
                           sort_keys=True), self.version)
         with self.lock:
@@ -161,10 +166,12 @@ class Store:
             if rows is None:
                 rows = self.match(f)
                 self.cache = {key: rows}
-            total = len(rows)
             if limit:
                 rows = rows[(page - 1) * limit: page * limit]
-            return total, [json.dumps(self.render(x, f)) for x in rows]
+            kept = rows
+            if truthy(f.get("enforceWarninglist")):
+                kept = [x for x in rows if x["value"] not in self.warninglist]
+            return [json.dumps(self.render(x, f)) for x in kept], len(rows) - len(kept)
 
     def cached_page(self, f, limit, page, gz, build):
         """A restSearch answer (count, body, encoding), built once per
@@ -219,8 +226,6 @@ class Store:
                     return False
             elif t is not None and not tags & set(as_list(t)):
                 return False
-            if truthy(f.get("enforceWarninglist")) and x["value"] in self.warninglist:
-                return False
             if truthy(f.get("excludeDecayed")) and any(d["decayed"] for d in self.decay(x, f)):
                 return False
             return True
@@ -231,7 +236,7 @@ class Store:
         if cut:
             pool = [x for e in self.events.values() if int(e["publish_timestamp"]) >= max(cut)
                     for x in self.by_event.get(e["id"], {}).values()]
-        return sorted((x for x in pool if want(x)), key=lambda x: int(x["id"]))
+        return sorted((x for x in pool if want(x)), key=lambda x: (int(x["_event"]), int(x["id"])))
 
     def render(self, x, f):
         e = self.events[x["_event"]]
@@ -288,7 +293,9 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     def wants_gzip(self):
-        return "gzip" in (self.headers.get("Accept-Encoding") or "")
+        """MISP 2.5.1 never compresses (Content-Length, even with
+        Accept-Encoding: gzip); --gzip plays an Apache with mod_deflate."""
+        return self.server.gzip and "gzip" in (self.headers.get("Accept-Encoding") or "")
 
     def encode(self, obj):
         """The body as sent: (bytes, Content-Encoding or None)."""
@@ -303,6 +310,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_bytes(self, status, data, enc, extra=None):
         self.send_response(status)
+        if not self.server.admin:   # every API answer repeats its session cookie
+            c = "CAKEPHP=%s; expires=%s; Max-Age=3600; path=/; secure; HttpOnly; SameSite=Lax" % (
+                uuidlib.uuid4().hex[:26], time.strftime("%a, %d %b %Y %H:%M:%S GMT",
+                                                        time.gmtime(time.time() + 3600)))
+            for _ in range(3):
+                self.send_header("Set-Cookie", c)
         self.send_header("Content-Type", "application/json")
         for k, v in (extra or {}).items():
             self.send_header(k, v)
@@ -362,15 +375,21 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") not in self.server.keys:
             self.error(403, AUTH_FAILED)
             return False
+        # MISP 2.5.1: a fixed window per user that attributes/restSearch and
+        # events/restSearch count together; Reset is the seconds left of it
         rl = st.rate
-        if rl["limit"]:
-            now = time.time()
-            rl["hits"] = [t for t in rl["hits"] if now - t < rl["window"]] + [now]
-            if len(rl["hits"]) > rl["limit"]:
-                self.error(429, RATE_LIMITED, {"X-Rate-Limit-Limit": str(rl["limit"]),
-                                               "X-Rate-Limit-Remaining": "0",
-                                               "X-Rate-Limit-Reset": str(rl["window"])})
-                return False
+        if rl["limit"] and "/restSearch" in self.path:
+            with st.lock:
+                now = time.time()
+                if not rl.get("start") or now - rl["start"] >= rl["window"]:
+                    rl["start"], rl["hits"] = now, []
+                rl["hits"].append(now)
+                left = int(rl["window"] - (now - rl["start"])) + 1
+                if len(rl["hits"]) > rl["limit"]:
+                    self.error(429, RATE_LIMITED, {"X-Rate-Limit-Limit": str(rl["limit"]),
+                                                   "X-Rate-Limit-Remaining": "0",
+                                                   "X-Rate-Limit-Reset": str(left)})
+                    return False
         return True
 
     def do_POST(self):
@@ -408,11 +427,11 @@ class Handler(BaseHTTPRequestHandler):
         limit, page = int(f.get("limit") or 0), int(f.get("page") or 1)
 
         def build():
-            count, rows = self.server.store.search(f, limit, page)
-            if limit:
-                # MISP's quirk: with a limit, a full page reports rows + 1
-                count = len(rows) + 1 if len(rows) == limit else len(rows)
+            rows, skipped = self.server.store.search(f, limit, page)
             doc = RawJSON('{"response": {"Attribute": [' + ",".join(rows) + "]}}")
+            # as captured from 2.5.1: X-Result-Count is the rows sent + 1,
+            # on every page (the empty page past the end says 1)
+            count = (len(rows) + 1, skipped)
             if k == "none":     # the cache keeps only the bytes sent
                 return (count, None) + self.encode(doc)
             return count, doc, None, None
@@ -421,8 +440,8 @@ class Handler(BaseHTTPRequestHandler):
                                                                   self.wants_gzip(), build)
         else:
             count, doc, data, enc = build()
-        hdr = {"X-Result-Count": str(count), "X-Export-Module-Used": "json",
-               "X-Response-Format": "json", "X-Skipped-Elements-Count": "0"}
+        hdr = {"X-Result-Count": str(count[0]), "X-Export-Module-Used": "json",
+               "X-Response-Format": "json", "X-Skipped-Elements-Count": str(count[1])}
         if k == "reset":
             return self.reset_mid_body(doc)
         if k == "truncate":
@@ -483,7 +502,17 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, AssertionError):
             return self.error(400, {"name": "Invalid JSON", "message": "Invalid JSON"})
         st = self.server.store
-        need = ("uuid", "attribute_uuid", "date_sighting", "type", "source")
+        ev = self.path.rstrip("/").rsplit("/", 1)[-1]
+        with st.lock:
+            known = any(e["uuid"] == ev or e["id"] == ev for e in st.events.values())
+        if not known:   # deleted, or not visible to this user (captured: s1)
+            for s in items:
+                if isinstance(s, dict):
+                    st.received.append(s.get("uuid"))
+            msg = "Event not found or not accessible by this user."
+            return self.error(405, {"name": msg, "message": msg})
+        # a sighting without a source is saved with none
+        need = ("uuid", "attribute_uuid", "date_sighting", "type")
         saved = 0
         with st.lock:
             for s in items:
@@ -491,7 +520,7 @@ class Handler(BaseHTTPRequestHandler):
             if all(isinstance(s, dict) and all(k in s for k in need) for s in items):
                 for s in items:
                     if s["uuid"] not in st.sightings and s["attribute_uuid"] in st.attrs:
-                        st.sightings[s["uuid"]] = dict(s, event=self.path.rsplit("/", 1)[-1])
+                        st.sightings[s["uuid"]] = dict(s, event=ev, source=s.get("source", ""))
                         saved += 1
             st.save_sightings()
         self.send_json(200, {"saved": saved > 0,
@@ -565,6 +594,15 @@ class Handler(BaseHTTPRequestHandler):
                             x[k] = v
                 st.touch(x)
                 return self.send_json(200, {k: x[k] for k in ATTR_FIELDS})
+            if len(p) == 4 and p[2] == "delete-event":
+                hit = [e for e in st.events.values() if e["uuid"] == p[3] or e["id"] == p[3]]
+                if hit:
+                    e = hit[0]
+                    for u in list(st.by_event.get(e["id"], {})):
+                        st.hard_delete(u)
+                    del st.events[e["id"]]
+                    st.version += 1
+                    return self.send_json(200, {"deleted_event": e["uuid"]})
             if self.path == "/admin/fault":
                 st.fault = {"kind": body.get("kind", "none"), "count": int(body.get("count", 1)),
                             "seconds": float(body.get("seconds", 0)),
@@ -576,16 +614,16 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(200, {"values": len(st.warninglist)})
             if self.path == "/admin/rate-limit":
                 st.rate = {"limit": int(body.get("limit", 0)), "window": int(body.get("window", 900)),
-                           "hits": []}
+                           "hits": [], "start": 0}
                 return self.send_json(200, {"limit": st.rate["limit"]})
         self.send_json(404, {"error": "no such admin path or object"})
 
 
-def serve(addr, store, keys, ctx, admin, verbose):
+def serve(addr, store, keys, ctx, admin, verbose, gz=False):
     host, port = addr.rsplit(":", 1)
     srv = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
     srv.daemon_threads = True
-    srv.store, srv.keys, srv.admin, srv.verbose = store, keys, admin, verbose
+    srv.store, srv.keys, srv.admin, srv.verbose, srv.gzip = store, keys, admin, verbose, gz
     if ctx:
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
@@ -605,6 +643,8 @@ def main():
     ap.add_argument("--decay-model", action="append", default=[], metavar="ID:FILE",
                     help="a misp-decaying-models JSON file served under this model id")
     ap.add_argument("--sightings-file", help="keep received sightings here across restarts")
+    ap.add_argument("--gzip", action="store_true",
+                    help="compress answers when asked (MISP 2.5.1 itself never does)")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     if a.admin.rsplit(":", 1)[0].strip("[]") not in ("127.0.0.1", "::1", "localhost"):
@@ -634,7 +674,7 @@ def main():
     ctx.load_cert_chain(a.cert, a.key)
     ctx.load_verify_locations(a.ca)
     ctx.verify_mode = ssl.CERT_REQUIRED   # mutual TLS: no certificate, no service
-    serve(a.listen, store, keys, ctx, False, a.verbose)
+    serve(a.listen, store, keys, ctx, False, a.verbose, a.gzip)
     serve(a.admin, store, keys, None, True, a.verbose)
     print("misp-server: %d events, %d attributes; https://%s (mTLS), admin http://%s"
           % (len(store.events), len(store.attrs), a.listen, a.admin), flush=True)

@@ -506,9 +506,15 @@ static int page_status(struct fetch *f, struct vk_pull *p, char *err, size_t err
 		return VK_SYNC_E_FAIL;
 	}
 	p->pages++;
-	if (f->r.status == 403) {
+	if (f->r.status == 403 && f->r.json) {
 		snprintf(err, errlen, "MISP refused the API key (HTTP 403): check api_key_file");
 		return VK_SYNC_E_AUTH;
+	}
+	if (f->r.status == 403) {	/* an HTML page: a proxy or firewall in front */
+		snprintf(err, errlen, "HTTP 403 from something in front of MISP (not MISP's own"
+			 " answer: the API key was not judged); check the proxy between the box"
+			 " and %s", f->s->conf->url);
+		return VK_SYNC_E_FAIL;
 	}
 	if (f->r.status == 429) {
 		p->retry_after = f->r.rate_limit_reset > 0 ? f->r.rate_limit_reset : 60;
@@ -522,12 +528,28 @@ static int page_status(struct fetch *f, struct vk_pull *p, char *err, size_t err
 	return VK_SYNC_OK;
 }
 
-/* The next page is fetched while this one is parsed when MISP says this
- * one is full (X-Result-Count is rows + 1 on a full page): TLS and gunzip
- * of page n + 1 then run beside the parse of page n. */
+/* Is there a page after this one? MISP 2.5.1 takes warninglisted rows out
+ * of a page after its SQL limit, so a page that is not the last can be
+ * short (captured: 1 row of a 2-row page, X-Skipped-Elements-Count: 1, and
+ * two pages follow). The rows it held before the filter, rows + skipped,
+ * say whether the limit was reached. Without that header a short page
+ * proves nothing, and only an empty one ends the pull (one request more).
+ * rows < 0: not parsed yet (X-Result-Count, the rows sent + 1, stands in). */
+int vk_sync_more_follows(const struct vk_http_resp *r, long rows, size_t page_size)
+{
+	if (rows < 0)
+		rows = r->result_count > 0 ? r->result_count - 1 : 0;
+	if (r->skipped < 0)
+		return rows > 0;
+	return rows + r->skipped >= (long)page_size;
+}
+
+/* The next page is fetched while this one is parsed when this one was
+ * full before MISP's filter: TLS (and gunzip) of page n + 1 then run
+ * beside the parse of page n. */
 static int start_next(struct fetch *cur, struct fetch *next, pthread_t *th, size_t page_size)
 {
-	if (cur->r.result_count <= (long)page_size)
+	if (!vk_sync_more_follows(&cur->r, -1, page_size))
 		return 0;
 	*next = (struct fetch){ .s = cur->s, .since = cur->since, .page = cur->page + 1 };
 	return !pthread_create(th, NULL, fetch_main, next);
@@ -537,7 +559,7 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 {
 	struct fetch f[2] = { { .s = s, .since = since, .page = 1 } }, *cur = &f[0], *next = &f[1];
 	pthread_t th;
-	int ahead, rc;
+	int ahead, rc, more = 0;
 	long rows;
 
 	fetch_main(cur);
@@ -548,19 +570,23 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 		rows = rc == VK_SYNC_OK ? vk_sync_parse_page(s, cur->r.body, cur->r.len, p,
 							       since < 0, err, errlen) : -1;
 		free(cur->r.body);
+		if (rows >= 0) {
+			more = vk_sync_more_follows(&cur->r, rows, s->conf->page_size);
+			p->skipped += cur->r.skipped > 0 ? (size_t)cur->r.skipped : 0;
+		}
 		if (rows >= 0 && p->page_done)
 			p->page_done(p->page_arg, p);
 		if (ahead) {
 			pthread_join(th, NULL);
-			if (rows < 0 || rows < (long)s->conf->page_size) {
+			if (rows < 0 || !more) {
 				free(next->r.body);	/* not needed after all */
 				next->r.body = NULL;
 			}
 		}
 		if (rows < 0)
 			return rc == VK_SYNC_OK ? VK_SYNC_E_FAIL : rc;
-		if (rows < (long)s->conf->page_size)
-			return VK_SYNC_OK;	/* a short page is the last one */
+		if (!more)
+			return VK_SYNC_OK;
 		if (cur->page >= 100000)
 			break;
 		if (ahead) {
@@ -611,7 +637,8 @@ static int event_meta_page(const char *body, size_t len, vk_event_meta_fn fn, vo
 		}
 		fn(arg, u, json_string_value(json_object_get(e, "info")) ?: "",
 		   tl ? atoi(tl) : (int)json_integer_value(json_object_get(e, "threat_level_id")),
-		   json_string_value(json_object_get(e, "date")) ?: "", tags);
+		   json_string_value(json_object_get(e, "date")) ?: "", tags,
+		   vk_json_truthy(json_object_get(e, "published")));
 	}
 	json_decref(root);
 	return 0;

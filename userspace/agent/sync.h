@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Pulling indicators from MISP: full syncs and deltas by publish_timestamp,
- * paged (limit + page, stop on a short page: X-Result-Count is no total).
+ * paged (limit + page; the last page is the one that was short before
+ * MISP's warninglist filter: rows + X-Skipped-Elements-Count < limit).
  * Every page must succeed or the pull as a whole fails; nothing of a
  * failed pull is ever applied.
  */
@@ -41,6 +42,7 @@ struct vk_pull {
 	struct vk_refusal *ref;	/* seen, not enforced */
 	size_t nref, ref_cap;
 	size_t pages, seen;
+	size_t skipped;		/* rows MISP's warninglists took out (its header) */
 	const char *reason[VK_MAX_REASONS];	/* refusals by reason */
 	size_t reason_n[VK_MAX_REASONS];
 	size_t nreasons;
@@ -75,12 +77,23 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
 			int full, char *err, size_t errlen);
 
-/* Event metadata, for the operator: tags separated by \x1e. */
+/* 1 if a page follows the one answered in r that held rows attributes
+ * (rows < 0: not parsed yet; X-Result-Count is used). MISP filters its
+ * warninglists after the limit: rows + X-Skipped-Elements-Count is what
+ * the page held; without that header only an empty page is the last. */
+struct vk_http_resp;
+int vk_sync_more_follows(const struct vk_http_resp *r, long rows, size_t page_size);
+
+/* Event metadata, for the operator (tags separated by \x1e) and for the
+ * full sync (published: an edit unpublishes an event until it is
+ * republished). */
 typedef void (*vk_event_meta_fn)(void *arg, const char *uuid, const char *info,
-				 int threat_level, const char *date, const char *tags);
+				 int threat_level, const char *date, const char *tags,
+				 int published);
 
 /* Fetch the metadata of these events (events/restSearch, metadata: 1, in
- * batches of 100) and hand each to fn. 0 or -1 with err. */
+ * batches of 100; published or not) and hand each that exists and is
+ * visible to fn. 0 or -1 with err. */
 int vk_sync_event_meta(struct vk_sync *s, char **uuids, size_t n, vk_event_meta_fn fn,
 		       void *arg, char *err, size_t errlen);
 

@@ -41,6 +41,10 @@ static int on_header_value(http_parser *p, const char *at, size_t n)
 		a->r->result_count = strtol(v, NULL, 10);
 	else if (!strcasecmp(a->field, "X-Rate-Limit-Reset"))
 		a->r->rate_limit_reset = strtol(v, NULL, 10);
+	else if (!strcasecmp(a->field, "X-Skipped-Elements-Count"))
+		a->r->skipped = strtol(v, NULL, 10);
+	else if (!strcasecmp(a->field, "Content-Type"))
+		a->r->json = !strncasecmp(v, "application/json", 16);
 	else if (!strcasecmp(a->field, "Content-Encoding"))
 		a->gzip = !strcasecmp(v, "gzip");
 	return 0;
@@ -107,6 +111,7 @@ void vk_http_acc_init(struct vk_http_acc *a, struct vk_http_resp *r, size_t max_
 	memset(r, 0, sizeof(*r));
 	r->result_count = -1;
 	r->rate_limit_reset = -1;
+	r->skipped = -1;
 	a->r = r;
 	a->max_body = max_body;
 	/* a compressed body is at most as large as what it inflates to, for

@@ -45,6 +45,11 @@ struct vk_http_resp {
 	size_t len;
 	long result_count;		/* X-Result-Count, -1 if absent */
 	long rate_limit_reset;		/* X-Rate-Limit-Reset, -1 if absent */
+	long skipped;			/* X-Skipped-Elements-Count: rows MISP
+					 * took out of this page after its
+					 * limit (warninglists); -1 if absent */
+	int json;			/* Content-Type is application/json:
+					 * MISP's own answer, not a proxy's page */
 };
 
 struct vk_https;
