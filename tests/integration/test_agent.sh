@@ -198,6 +198,15 @@ done
 admin /admin/fault '{"kind": "429", "count": 1, "seconds": 7}' >/dev/null
 sync_now
 check "fault 429: X-Rate-Limit-Reset is honoured" sh -c "grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'next try in 8 s'"
+kill -HUP "$APID"	# a manual sync inside the pause asks MISP nothing
+sleep 0.5
+check "fault 429: a sync asked for meanwhile is not sent" \
+	sh -c "tail -1 '$T/agent.log' | grep -q 'not asking MISP now: it answered HTTP 429'"
+sleep 8		# the pause MISP asked for
+admin /admin/fault '{"kind": "403html", "count": 1}' >/dev/null
+sync_now
+check "a proxy's HTML 403 is not blamed on the API key" \
+	sh -c "grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'in front of MISP' && ! grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'refused the API key'"
 admin /admin/fault '{"kind": "latency", "count": 1, "seconds": 3}' >/dev/null
 sync_now
 check "fault latency: a read timeout, not a hang" sh -c "grep -E 'sync' '$T/agent.log' | tail -1 | grep -q 'timed out'"
@@ -237,11 +246,16 @@ check "... and stores them all" grep -q "sync full: 6[0-9][0-9] added" "$T/many.
 # two, asking the kernel for its addresses over rtnetlink; the sandbox
 # killed the agent for that socket on every stock Debian machine
 NOADDR=1 PAGE=5000 STATE=state-debian conf debian
+# fd99::1 leads nowhere (no answer, not a refusal): the agent must go on to
+# the IPv4 address, as a browser does, instead of giving up
+# (on-link: neighbour discovery for fd99::1 goes unanswered)
+ip -6 route add fd99::/64 dev $IFM 2>/dev/null
 "$ROOT/tests/integration/debian_etc.sh" --hosts-extra "10.99.0.1\tmisp.lab\nfd99::1\tmisp.lab" \
 	"$BIN/vardkased" --config "$T/debian.conf" --once >"$T/debian.log" 2>&1
 echo "exit $?" >>"$T/debian.log"
 check "Debian's /etc files, a dual-stack name: the sandboxed agent syncs" \
 	sh -c "grep -q 'acknowledged generation' '$T/debian.log' && grep -qx 'exit 0' '$T/debian.log'"
+ip -6 route del fd99::/64 dev $IFM 2>/dev/null
 
 # An edit unpublishes its event until it is republished; a full sync in
 # between must keep the event's last published attributes, and a deleted

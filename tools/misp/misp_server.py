@@ -18,7 +18,7 @@ runtime, injects faults and reports what the platform received:
   POST /admin/delete-event/<uuid>                            the event is gone (its
         attributes too); bulkSaveSightings for it answers 405
   POST /admin/fault                 body {"kind": K, "count": N, "seconds": S, "skip": M}
-        K: latency | 500 | 429 | reset | truncate | oversize | none
+        K: latency | 500 | 429 | 403html (a proxy's page) | reset | truncate | oversize | none
         (the M requests before the fault go through: a fault mid-pull)
   POST /admin/warninglist           body {"values": [...]}   enforceWarninglist
 
@@ -424,6 +424,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(429, RATE_LIMITED, {"X-Rate-Limit-Limit": "2",
                                                   "X-Rate-Limit-Remaining": "0",
                                                   "X-Rate-Limit-Reset": str(int(fault["seconds"] or 2))})
+        elif k == "403html":
+            return self.proxy_403()
         limit, page = int(f.get("limit") or 0), int(f.get("page") or 1)
 
         def build():
@@ -455,6 +457,16 @@ class Handler(BaseHTTPRequestHandler):
         if k == "oversize":
             return self.oversize()
         self.send_bytes(200, data, enc, hdr) if data is not None else self.send_json(200, doc, hdr)
+
+    def proxy_403(self):
+        """What a proxy or web filter in front of MISP answers: HTML."""
+        data = b"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1>" \
+               b"<p>Access denied by policy.</p></body></html>"
+        self.send_response(403)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def reset_mid_body(self, doc):
         data = doc.text.encode()
@@ -496,6 +508,12 @@ class Handler(BaseHTTPRequestHandler):
                                     "message": "An Internal Error Has Occurred."})
         if fault["kind"] == "reset":
             return self.reset_mid_body(RawJSON('{"saved": true, "success": "1 sightings added."}'))
+        if fault["kind"] == "429":
+            return self.error(429, RATE_LIMITED, {"X-Rate-Limit-Limit": "2",
+                                                  "X-Rate-Limit-Remaining": "0",
+                                                  "X-Rate-Limit-Reset": str(int(fault["seconds"] or 2))})
+        if fault["kind"] == "403html":
+            return self.proxy_403()
         try:
             items = json.loads(self.raw)
             assert isinstance(items, list)

@@ -461,6 +461,8 @@ static void on_status(struct vk_evloop *e, int i)
 	m.last_sync_result = result;
 	m.upstream_error = uperr;
 	m.spool_depth = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM spool WHERE sent = 0", NULL);
+	m.spool_set_aside = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM spool WHERE sent = 2",
+					      NULL);
 	m.sightings_stored = (uint64_t)one_int(e->s.db, "SELECT count(*) FROM sighting", NULL);
 	m.cert_days_left = e->cert_expiry ? (e->cert_expiry - (int64_t)time(NULL)) / 86400 : -1;
 	for (k = 0; k < sizeof(files) / sizeof(files[0]); k++)

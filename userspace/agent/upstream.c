@@ -48,7 +48,9 @@ static json_t *load_batch(struct vk_upstream *u, struct batch *b)
 	return arr;
 }
 
-static int confirm(struct vk_upstream *u, const struct batch *b)
+/* Mark a batch: sent = 1, confirmed by MISP; sent = 2, set aside (its
+ * event is gone or no longer visible: kept, counted, never retried). */
+static int mark(struct vk_upstream *u, const struct batch *b, int sent)
 {
 	sqlite3_stmt *st;
 	size_t i;
@@ -56,7 +58,9 @@ static int confirm(struct vk_upstream *u, const struct batch *b)
 
 	if (sqlite3_exec(u->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(u->db, "UPDATE spool SET sent = 1, sent_at = ? WHERE uuid = ?", -1,
+	if (sqlite3_prepare_v2(u->db, sent == 1 ?
+			       "UPDATE spool SET sent = 1, sent_at = ? WHERE uuid = ?" :
+			       "UPDATE spool SET sent = 2, sent_at = ? WHERE uuid = ?", -1,
 			       &st, NULL) != SQLITE_OK) {
 		sqlite3_exec(u->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -85,6 +89,10 @@ static int verdict(const struct vk_http_resp *r, char *what, size_t len, char *e
 	json_t *j;
 	const char *msg;
 
+	if (r->status == 429) {
+		snprintf(err, errlen, "MISP rate limit (HTTP 429)");
+		return -1;
+	}
 	if (r->status != 200) {
 		snprintf(err, errlen, "MISP answered HTTP %d", r->status);
 		return -1;
@@ -124,16 +132,37 @@ int vk_upstream_send(struct vk_upstream *u, char *err, size_t errlen)
 		free(b.uuid);
 		return 0;
 	}
+	/* a set-aside batch returns 0 as well: the loop goes on at once */
 	body = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
 	snprintf(path, sizeof(path), "/sightings/bulkSaveSightings/%s", b.event);
+	u->retry_after = 0;
+	u->set_aside = 0;
 	if (body && !vk_https_request(u->h, "POST", path, hdr, body, strlen(body), &r, err,
-				      errlen) &&
-	    !verdict(&r, what, sizeof(what), err, errlen)) {
-		if (confirm(u, &b))
-			snprintf(err, errlen, "spool: cannot mark sent: %s", sqlite3_errmsg(u->db));
-		else
-			rc = (int)b.n;
+				      errlen)) {
+		if (r.status == 405) {
+			/* MISP: "Event not found or not accessible by this user."
+			 * (deleted, or no longer shared with this box). Retrying
+			 * it would block every sighting spooled after it. */
+			if (mark(u, &b, 2))
+				snprintf(err, errlen, "spool: cannot set aside: %s",
+					 sqlite3_errmsg(u->db));
+			else {
+				vk_warn("upstream: event %s is gone or not visible to this box (HTTP"
+					" 405): its %zu sightings are set aside (kept, shown in"
+					" status), the rest go on", b.event, b.n);
+				rc = 0;
+				u->set_aside = 1;
+			}
+		} else if (!verdict(&r, what, sizeof(what), err, errlen)) {
+			if (mark(u, &b, 1))
+				snprintf(err, errlen, "spool: cannot mark sent: %s",
+					 sqlite3_errmsg(u->db));
+			else
+				rc = (int)b.n;
+		} else if (r.status == 429) {
+			u->retry_after = r.rate_limit_reset > 0 ? r.rate_limit_reset : 300;
+		}
 	}
 	if (rc > 0)
 		vk_info("upstream: %zu sightings of event %s confirmed (%s)", b.n, b.event, what);
@@ -143,12 +172,30 @@ int vk_upstream_send(struct vk_upstream *u, char *err, size_t errlen)
 	return rc;
 }
 
-static int wait_kick(struct vk_upstream *u, unsigned secs)
+static int64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait secs, or less when something is spooled (a kick) -- unless hard:
+ * a back-off after an error, or the platform's rate limit, is waited out
+ * whole, however often the event loop kicks (it does every 5 s with the
+ * counters). Returns 1 at stop. */
+static int wait_kick(struct vk_upstream *u, unsigned secs, int hard)
 {
 	struct pollfd p = { .fd = u->sh->upstream_kick, .events = POLLIN };
+	int64_t until = mono_ms() + (int64_t)secs * 1000, left;
 
-	if (poll(&p, 1, (int)(secs * 1000)) > 0)
-		vk_drain(u->sh->upstream_kick);
+	while (!u->sh->stop && (left = until - mono_ms()) > 0) {
+		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) > 0) {
+			vk_drain(u->sh->upstream_kick);
+			if (!hard)
+				break;
+		}
+	}
 	return u->sh->stop;
 }
 
@@ -156,10 +203,11 @@ void *vk_upstream_main(void *arg)
 {
 	struct vk_upstream *u = arg;
 	unsigned delay = 0, back = 5;
+	int hard = 0;
 	char err[512];
 	int n;
 
-	while (!wait_kick(u, delay)) {
+	while (!wait_kick(u, delay, hard)) {
 		if (!u->c->report) {
 			delay = 3600;
 			continue;
@@ -173,14 +221,17 @@ void *vk_upstream_main(void *arg)
 		else
 			snprintf(u->sh->upstream_error, sizeof(u->sh->upstream_error), "%s", err);
 		pthread_mutex_unlock(&u->sh->mu);
+		hard = n < 0;
 		if (n < 0) {
+			delay = u->retry_after > 0 ? (unsigned)u->retry_after : back;
 			vk_warn("upstream: %s; the sightings stay spooled, next try in %u s", err,
-				back);
-			delay = back;
-			back = back * 2 > 300 ? 300 : back * 2;
+				delay);
+			if (!u->retry_after)
+				back = back * 2 > 300 ? 300 : back * 2;
 		} else {
 			back = 5;
-			delay = n > 0 ? 0 : 5;	/* drain a backlog without pause */
+			/* drain a backlog without pause */
+			delay = n > 0 || u->set_aside ? 0 : 5;
 		}
 	}
 	return NULL;

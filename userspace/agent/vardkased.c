@@ -41,6 +41,7 @@ struct agent {
 	struct sqlite3 *sdb;	/* the sync thread's view of sightings.db */
 	int dp_in_sync;		/* the dataplane holds our last generation */
 	unsigned failures;	/* consecutive, for the back-off */
+	time_t rate_until;	/* MISP said 429: no request before (monotonic s) */
 	double cpu0;		/* CPU time when the current sync began */
 	double cpu_helpers;	/* and that of the threads it started */
 	char result[512];	/* the last sync's summary */
@@ -559,8 +560,13 @@ static unsigned sync_once(struct agent *a)
 		wait = back > 3600 ? 3600 : back;
 		if (rc == VK_SYNC_E_AUTH)
 			wait = a->c.full_resync < 3600 ? a->c.full_resync : 3600;
-		if (rc == VK_SYNC_E_RATE && p.retry_after > 0)
+		if (rc == VK_SYNC_E_RATE && p.retry_after > 0) {
+			struct timespec m;
+
 			wait = (unsigned)p.retry_after + 1;
+			clock_gettime(CLOCK_MONOTONIC, &m);
+			a->rate_until = m.tv_sec + (time_t)wait;
+		}
 		vk_err("sync %s failed after %.2f s: %s; the previous set stays in force, "
 		       "next try in %u s", full ? "full" : "delta", vk_since_s(&t0), err, wait);
 		publish(a, 0, NULL, err);
@@ -629,6 +635,19 @@ static int run(struct agent *a, int once)
 				vk_drain(a->sh.sync_kick);
 			else if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP)
 				goto out;
+			if (now.tv_sec < a->rate_until) {
+				/* MISP asked for a pause (429): a manual sync waits
+				 * like the polls do; 1000 boxes asking anyway would
+				 * be the load it asked to stop */
+				char msg[200];
+
+				snprintf(msg, sizeof(msg), "not asking MISP now: it answered HTTP 429"
+					 " (rate limit) and asked for %ld s more",
+					 (long)(a->rate_until - now.tv_sec));
+				vk_warn("sync: %s", msg);
+				publish(a, 0, NULL, msg);
+				continue;
+			}
 			break;	/* SIGHUP or vardkasectl sync: sync now */
 		}
 	}

@@ -36,6 +36,7 @@ static void print_json(const Vardkase__Console__Status *s)
 	json_object_set_new(o, "spool_depth", json_integer((json_int_t)s->spool_depth));
 	json_object_set_new(o, "last_upload", json_integer(s->last_upload));
 	json_object_set_new(o, "upstream_error", json_string(s->upstream_error));
+	json_object_set_new(o, "spool_set_aside", json_integer((json_int_t)s->spool_set_aside));
 	json_object_set_new(o, "report_mode", json_string(s->report_mode));
 	json_object_set_new(o, "cert_days_left", json_integer(s->cert_days_left));
 	json_object_set_new(o, "sightings_stored", json_integer((json_int_t)s->sightings_stored));
@@ -76,6 +77,9 @@ static void print_human(const Vardkase__Console__Status *s)
 	       s->report_mode, (unsigned long long)s->spool_depth,
 	       ctl_ago(s->last_upload, ago, sizeof(ago)),
 	       s->upstream_error[0] ? "\n              last error: " : "", s->upstream_error);
+	if (s->spool_set_aside)
+		printf("              %llu sightings set aside: their events are gone from MISP or"
+		       " no longer shared with this box\n", (unsigned long long)s->spool_set_aside);
 	if (s->cert_days_left >= 0)
 		printf("certificate   expires in %lld days%s\n", (long long)s->cert_days_left,
 		       s->cert_days_left < 30 ? "  << RENEW SOON" : "");

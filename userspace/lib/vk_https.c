@@ -186,7 +186,7 @@ static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 	const char *where = h->connect_host[0] ? h->connect_host : h->host;
-	int fd = -1, rc;
+	int fd = -1, rc, timed_out = 0;
 
 	rc = getaddrinfo(where, h->port, &hints, &res);
 	if (rc) {
@@ -206,10 +206,18 @@ static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
 		rc = poll(&p, 1, (int)h->o.connect_ms);
 		if (rc == 0) {
+			/* a name with an AAAA and an A record where IPv6 goes
+			 * nowhere: the next address is tried, as a browser would */
+			char a[INET6_ADDRSTRLEN] = "?";
+
+			getnameinfo(ai->ai_addr, ai->ai_addrlen, a, sizeof(a), NULL, 0,
+				    NI_NUMERICHOST);
+			snprintf(err, errlen, "connecting to %s:%s (%s) timed out", h->host, h->port,
+				 a);
+			timed_out = 1;
 			close(fd);
-			freeaddrinfo(res);
-			snprintf(err, errlen, "connecting to %s:%s timed out", h->host, h->port);
-			return VK_HTTPS_E_TIMEOUT;
+			fd = -1;
+			continue;
 		}
 		if (rc > 0 && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) && !soerr) {
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -223,7 +231,7 @@ next:
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		return VK_HTTPS_E_CONNECT;
+		return timed_out ? VK_HTTPS_E_TIMEOUT : VK_HTTPS_E_CONNECT;
 	h->net.fd = fd;
 	return 0;
 }
