@@ -161,6 +161,50 @@ check "... the false positive arrived once, as type 1" \
 	sh -c "/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | /usr/bin/python3 -c \"
 import json,sys; s=[x for x in json.load(sys.stdin) if x['attribute_uuid']=='$A_HOST']
 assert sorted(x['type'] for x in s)==['0','1'], s\""
+
+# ---- the platform pauses uploads (429): the pause is waited out whole -----
+nbulk() { admin /admin/requests | py "import json,sys; print(sum(1 for r in json.load(sys.stdin) if 'bulkSave' in r['path']))"; }
+admin /admin/fault '{"kind": "429", "count": 1, "seconds": 60}' >/dev/null
+b0=$(nbulk)
+inl nc -z -w 1 -s 10.77.0.3 192.0.2.130 80	# an indicator not yet sighted: a new batch
+wait_until 10 sh -c "[ \$(/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/requests | /usr/bin/python3 -c \"import json,sys; print(sum(1 for r in json.load(sys.stdin) if 'bulkSave' in r['path']))\") -gt $b0 ]"
+sleep 12	# the counters kick the sender every 5 s
+check "upload answered 429 (60 s): no second try within 12 s, counters polls or not" \
+	test "$(nbulk)" = $((b0 + 1))
+check "... the sighting waits in the spool" \
+	test "$(spool "SELECT count(*) FROM spool WHERE sent = 0")" = 1
+
+# ---- an event deleted on the platform (HTTP 405) does not block the spool -
+# the ransomware event goes; a new event's sighting is spooled after its
+# batch; the platform comes back without it
+admin /admin/event '{"Event": {"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5d01", "info": "late event",
+ "Tag": [{"name": "tlp:green"}], "Attribute": [{"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5d11",
+ "type": "ip-dst", "value": "203.0.113.99", "to_ids": true}]}}' >/dev/null
+vctl sync >/dev/null
+kill "$(cat "$VK_LAB_DIR/run/misp.pid")"; wait "$(cat "$VK_LAB_DIR/run/misp.pid")" 2>/dev/null
+inl nc -z -w 1 -s 10.77.0.2 203.0.113.99 80
+check "two batches wait: the deleted event's first, then the new event's" \
+	wait_until 10 sh -c "[ \$(sqlite3 '$VK_LAB_DIR/state/sightings.db' 'SELECT count(*) FROM spool WHERE sent = 0') = 2 ]"
+/usr/bin/python3 -c 'import json; print(json.dumps({"Event": {"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5d01", "info": "late event", "Tag": [{"name": "tlp:green"}], "Attribute": [{"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5d11", "type": "ip-dst", "value": "203.0.113.99", "to_ids": True}]}}))' >"$T/late.json"
+/usr/bin/python3 "$ROOT/tools/misp/misp_server.py" --listen 127.0.0.1:8543 --admin 127.0.0.1:8544 \
+	--ca "$VK_LAB_DIR/pki/ca.crt" --cert "$VK_LAB_DIR/pki/server.crt" --key "$VK_LAB_DIR/pki/server.key" \
+	--api-key-file "$VK_LAB_DIR/api.key" --sightings-file "$VK_LAB_DIR/run/platform-sightings.json" \
+	--events "$ROOT/tools/demo/events/phishing.json" "$ROOT/tools/demo/events/intrusion-red.json" \
+	"$T/late.json" >>"$VK_LAB_DIR/log/misp.log" 2>&1 &
+echo $! >"$VK_LAB_DIR/run/misp.pid"
+check "the deleted event's sightings are set aside (HTTP 405), the next batch arrives" \
+	wait_until 120 sh -c "/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | grep -q 6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5d11"
+check "... status counts the set-aside sighting, nothing else waits" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"import json,sys; s=json.load(sys.stdin); assert s['spool_set_aside']==1 and s['spool_depth']==0, s\""
+
+# ---- vardkasectl sync during a platform rate limit asks nothing ----------
+admin /admin/rate-limit '{"limit": 1, "window": 900}' >/dev/null
+vctl sync >/dev/null 2>&1; vctl sync >/dev/null 2>&1	# the limit is reached, then a 429
+nrest() { admin /admin/requests | py "import json,sys; print(sum(1 for r in json.load(sys.stdin) if 'restSearch' in r['path']))"; }
+r0=$(nrest)
+for _ in $(seq 10); do vctl sync >"$T/sync429.out" 2>&1; done
+check "10 x vardkasectl sync during a 429: no request reaches the platform" test "$(nrest)" = "$r0"
+check "... and each says why" grep -q "429" "$T/sync429.out"
 check "the agent survived it all (sandboxed, no SIGSYS)" kill -0 "$(agent_pid)"
 
 "$ROOT/tools/demo/lab.sh" down >/dev/null 2>&1
