@@ -22,8 +22,8 @@ $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardka
 $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o
 	$(CC) -o $@ $^ $(LDLIBS_BPF)
 
-.PHONY: test-unit test-bpf test-bpf61 test-pcap test-netns test-agent test-sightings
-test: test-unit test-bpf test-bpf61 test-netns test-agent test-sightings test-pcap test-fuzz
+.PHONY: test-unit test-bpf test-bpf61 test-units test-pcap test-netns test-agent test-sightings
+test: test-unit test-bpf test-bpf61 test-units test-netns test-agent test-sightings test-pcap test-fuzz
 
 test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test_sight
 	$(BUILD)/tests/test_sight
@@ -48,6 +48,10 @@ test-netns: $(BIN)/vardkase-xdp
 
 test-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
 	SHARED=$(SHARED) tests/integration/test_agent.sh
+
+# the shipped systemd units' users, groups, directories and modes
+test-units: $(BINS)
+	tests/integration/test_units.sh
 
 # runs `make demo` headless on its own lab, then the sightings checks
 test-sightings: $(BINS)

@@ -146,6 +146,15 @@ B1=22222222-bbbb-4bbb-8bbb-000000000001
 
 conf main
 check "config check passes" "$BIN/vardkased" --config "$T/main.conf" --check-config
+CERT=$T/pki/client-expired.crt KEY=$T/pki/client-expired.key conf cexp
+check "config check: an expired client certificate is an error" \
+	sh -c "! '$BIN/vardkased' --config '$T/cexp.conf' --check-config 2>'$T/cexp.out' && grep -q 'expired 1 days ago' '$T/cexp.out'"
+CERT=$T/pki/client-future.crt KEY=$T/pki/client-future.key conf cfut
+check "config check: a not yet valid client certificate is an error" \
+	sh -c "! '$BIN/vardkased' --config '$T/cfut.conf' --check-config 2>'$T/cfut.out' && grep -q 'not valid before' '$T/cfut.out'"
+CERT=$T/pki/client-soon.crt KEY=$T/pki/client-soon.key conf csoon
+check "config check: fewer than 30 days left is a warning" \
+	sh -c "'$BIN/vardkased' --config '$T/csoon.conf' --check-config 2>'$T/csoon.out' && grep -q 'expires in [0-9] days' '$T/csoon.out'"
 printf '[upstream]\nurl = https://x\npoll_interval = 1\n' > "$T/bad.conf"
 check "a bad config names the line and key" \
 	sh -c "'$BIN/vardkased' --config '$T/bad.conf' --check-config 2>&1 | grep -q 'bad.conf:3: \[upstream\] poll_interval'"

@@ -188,6 +188,19 @@ static void test_fixtures(void **state)
 	assert_true(seen >= 20);
 }
 
+/* The strictest TLP wins: an attribute's tlp:red in a tlp:green event
+ * was shown as green. */
+static void test_tlp_rank(void **state)
+{
+	assert_true(vk_tlp_rank("tlp:red") > vk_tlp_rank("tlp:amber+strict"));
+	assert_true(vk_tlp_rank("TLP:AMBER+STRICT") > vk_tlp_rank("tlp:amber"));
+	assert_true(vk_tlp_rank("tlp:amber") > vk_tlp_rank("tlp:green"));
+	assert_true(vk_tlp_rank("tlp:green") > vk_tlp_rank("tlp:clear"));
+	assert_int_equal(vk_tlp_rank("tlp:white"), vk_tlp_rank("tlp:clear"));
+	assert_int_equal(vk_tlp_rank("tlp:ex:chr"), -1);
+	assert_int_equal(vk_tlp_rank("osint"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_json),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_by_uuid),
+		cmocka_unit_test(test_tlp_rank),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

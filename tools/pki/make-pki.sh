@@ -5,6 +5,8 @@
 #   server.crt/key        CN/SAN misp.lab, localhost, 127.0.0.1, 10.99.0.1
 #   client.crt/key        the box's client certificate
 #   client-expired.*      expired yesterday
+#   client-soon.*         expires in 10 days
+#   client-future.*       valid from tomorrow
 #   other-ca.crt/key, client-other.*   a client from another CA
 #   server-wrongname.*    signed by the CA, SAN wrong.example only
 # Usage: make-pki.sh DIR   (idempotent: an existing DIR/ca.crt is kept)
@@ -61,10 +63,18 @@ commonName = supplied
 [ext]
 extendedKeyUsage = clientAuth
 CFG
+dated() {	# dated NAME START END: a client certificate with these dates
+	q ca -batch -config ca.db/cfg -cert ca.crt -keyfile ca.key -in client-expired.csr \
+		-out "$1.crt" -extensions ext -notext \
+		-startdate "$(date -u -d "$2" +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d "$3" +%Y%m%d%H%M%SZ)"
+	cp client-expired.key "$1.key"
+}
 q ca -batch -config ca.db/cfg -cert ca.crt -keyfile ca.key -in client-expired.csr \
 	-out client-expired.crt -extensions ext -notext \
 	-startdate "$(date -u -d '2 days ago' +%Y%m%d%H%M%SZ)" \
 	-enddate "$(date -u -d '1 day ago' +%Y%m%d%H%M%SZ)"
+dated client-soon '1 day ago' '10 days'		# expires in 10 days
+dated client-future 'tomorrow' '400 days'	# not valid yet
 rm -rf ca.db client-expired.csr
 chmod 644 ./*.crt
 echo "pki: written to $dir"

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define VK_CONF_PATH	"/etc/vardkase/vardkase.conf"
-#define VK_CONSOLE_DEFAULT "/run/vardkase/agent.sock"
+#define VK_CONSOLE_DEFAULT "/run/vardkase-agent/agent.sock"
 
 /* An address range (local networks). */
 struct vk_net {

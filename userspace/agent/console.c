@@ -21,6 +21,7 @@
 #include "evloop.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
+#include "../lib/vk_misp.h"
 
 #define ROWS_PER_MSG 100	/* ~1 KiB each: well under VK_IPC_MAX_MSG */
 
@@ -68,8 +69,9 @@ static int64_t one_int(sqlite3 *db, const char *sql, const char *arg)
 /* ---- tags ------------------------------------------------------------- */
 
 /* Split "a\x1eb" (event tags) and the tags part of an attribute's extra
- * ("comment\x1fa\x1eb") into out; returns the count. The TLP tag goes to
- * *tlp. Strings point into buf. */
+ * ("comment\x1fa\x1eb") into out; returns the count. The strictest TLP
+ * tag of either goes to *tlp (an attribute's tlp:red in a tlp:green event
+ * is red). Strings point into buf. */
 static size_t split_tags(const char *etags, const char *extra, char *buf, size_t len,
 			 char **out, size_t max, char **tlp)
 {
@@ -81,7 +83,10 @@ static size_t split_tags(const char *etags, const char *extra, char *buf, size_t
 	*tlp = "";
 	for (p = strtok_r(buf, "\x1e", &save); p && n < max; p = strtok_r(NULL, "\x1e", &save)) {
 		out[n++] = p;
-		if (!strncasecmp(p, "tlp:", 4) && !**tlp)
+		if (strncasecmp(p, "tlp:", 4))
+			continue;
+		/* an unknown tlp: tag is shown only when there is no other */
+		if (!**tlp || vk_tlp_rank(p) > vk_tlp_rank(*tlp))
 			*tlp = p;
 	}
 	return n;

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "evloop.h"
+#include "../lib/vk_https.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
 
@@ -20,24 +21,9 @@
 
 static int64_t cert_not_after(const char *path)
 {
-	mbedtls_x509_crt crt;
-	struct tm tm = { 0 };
-	int64_t t = 0;
+	int64_t from, to;
 
-	if (!path[0])
-		return 0;
-	mbedtls_x509_crt_init(&crt);
-	if (!mbedtls_x509_crt_parse_file(&crt, path)) {
-		tm.tm_year = crt.valid_to.year - 1900;
-		tm.tm_mon = crt.valid_to.mon - 1;
-		tm.tm_mday = crt.valid_to.day;
-		tm.tm_hour = crt.valid_to.hour;
-		tm.tm_min = crt.valid_to.min;
-		tm.tm_sec = crt.valid_to.sec;
-		t = (int64_t)timegm(&tm);
-	}
-	mbedtls_x509_crt_free(&crt);
-	return t;
+	return vk_cert_validity(path, &from, &to) ? 0 : to;
 }
 
 /* The console socket: the kernel checks write permission on connect(), so
@@ -46,13 +32,14 @@ static int console_listen(const struct vk_conf *c, char *err, size_t errlen)
 {
 	char dir[512], *slash;
 	struct group *g;
+	struct stat st;
 	int fd;
 
 	snprintf(dir, sizeof(dir), "%s", c->console_socket);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = 0;
-		mkdir(dir, 0755);
+		mkdir(dir, 0750);
 	}
 	fd = vk_ipc_listen(c->console_socket);
 	if (fd < 0) {
@@ -63,6 +50,13 @@ static int console_listen(const struct vk_conf *c, char *err, size_t errlen)
 	if (g && chown(c->console_socket, (uid_t)-1, g->gr_gid))
 		vk_warn("console socket: cannot give it to group %s: %s", c->operator_group,
 			strerror(errno));
+	/* the operators must also enter the socket's directory: when it is
+	 * ours (systemd's RuntimeDirectory= for this unit), it goes to their
+	 * group, 0750; a directory of someone else's is left as it is */
+	if (g && slash && slash != dir && !stat(dir, &st) && st.st_uid == geteuid() &&
+	    (chown(dir, (uid_t)-1, g->gr_gid) || chmod(dir, 0750)))
+		vk_warn("console directory %s: cannot give it to group %s: %s", dir,
+			c->operator_group, strerror(errno));
 	else if (c->operator_group[0] && !g)
 		vk_warn("console socket: no group '%s': only this user and root may use "
 			"vardkasectl", c->operator_group);

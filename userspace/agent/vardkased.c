@@ -686,6 +686,27 @@ static int setup(struct agent *a, const char *conf, int check_only)
 	}
 	a->s.wl = vk_wl_load(a->c.warninglists, &nwl);
 	if (check_only) {
+		int64_t from, to, now = (int64_t)time(NULL);
+
+		/* mbedTLS loads a certificate whatever its dates: MISP would
+		 * refuse it at the first handshake, so say it now */
+		if (a->c.client_cert[0] && !vk_cert_validity(a->c.client_cert, &from, &to)) {
+			if (now > to) {
+				vk_err("%s: client certificate %s expired %lld days ago: ask the"
+				       " national platform for a new one", conf, a->c.client_cert,
+				       (long long)((now - to) / 86400));
+				return -1;
+			}
+			if (now < from) {
+				vk_err("%s: client certificate %s is not valid before %lld days from"
+				       " now (is the clock right?)", conf, a->c.client_cert,
+				       (long long)((from - now + 86399) / 86400));
+				return -1;
+			}
+			if (to - now < 30 * 86400)
+				vk_warn("%s: client certificate %s expires in %lld days: renew it"
+					" soon", conf, a->c.client_cert, (long long)((to - now) / 86400));
+		}
 		printf("%s: configuration is valid (%d local warninglists)\n", conf, nwl);
 		return 0;
 	}

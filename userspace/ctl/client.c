@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "ctl.h"
 #include "../lib/vk_ipc.h"
@@ -14,9 +16,26 @@ int ctl_connect(struct ctl *c)
 	c->fd = vk_ipc_connect(c->socket);
 	if (c->fd >= 0)
 		return 0;
-	if (c->fd == -EACCES || c->fd == -EPERM)
-		fprintf(stderr, "vardkasectl: permission denied on %s: only the service user and "
-			"members of the operator group may use the console\n", c->socket);
+	if (c->fd == -EACCES || c->fd == -EPERM) {
+		/* say which step refused: the directory or the socket, and
+		 * which group would open it */
+		char dir[512], *slash;
+		struct stat st;
+		struct group *g;
+		int in_dir;
+
+		snprintf(dir, sizeof(dir), "%s", c->socket);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = 0;
+		in_dir = slash && access(dir, X_OK) != 0;
+		g = !stat(in_dir ? dir : c->socket, &st) ? getgrgid(st.st_gid) : NULL;
+		fprintf(stderr, "vardkasectl: permission denied on %s (%s, group %s, mode %03o):"
+			" the console is open to the service user and members of group %s;"
+			" check with: id\n", in_dir ? dir : c->socket,
+			in_dir ? "its directory" : "the socket", g ? g->gr_name : "?",
+			(unsigned)(st.st_mode & 0777), g ? g->gr_name : "?");
+	}
 	else if (c->fd == -ENOENT || c->fd == -ECONNREFUSED)
 		fprintf(stderr, "vardkasectl: the agent is not running (nothing listens on %s); "
 			"try: systemctl status vardkased\n", c->socket);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include "ctl.h"
 
-#define DEFAULT_SOCKET "/run/vardkase/agent.sock"
+#define DEFAULT_SOCKET "/run/vardkase-agent/agent.sock"
 
 static const struct {
 	const char *name;

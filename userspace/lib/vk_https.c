@@ -474,3 +474,31 @@ int vk_https_request(struct vk_https *h, const char *method, const char *path,
 	free(req);
 	return ret;
 }
+
+static int64_t x509_time(const mbedtls_x509_time *x)
+{
+	struct tm tm = { 0 };
+
+	tm.tm_year = x->year - 1900;
+	tm.tm_mon = x->mon - 1;
+	tm.tm_mday = x->day;
+	tm.tm_hour = x->hour;
+	tm.tm_min = x->min;
+	tm.tm_sec = x->sec;
+	return (int64_t)timegm(&tm);
+}
+
+int vk_cert_validity(const char *path, int64_t *not_before, int64_t *not_after)
+{
+	mbedtls_x509_crt crt;
+	int rc = -EINVAL;
+
+	mbedtls_x509_crt_init(&crt);
+	if (path && path[0] && !mbedtls_x509_crt_parse_file(&crt, path)) {
+		*not_before = x509_time(&crt.valid_from);
+		*not_after = x509_time(&crt.valid_to);
+		rc = 0;
+	}
+	mbedtls_x509_crt_free(&crt);
+	return rc;
+}

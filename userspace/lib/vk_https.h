@@ -9,6 +9,7 @@
 #define VK_HTTPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Failures, each with its own log line (vk_https_strerror). */
 enum vk_https_err {
@@ -67,6 +68,10 @@ int vk_https_request(struct vk_https *h, const char *method, const char *path,
 		     struct vk_http_resp *r, char *err, size_t errlen);
 
 void vk_https_close(struct vk_https *h);
+
+/* The validity period of the (first) certificate in the PEM file at path,
+ * as unix times. 0, or -EINVAL when it cannot be read. */
+int vk_cert_validity(const char *path, int64_t *not_before, int64_t *not_after);
 const char *vk_https_strerror(int e);
 
 /* The response parser alone (http-parser + chunked + gzip), for tests and

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "vk_misp.h"
 
 int vk_json_truthy(const json_t *v)
@@ -179,4 +180,17 @@ int vk_misp_load(const char *path, struct vk_set *set, struct vk_misp_stats *st,
 	fclose(f);
 	free(buf);
 	return rc;
+}
+
+int vk_tlp_rank(const char *tag)
+{
+	static const char *const names[] = { "tlp:clear", "tlp:white", "tlp:green", "tlp:amber",
+					     "tlp:amber+strict", "tlp:red" };
+	static const int rank[] = { 0, 0, 1, 2, 3, 4 };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(tag, names[i]))
+			return rank[i];
+	return -1;
 }

@@ -40,6 +40,11 @@ int vk_misp_load(const char *path, struct vk_set *set, struct vk_misp_stats *st,
 /* A MISP boolean: true/false, 1/0 or "1"/"0" (older versions, feeds). */
 int vk_json_truthy(const json_t *v);
 
+/* How strict a TLP tag is: tlp:clear/white 0, green 1, amber 2,
+ * amber+strict 3, red 4; -1 for any other tag (case-insensitive). Where
+ * an event and its attribute carry different ones, the strictest holds. */
+int vk_tlp_rank(const char *tag);
+
 /* 1 if u is a canonical 8-4-4-4-12 hex uuid. */
 int vk_uuid_ok(const char *u);
 
