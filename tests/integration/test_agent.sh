@@ -154,7 +154,7 @@ check "config check: a not yet valid client certificate is an error" \
 	sh -c "! '$BIN/vardkased' --config '$T/cfut.conf' --check-config 2>'$T/cfut.out' && grep -q 'not valid before' '$T/cfut.out'"
 CERT=$T/pki/client-soon.crt KEY=$T/pki/client-soon.key conf csoon
 check "config check: fewer than 30 days left is a warning" \
-	sh -c "'$BIN/vardkased' --config '$T/csoon.conf' --check-config 2>'$T/csoon.out' && grep -q 'expires in [0-9] days' '$T/csoon.out'"
+	sh -c "'$BIN/vardkased' --config '$T/csoon.conf' --check-config 2>'$T/csoon.out' && grep -qE 'expires in [0-9]+ days' '$T/csoon.out'"
 printf '[upstream]\nurl = https://x\npoll_interval = 1\n' > "$T/bad.conf"
 check "a bad config names the line and key" \
 	sh -c "'$BIN/vardkased' --config '$T/bad.conf' --check-config 2>&1 | grep -q 'bad.conf:3: \[upstream\] poll_interval'"
@@ -293,6 +293,16 @@ sqlite3 "$T/state-edit/agent.db" "DELETE FROM meta WHERE key = 'last_full'"
 "$BIN/vardkased" --config "$T/edit.conf" --once >"$T/edit3.log" 2>&1
 check "republished without an attribute: that one goes" \
 	sh -c "! '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 55555555-eeee-4eee-8eee-000000000002 | grep -q 000000000002"
+
+# A full answer that removes most of the set is applied (lost access is
+# real) and said loudly: here the box is told to enforce ip-src only, so
+# the domains and the rest leave
+cp "$T/edit.conf" "$T/narrow.conf"
+sed -i 's/^\[indicators\]$/[indicators]\ntypes = ip-src/' "$T/narrow.conf"
+sqlite3 "$T/state-edit/agent.db" "DELETE FROM meta WHERE key = 'last_full'"
+"$BIN/vardkased" --config "$T/narrow.conf" --once >"$T/narrow.log" 2>&1
+check "a full sync that removes most of the set says so loudly" \
+	grep -q "error: WARNING: this full sync removed .* over removal_warn_percent = 50" "$T/narrow.log"
 
 # oversize answers are cut at the configured limit
 kill "$APID"; wait "$APID" 2>/dev/null; APID=

@@ -97,6 +97,8 @@ static int handle(struct parse *p, const char *sec, const char *key, const char 
 	if (IS("upstream", "max_response_mb")) return set_uint(&c->max_response_mb, v, 1, 4096, w, wl);
 	if (IS("upstream", "jitter_percent")) return set_uint(&c->jitter_percent, v, 0, 50, w, wl);
 	if (IS("upstream", "overlap")) return set_uint(&c->overlap, v, 0, 3600, w, wl);
+	if (IS("upstream", "removal_warn_percent"))
+		return set_uint(&c->removal_warn_percent, v, 0, 100, w, wl);
 	if (IS("indicators", "types")) return set_types(&c->types, v, w, wl);
 	if (IS("indicators", "warninglists")) return STR(warninglists);
 	if (IS("indicators", "decaying_model")) return set_uint(&c->decaying_model, v, 0, 1000000, w, wl);
@@ -151,6 +153,7 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 	c->max_response_mb = 256;
 	c->jitter_percent = 10;
 	c->overlap = 60;
+	c->removal_warn_percent = 50;
 	c->types = 1u << VK_T_IP_SRC | 1u << VK_T_IP_DST | 1u << VK_T_IP_SRC_PORT |
 		   1u << VK_T_IP_DST_PORT | 1u << VK_T_DOMAIN | 1u << VK_T_HOSTNAME |
 		   1u << VK_T_DOMAIN_IP;

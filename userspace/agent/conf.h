@@ -28,6 +28,8 @@ struct vk_conf {
 	unsigned max_response_mb;
 	unsigned jitter_percent;
 	unsigned overlap;		/* seconds re-read at each delta */
+	unsigned removal_warn_percent;	/* a full sync removing more of the set
+					 * than this says so loudly; 0: never */
 	/* [indicators] */
 	uint32_t types;			/* bit per enum vk_misp_type */
 	char warninglists[512];		/* directory of misp-warninglists JSON */

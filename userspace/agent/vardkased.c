@@ -241,7 +241,7 @@ static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time
 {
 	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
 	struct store_job job = { .st = &a->st };
-	size_t added = 0, removed = 0;
+	size_t added = 0, removed = 0, old_n;
 	struct vk_amap old;
 	struct vk_arec *r;
 	pthread_t th;
@@ -251,6 +251,7 @@ static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time
 		added += !vk_amap_get(&a->set, r->uuid);
 	vk_amap_foreach(&a->set, r)
 		removed += !vk_amap_get(&p->up, r->uuid);
+	old_n = a->set.n;
 	old = a->set;
 	a->set = p->up;
 	vk_amap_init(&p->up);
@@ -279,6 +280,20 @@ static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
 	vk_store_set(&a->st, "last_full", (int64_t)start);
 	log_sync(a, "full", p, added, removed, vk_since_s(t0));
+	/* MISP's answer is applied as it is (access lost is access lost),
+	 * but an answer that empties most of the set is worth a human look:
+	 * a changed API key's user, a sharing group, a broken proxy */
+	if (a->c.removal_warn_percent && old_n >= 10 &&
+	    removed * 100 > old_n * a->c.removal_warn_percent) {
+		char was[sizeof(a->result)];
+
+		snprintf(was, sizeof(was), "%s", a->result);
+		snprintf(a->result, sizeof(a->result), "WARNING: this full sync removed %zu of %zu"
+			 " indicators (%zu%%, over removal_warn_percent = %u): MISP no longer"
+			 " returns them; check the API key's user and its sharing. %.280s",
+			 removed, old_n, removed * 100 / old_n, a->c.removal_warn_percent, was);
+		vk_err("%s", a->result);
+	}
 	return prc;
 }
 
