@@ -197,6 +197,15 @@ check "the deleted event's sightings are set aside (HTTP 405), the next batch ar
 check "... status counts the set-aside sighting, nothing else waits" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"import json,sys; s=json.load(sys.stdin); assert s['spool_set_aside']==1 and s['spool_depth']==0, s\""
 
+# ---- a sighting whose event info and tags pass one message -------------
+/usr/bin/python3 -c 'import json; print(json.dumps({"Event": {"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e01", "info": "long report " + "x" * 200000, "Tag": [{"name": "tlp:green"}] + [{"name": "tag-%02d-%s" % (i, "y" * 100)} for i in range(40)], "Attribute": [{"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e11", "type": "ip-dst", "value": "203.0.113.111", "to_ids": True}]}}))' >"$T/big.json"
+admin /admin/event "@$T/big.json" >/dev/null
+vctl sync >/dev/null
+inl nc -z -w 1 -s 10.77.0.2 203.0.113.111 80
+wait_until 10 sh -c "sqlite3 '$VK_LAB_DIR/state/sightings.db' \"SELECT count(*) FROM sighting WHERE value = '203.0.113.111'\" | grep -qx 1"
+check "a sighting of an event with 200 kB of info is shown, not '(no sightings)'" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' sightings --indicator 203.0.113.111 | grep -q '203.0.113.111'"
+
 # ---- vardkasectl sync during a platform rate limit asks nothing ----------
 admin /admin/rate-limit '{"limit": 1, "window": 900}' >/dev/null
 vctl sync >/dev/null 2>&1; vctl sync >/dev/null 2>&1	# the limit is reached, then a 429

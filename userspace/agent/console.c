@@ -23,7 +23,9 @@
 #include "../lib/vk_log.h"
 #include "../lib/vk_misp.h"
 
-#define ROWS_PER_MSG 100	/* ~1 KiB each: well under VK_IPC_MAX_MSG */
+#define ROWS_PER_MSG 100	/* and no more than fit VK_IPC_MAX_MSG */
+#define MSG_ROOM (VK_IPC_MAX_MSG - 1024)
+#define INFO_MAX 4096		/* an event's info as shown: one row always fits */
 
 void vk_console_close(struct vk_evloop *e, int i)
 {
@@ -139,7 +141,7 @@ static void row_to_msg(sqlite3_stmt *st, struct srow *r)
 	snprintf(r->comment, sizeof(r->comment), "%.*s", sep ? (int)(sep - extra) : 0, extra);
 	m->comment = r->comment;
 	m->event_uuid = strdup(col(st, 13));
-	m->event_info = strdup(col(st, 14));
+	m->event_info = strndup(col(st, 14), INFO_MAX);
 	m->threat_level = (uint32_t)sqlite3_column_int(st, 15);
 	m->event_date = strdup(col(st, 16));
 	m->n_tags = split_tags(col(st, 17), extra, r->tagbuf, sizeof(r->tagbuf), r->tags, 16,
@@ -201,12 +203,30 @@ static sqlite3_stmt *sight_query(sqlite3 *db, const Vardkase__Console__Sightings
 	return st;
 }
 
-/* Rows of st in messages of ROWS_PER_MSG (follow: one update each). */
+/* Move a filled row: its message points into the row itself (tags,
+ * comment), so those pointers follow it. */
+static void move_row(struct srow *dst, struct srow *src)
+{
+	size_t k;
+
+	*dst = *src;
+	for (k = 0; k < dst->m.n_tags; k++)
+		dst->tags[k] = dst->tagbuf + (src->tags[k] - src->tagbuf);
+	dst->m.tags = dst->tags;
+	dst->m.comment = dst->comment;
+	if (src->m.tlp >= src->tagbuf && src->m.tlp < src->tagbuf + sizeof(src->tagbuf))
+		dst->m.tlp = dst->tagbuf + (src->m.tlp - src->tagbuf);
+}
+
+/* Rows of st in messages of at most ROWS_PER_MSG rows and MSG_ROOM bytes
+ * (long event info and many tags once made a message pass the cap, and
+ * the answer was lost); follow: one update each. A row that does not fit
+ * opens the next message. */
 static void send_rows(struct vk_evloop *e, int i, sqlite3_stmt *st, int as_updates)
 {
-	struct srow *rows = calloc(ROWS_PER_MSG, sizeof(*rows));
-	Vardkase__Console__Sighting *ptr[ROWS_PER_MSG];
-	int n = 0, rc, k, last = 0;
+	struct srow *rows = calloc(ROWS_PER_MSG + 1, sizeof(*rows));
+	Vardkase__Console__Sighting *ptr[ROWS_PER_MSG + 1];
+	int n = 0, rc = SQLITE_ROW, k, last = 0, carry = 0;
 
 	if (!rows) {
 		send_error(e, i, "out of memory");
@@ -216,11 +236,31 @@ static void send_rows(struct vk_evloop *e, int i, sqlite3_stmt *st, int as_updat
 		Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
 		Vardkase__Console__Sightings m = VARDKASE__CONSOLE__SIGHTINGS__INIT;
 
-		for (n = 0; n < ROWS_PER_MSG && (rc = sqlite3_step(st)) == SQLITE_ROW; n++) {
-			row_to_msg(st, &rows[n]);
-			ptr[n] = &rows[n].m;
+		size_t bytes = 0;
+
+		n = 0;
+		if (carry) {	/* the row that did not fit the previous message */
+			move_row(&rows[0], &rows[ROWS_PER_MSG]);
+			ptr[0] = &rows[0].m;
+			bytes = vardkase__console__sighting__get_packed_size(ptr[0]) + 8;
+			n = 1;
+			carry = 0;
 		}
-		last = n < ROWS_PER_MSG;
+		while (n < ROWS_PER_MSG && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			size_t len;
+
+			row_to_msg(st, &rows[n]);
+			len = vardkase__console__sighting__get_packed_size(&rows[n].m) + 8;
+			if (n && bytes + len > MSG_ROOM) {
+				move_row(&rows[ROWS_PER_MSG], &rows[n]);
+				carry = 1;
+				break;
+			}
+			ptr[n] = &rows[n].m;
+			bytes += len;
+			n++;
+		}
+		last = !carry && (n < ROWS_PER_MSG || rc != SQLITE_ROW);
 		if (as_updates) {
 			for (k = 0; k < n && e->cl[i].fd >= 0; k++) {
 				r.msg_case = VARDKASE__CONSOLE__RESPONSE__MSG_UPDATE;
@@ -238,6 +278,8 @@ static void send_rows(struct vk_evloop *e, int i, sqlite3_stmt *st, int as_updat
 		for (k = 0; k < n; k++)
 			row_free(&rows[k]);
 	}
+	if (carry)	/* the client went away with a row still waiting */
+		row_free(&rows[ROWS_PER_MSG]);
 	free(rows);
 }
 

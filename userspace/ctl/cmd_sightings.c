@@ -130,11 +130,18 @@ int cmd_sightings(struct ctl *c, int argc, char **argv)
 		}
 		vardkase__console__response__free_unpacked(r, NULL);
 	}
+	if (more) {
+		/* cut off: never "none" for "failed" */
+		json_decref(all);
+		fprintf(stderr, "vardkasectl: the agent's answer stopped after %d sightings;"
+			" see the agent's log\n", rows);
+		return 1;
+	}
 	if (c->json && !q.follow)
 		ctl_print_json(all);
 	else
 		json_decref(all);
 	if (!c->json && !rows)
 		printf("(no sightings%s)\n", q.follow ? " yet; following" : "");
-	return q.follow ? follow(c) : more ? 1 : 0;
+	return q.follow ? follow(c) : 0;
 }
