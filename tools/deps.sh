@@ -14,7 +14,7 @@ PKGS="
  libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libseccomp-dev zlib1g-dev
  libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev libyajl-dev
  iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy openssl
- qemu-system-x86 busybox-static cpio
+ qemu-system-x86 busybox-static cpio systemd
 "
 
 missing=""

@@ -86,6 +86,17 @@ check "indicator: an enforced value names its event" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator cdn.bankid-verify.example | grep -q 'ENFORCED'"
 check "indicator: a name under a domain indicator finds that domain" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator a.b.secure-login-kommun.example | grep -q '^secure-login-kommun.example: ENFORCED'"
+check "indicator: an address inside an enforced prefix finds the prefix" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator 192.0.2.130 | grep -q '^192.0.2.128/25: ENFORCED'"
+check "indicator: the address half of a domain|ip finds it" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator 203.0.113.90 | grep -q '^update-service.example|203.0.113.90: ENFORCED'"
+check "indicator: an address finds the ip|port indicators on it" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator 203.0.113.80 | grep -q '^203.0.113.80|8080: ENFORCED'"
+long=$(printf 'a.%.0s' $(seq 500))x
+check "indicator: a 500-label value is answered (by index, bounded)" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator '$long' | grep -q 'unknown'"
+check "indicator: a value over 1024 characters is refused with the reason" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator '$long$long$long' 2>&1 | grep -q 'longer than 1024'"
 check "sync: syncs now and prints the result" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' sync | grep -q '^ok: sync delta'"
 check "indicator: a value a delta saw with to_ids off says so" \
@@ -195,7 +206,7 @@ echo $! >"$VK_LAB_DIR/run/misp.pid"
 check "the deleted event's sightings are set aside (HTTP 405), the next batch arrives" \
 	wait_until 120 sh -c "/usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/sightings | grep -q 6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5d11"
 check "... status counts the set-aside sighting, nothing else waits" \
-	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"import json,sys; s=json.load(sys.stdin); assert s['spool_set_aside']==1 and s['spool_depth']==0, s\""
+	wait_until 10 sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json status | /usr/bin/python3 -c \"import json,sys; s=json.load(sys.stdin); assert s['spool_set_aside']==1 and s['spool_depth']==0, s\""
 
 # ---- a sighting whose event info and tags pass one message -------------
 /usr/bin/python3 -c 'import json; print(json.dumps({"Event": {"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e01", "info": "long report " + "x" * 200000, "Tag": [{"name": "tlp:green"}] + [{"name": "tag-%02d-%s" % (i, "y" * 100)} for i in range(40)], "Attribute": [{"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e11", "type": "ip-dst", "value": "203.0.113.111", "to_ids": True}]}}))' >"$T/big.json"

@@ -21,6 +21,7 @@
 #include "evloop.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
+#include "../lib/vk_key.h"
 #include "../lib/vk_misp.h"
 
 #define ROWS_PER_MSG 100	/* and no more than fit VK_IPC_MAX_MSG */
@@ -370,43 +371,135 @@ static void ind_free(struct irow *r, size_t n)
 	}
 }
 
-/* Enforced attributes with this value (ip|port ones too), then (refused)
- * what a pull saw and did not enforce. Returns the rows filled. */
-static size_t ind_lookup(struct vk_evloop *e, const char *value, struct irow *rows,
-			 Vardkase__Console__Indicator **ptr, size_t max, int refused)
+#define IND_VALUE_MAX 1024	/* longer is no indicator: refused before any work */
+
+/* A key to look up: k exactly, or (range) every key from k up to hi;
+ * domain_only: a parent name counts only as a domain (a hostname covers
+ * one name). */
+struct cand {
+	char k[300], hi[300];
+	int range, domain_only;
+};
+
+/*
+ * The keys that would match value, most specific first: as an address,
+ * itself, its ip|port keys and every prefix that covers it (a /24 covers
+ * its addresses); as an ip|port, itself and its address's; as a name,
+ * itself and its parents as domains. At most 3 + 113 (IPv6) or 128
+ * (labels) lookups, each by index.
+ */
+static size_t candidates(const char *value, struct cand *c, size_t max)
 {
-	sqlite3_stmt *st = NULL;
+	struct vk_key k, p;
+	const char *why;
 	size_t n = 0;
-	int pass;
+	int full, len;
 
-	for (pass = 0; pass < 1 + refused && !n; pass++) {
-		const char *sql = pass == 0 ?
-			"SELECT a.uuid, a.type, a.value, a.event_uuid, e.info, e.tags, a.extra"
-			" FROM ind.attribute a LEFT JOIN ind.event e ON e.uuid = a.event_uuid"
-			" WHERE (a.value = ?1 COLLATE NOCASE OR a.value LIKE ?1 || '|%')"
-			" AND (?2 = 0 OR a.type = ?2)" :
-			"SELECT r.uuid, 0, r.value, r.event_uuid, e.info, e.tags, '', r.why"
-			" FROM ind.refusal r LEFT JOIN ind.event e ON e.uuid = r.event_uuid"
-			" WHERE r.value = ?1 COLLATE NOCASE";
+	if (!vk_key_ip_port(value, &k, &why)) {
+		vk_key_str(&k, c[n++].k, sizeof(c[0].k));
+		k.kind = k.kind == VK_KIND_V4PORT ? VK_KIND_V4 : VK_KIND_V6;
+		k.plen = k.kind == VK_KIND_V4 ? 32 : 128;
+		k.port = 0;
+	} else if (vk_key_ip(value, &k, &why)) {
+		if (vk_key_name(value, VK_KIND_DOMAIN, &k, &why))
+			return 0;
+		snprintf(c[n++].k, sizeof(c[0].k), "%s", k.name);
+		for (const char *dot = strchr(k.name, '.'); dot && strchr(dot + 1, '.') && n < max;
+		     dot = strchr(dot + 1, '.')) {
+			snprintf(c[n].k, sizeof(c[0].k), "%s", dot + 1);
+			c[n++].domain_only = 1;
+		}
+		return n;
+	}
+	full = k.kind == VK_KIND_V4 ? 32 : 128;
+	if (k.plen == full && n < max) {	/* an address: its ip|port keys too */
+		vk_key_str(&k, c[n].k, sizeof(c[0].k));
+		snprintf(c[n].hi, sizeof(c[0].hi), "%.290s}", c[n].k);	/* '}' follows '|' */
+		strncat(c[n].k, "|", sizeof(c[0].k) - strlen(c[n].k) - 1);
+		c[n++].range = 1;
+	}
+	for (len = k.plen; len >= (k.kind == VK_KIND_V4 ? 8 : 16) && n < max; len--) {
+		int i;
 
-		if (sqlite3_prepare_v2(e->s.db, sql, -1, &st, NULL) != SQLITE_OK)
+		p = k;
+		p.plen = (uint8_t)len;
+		for (i = 0; i < 16; i++) {
+			int bits = len - 8 * i;
+
+			p.addr[i] &= bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+		}
+		vk_key_str(&p, c[n++].k, sizeof(c[0].k));
+	}
+	return n;
+}
+
+/* Enforced attributes with a key that matches value (by the key index),
+ * then (refused) what a pull saw and did not enforce, by its value.
+ * Returns the rows filled. */
+static size_t ind_lookup(struct vk_evloop *e, const char *value, struct irow *rows,
+			 Vardkase__Console__Indicator **ptr, size_t max)
+{
+	enum { MAXC = 160 };
+	struct cand *c = calloc(MAXC, sizeof(*c));
+	sqlite3_stmt *st = NULL, *rg = NULL;
+	size_t n = 0, nc, j, k;
+
+	if (!c)
+		return 0;
+	nc = candidates(value, c, MAXC);
+	if (sqlite3_prepare_v2(e->s.db,
+			       "SELECT a.uuid, a.type, a.value, a.event_uuid, e.info, e.tags, a.extra"
+			       " FROM ind.akey k JOIN ind.attribute a ON a.uuid = k.uuid"
+			       " LEFT JOIN ind.event e ON e.uuid = a.event_uuid"
+			       " WHERE k.k = ?1 AND (?2 = 0 OR a.type = ?2)", -1, &st, NULL) ||
+	    sqlite3_prepare_v2(e->s.db,
+			       "SELECT a.uuid, a.type, a.value, a.event_uuid, e.info, e.tags, a.extra"
+			       " FROM ind.akey k JOIN ind.attribute a ON a.uuid = k.uuid"
+			       " LEFT JOIN ind.event e ON e.uuid = a.event_uuid"
+			       " WHERE k.k > ?1 AND k.k < ?2 LIMIT 32", -1, &rg, NULL))
+		nc = 0;
+	for (j = 0; j < nc && n < max; j++) {
+		sqlite3_stmt *q = c[j].range ? rg : st;
+
+		/* a parent name only when nothing nearer matched */
+		if (c[j].domain_only && n)
 			break;
-		sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
-		/* a parent name counts only as a domain: hostnames cover one name */
-		sqlite3_bind_int(st, 2, refused ? 0 : VK_T_DOMAIN);
-		while (n < max && sqlite3_step(st) == SQLITE_ROW) {
-			ind_row(e, st, &rows[n]);
-			if (pass == 1) {
-				rows[n].m.enforced = 0;
-				snprintf(rows[n].why, sizeof(rows[n].why), "%s", col(st, 7));
-				rows[n].m.why_not = rows[n].why;
-				rows[n].m.type = "";
-			}
+		sqlite3_bind_text(q, 1, c[j].k, -1, SQLITE_STATIC);
+		if (c[j].range)
+			sqlite3_bind_text(q, 2, c[j].hi, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int(q, 2, c[j].domain_only ? VK_T_DOMAIN : 0);
+		while (n < max && sqlite3_step(q) == SQLITE_ROW) {
+			for (k = 0; k < n; k++)	/* one row per attribute */
+				if (!strcmp(rows[k].m.attribute_uuid, col(q, 0)))
+					break;
+			if (k < n)
+				continue;
+			ind_row(e, q, &rows[n]);
 			ptr[n] = &rows[n].m;
 			n++;
 		}
-		sqlite3_finalize(st);
+		sqlite3_reset(q);
 	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(rg);
+	free(c);
+	if (n || sqlite3_prepare_v2(e->s.db,
+				    "SELECT r.uuid, 0, r.value, r.event_uuid, e.info, e.tags, '', r.why"
+				    " FROM ind.refusal r LEFT JOIN ind.event e ON e.uuid = r.event_uuid"
+				    " WHERE r.value = ?1", -1, &st, NULL) != SQLITE_OK)
+		return n;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		ind_row(e, st, &rows[n]);
+		rows[n].m.enforced = 0;
+		snprintf(rows[n].why, sizeof(rows[n].why), "%s", col(st, 7));
+		rows[n].m.why_not = rows[n].why;
+		rows[n].m.type = "";
+		ptr[n] = &rows[n].m;
+		n++;
+	}
+	sqlite3_finalize(st);
 	return n;
 }
 
@@ -416,19 +509,23 @@ static void on_indicator(struct vk_evloop *e, int i, const char *value)
 	Vardkase__Console__Response r = VARDKASE__CONSOLE__RESPONSE__INIT;
 	Vardkase__Console__Indicators m = VARDKASE__CONSOLE__INDICATORS__INIT;
 	Vardkase__Console__Indicator *ptr[MAXI];
-	struct irow *rows = calloc(MAXI, sizeof(*rows));
+	struct irow *rows;
 	size_t n;
 
-	if (!rows || !value || !*value) {
-		free(rows);
+	if (!value || !*value) {
 		send_error(e, i, "no value given");
 		return;
 	}
-	n = ind_lookup(e, value, rows, ptr, MAXI, 1);
-	/* a name under a domain indicator: say which one covers it */
-	for (const char *dot = strchr(value, '.'); !n && dot && strchr(dot + 1, '.');
-	     dot = strchr(dot + 1, '.'))
-		n = ind_lookup(e, dot + 1, rows, ptr, MAXI, 0);
+	if (strlen(value) > IND_VALUE_MAX) {
+		send_error(e, i, "value longer than 1024 characters: no indicator is");
+		return;
+	}
+	rows = calloc(MAXI, sizeof(*rows));
+	if (!rows) {
+		send_error(e, i, "out of memory");
+		return;
+	}
+	n = ind_lookup(e, value, rows, ptr, MAXI);
 	if (!n) {
 		vardkase__console__indicator__init(&rows[0].m);
 		rows[0].m.value = strdup(value);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "store.h"
+#include "../lib/vk_key.h"
 #include "../lib/vk_log.h"
 
 static int exec(struct vk_store *s, const char *sql)
@@ -60,6 +61,11 @@ int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
 		    "CREATE TABLE IF NOT EXISTS refusal (uuid TEXT PRIMARY KEY, value TEXT,"
 		    " why TEXT, event_uuid TEXT, seen INTEGER) WITHOUT ROWID;"
 		    "CREATE INDEX IF NOT EXISTS refusal_value ON refusal (value);"
+		    /* every key of every attribute, normalised (vk_key_str): what
+		     * vardkasectl indicator looks up, by index, never by a scan */
+		    "CREATE TABLE IF NOT EXISTS akey (k TEXT, uuid TEXT, PRIMARY KEY (k, uuid))"
+		    " WITHOUT ROWID;"
+		    "CREATE INDEX IF NOT EXISTS akey_uuid ON akey (uuid);"
 		    "CREATE TABLE IF NOT EXISTS event (uuid TEXT PRIMARY KEY, info TEXT,"
 		    " threat_level INTEGER, date TEXT, tags TEXT, fetched INTEGER) WITHOUT ROWID;") ||
 	    migrate(s)) {
@@ -76,6 +82,8 @@ void vk_store_close(struct vk_store *s)
 		sqlite3_close(s->db);
 	s->db = NULL;
 }
+
+static int put_keys(struct vk_store *s, const struct vk_amap *m, char **only, size_t n);
 
 int vk_store_load(struct vk_store *s, struct vk_amap *m)
 {
@@ -103,7 +111,22 @@ int vk_store_load(struct vk_store *s, struct vk_amap *m)
 			break;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* a database from before the key index: build it once */
+	if (m->n && sqlite3_prepare_v2(s->db, "SELECT count(*) FROM akey", -1, &st,
+				       NULL) == SQLITE_OK) {
+		int empty = sqlite3_step(st) == SQLITE_ROW && !sqlite3_column_int(st, 0);
+
+		sqlite3_finalize(st);
+		if (empty && !exec(s, "BEGIN;")) {
+			if (put_keys(s, m, NULL, 0))
+				exec(s, "ROLLBACK;");
+			else
+				exec(s, "COMMIT;");
+		}
+	}
+	return 0;
 }
 
 static int put_one(sqlite3_stmt *st, const struct vk_arec *r)
@@ -149,6 +172,54 @@ static int put_sorted(sqlite3_stmt *st, const struct vk_amap *m)
 	return rc;
 }
 
+/* The keys of record r into akey (st: the INSERT). */
+static int put_keys_one(sqlite3_stmt *st, const struct vk_arec *r)
+{
+	struct vk_key k[2];
+	const char *why;
+	char buf[300];
+	int n = vk_key_from_misp((enum vk_misp_type)r->type, r->value, k, &why), i, rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		sqlite3_bind_text(st, 1, vk_key_str(&k[i], buf, sizeof(buf)), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, r->uuid, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	return rc;
+}
+
+static int put_keys(struct vk_store *s, const struct vk_amap *m, char **only, size_t n)
+{
+	sqlite3_stmt *st, *del = NULL;
+	struct vk_arec *r;
+	size_t i;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO akey (k, uuid) VALUES (?, ?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return -1;
+	if (only && sqlite3_prepare_v2(s->db, "DELETE FROM akey WHERE uuid = ?", -1, &del,
+				       NULL) != SQLITE_OK)
+		rc = -1;
+	if (only) {
+		for (i = 0; i < n && !rc; i++) {
+			sqlite3_bind_text(del, 1, only[i], -1, SQLITE_STATIC);
+			rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -1;
+			sqlite3_reset(del);
+			if (!rc && (r = vk_amap_get(m, only[i])))
+				rc = put_keys_one(st, r);
+		}
+	} else {
+		vk_amap_foreach(m, r)
+			if (!rc)
+				rc = put_keys_one(st, r);
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(del);
+	return rc;
+}
+
 static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, size_t n)
 {
 	sqlite3_stmt *st;
@@ -168,12 +239,12 @@ static int put_all(struct vk_store *s, const struct vk_amap *m, char **only, siz
 		rc = put_sorted(st, m);
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : put_keys(s, m, only, n);
 }
 
 int vk_store_replace(struct vk_store *s, const struct vk_amap *m)
 {
-	if (exec(s, "BEGIN; DELETE FROM attribute;"))
+	if (exec(s, "BEGIN; DELETE FROM attribute; DELETE FROM akey;"))
 		return -1;
 	if (put_all(s, m, NULL, 0)) {
 		exec(s, "ROLLBACK;");
@@ -191,8 +262,18 @@ int vk_store_delta(struct vk_store *s, const struct vk_amap *m, char **upserts, 
 
 	if (exec(s, "BEGIN;"))
 		return -1;
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM attribute WHERE uuid = ?", -1, &st,
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM attribute WHERE uuid = ?1;", -1, &st,
 			       NULL) != SQLITE_OK)
+		rc = -1;
+	for (i = 0; !rc && i < ndel; i++) {
+		sqlite3_bind_text(st, 1, deletes[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!rc && sqlite3_prepare_v2(s->db, "DELETE FROM akey WHERE uuid = ?1", -1, &st,
+				      NULL) != SQLITE_OK)
 		rc = -1;
 	for (i = 0; !rc && i < ndel; i++) {
 		sqlite3_bind_text(st, 1, deletes[i], -1, SQLITE_STATIC);
