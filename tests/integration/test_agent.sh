@@ -109,7 +109,7 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 		echo "api_key_file = ${APIKEY:-$T/api.key}"
 		echo "poll_interval = 3600"
 		echo "page_size = ${PAGE:-3}"
-		echo "read_timeout = 2"
+		echo "read_timeout = ${READ:-2}"
 		echo "connect_timeout = 2"
 		echo "max_response_mb = ${MAXMB:-16}"
 		echo "[indicators]"
@@ -254,7 +254,7 @@ check "... and stores them all" grep -q "sync full: 6[0-9][0-9] added" "$T/many.
 # nsswitch.conf and a name with an IPv4 and an IPv6 address, glibc sorts the
 # two, asking the kernel for its addresses over rtnetlink; the sandbox
 # killed the agent for that socket on every stock Debian machine
-NOADDR=1 PAGE=5000 STATE=state-debian conf debian
+NOADDR=1 PAGE=5000 READ=10 STATE=state-debian conf debian
 # fd99::1 leads nowhere (no answer, not a refusal): the agent must go on to
 # the IPv4 address, as a browser does, instead of giving up
 # (on-link: neighbour discovery for fd99::1 goes unanswered)

@@ -253,34 +253,34 @@ int vk_store_replace(struct vk_store *s, const struct vk_amap *m)
 	return exec(s, "COMMIT;");
 }
 
-int vk_store_delta(struct vk_store *s, const struct vk_amap *m, char **upserts, size_t nup,
-		   char **deletes, size_t ndel)
+/* Run sql (one ?1) for each uuid. 0 or -1. */
+static int each_uuid(struct vk_store *s, const char *sql, char **uuids, size_t n)
 {
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = 0;
 
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (i = 0; !rc && i < n; i++) {
+		sqlite3_bind_text(st, 1, uuids[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int vk_store_delta(struct vk_store *s, const struct vk_amap *m, char **upserts, size_t nup,
+		   char **deletes, size_t ndel)
+{
+	int rc;
+
 	if (exec(s, "BEGIN;"))
 		return -1;
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM attribute WHERE uuid = ?1;", -1, &st,
-			       NULL) != SQLITE_OK)
-		rc = -1;
-	for (i = 0; !rc && i < ndel; i++) {
-		sqlite3_bind_text(st, 1, deletes[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (!rc && sqlite3_prepare_v2(s->db, "DELETE FROM akey WHERE uuid = ?1", -1, &st,
-				      NULL) != SQLITE_OK)
-		rc = -1;
-	for (i = 0; !rc && i < ndel; i++) {
-		sqlite3_bind_text(st, 1, deletes[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
+	rc = each_uuid(s, "DELETE FROM attribute WHERE uuid = ?1", deletes, ndel);
+	if (!rc)
+		rc = each_uuid(s, "DELETE FROM akey WHERE uuid = ?1", deletes, ndel);
 	if (!rc)
 		rc = put_all(s, m, upserts, nup);
 	if (rc) {
