@@ -7,7 +7,7 @@ set -eu
 
 PKGS="
  build-essential make pkg-config git
- clang llvm lld
+ clang llvm lld libclang-rt-14-dev
  libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev
  libnl-3-dev libnl-route-3-dev
  protobuf-c-compiler libprotobuf-c-dev

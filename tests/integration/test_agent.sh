@@ -24,6 +24,7 @@ cleanup() {
 	ip netns pids $NSL 2>/dev/null | xargs -r kill 2>/dev/null
 	for p in $APID $DPID; do wait "$p" 2>/dev/null; done
 	"$BIN/vardkase-xdp" detach --iface $IFT --pin-dir $PIN --state-dir "$T/dp" >/dev/null 2>&1
+	umount "$T/small" 2>/dev/null
 	ip link del $IFT 2>/dev/null; ip link del $IFM 2>/dev/null
 	ip netns del $NSM 2>/dev/null; ip netns del $NSL 2>/dev/null
 	rm -rf "$PIN"
@@ -118,7 +119,7 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 		echo "[agent]"
 		echo "state_dir = $T/${STATE:-state}"
 		echo "dataplane_socket = $T/dp.sock"
-		echo "console_socket = $T/agent.sock"
+		echo "console_socket = ${CSOCK:-$T/agent.sock}"
 	} > "$f"
 }
 start_dp() {
@@ -303,6 +304,28 @@ sqlite3 "$T/state-edit/agent.db" "DELETE FROM meta WHERE key = 'last_full'"
 "$BIN/vardkased" --config "$T/narrow.conf" --once >"$T/narrow.log" 2>&1
 check "a full sync that removes most of the set says so loudly" \
 	grep -q "error: WARNING: this full sync removed .* over removal_warn_percent = 50" "$T/narrow.log"
+
+# A full state filesystem (a flood of sightings, anything) must not stop
+# new indicators: a running agent whose database refuses a delta enforces
+# it all the same
+mkdir -p "$T/small"
+if mount -t tmpfs -o size=8m vk3-small "$T/small"; then
+	PAGE=5000 STATE=small/state CSOCK=$T/small-agent.sock conf small
+	"$BIN/vardkased" --config "$T/small.conf" >"$T/small.log" 2>&1 &
+	SPID=$!
+	for _ in $(seq 100); do grep -qE "sync (full|delta)" "$T/small.log" && break; sleep 0.1; done
+	dd if=/dev/zero of="$T/small/fill" bs=64k 2>/dev/null
+	admin /admin/event '{"Event": {"uuid": "66666666-ffff-4fff-8fff-000000000000", "info": "disk full",
+	 "Attribute": [{"uuid": "66666666-ffff-4fff-8fff-000000000001", "type": "ip-src", "value": "10.77.1.8", "to_ids": true}]}}' >/dev/null
+	kill -HUP $SPID
+	for _ in $(seq 100); do [ "$(grep -cE "sync (full|delta)" "$T/small.log")" -ge 2 ] && break; sleep 0.1; done
+	check "a full state filesystem: a new indicator is enforced all the same" \
+		sh -c "grep -q 'refused the change (disk full?)' '$T/small.log' && '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 66666666-ffff-4fff-8fff-000000000001 | grep -q 000000000001"
+	kill $SPID; wait $SPID 2>/dev/null
+	umount "$T/small"
+else
+	echo "SKIP: no tmpfs for the full-disk check"
+fi
 
 # oversize answers are cut at the configured limit
 kill "$APID"; wait "$APID" 2>/dev/null; APID=

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/random.h>
 #include "sight.h"
 #include "../lib/vk_log.h"
@@ -147,13 +148,23 @@ sqlite3 *vk_sight_db_open(const struct vk_conf *c, char *err, size_t errlen)
 		sqlite3_close(db);
 		return NULL;
 	}
-	if (c->max_db_mb) {
+	{
+		unsigned mb = c->max_db_mb;
+		struct statvfs v;
 		char pragma[100];
 
+		/* 0: half of the state filesystem, so that a flood of matches
+		 * can never take the room the indicator set needs to update */
+		if (!mb && !statvfs(c->state_dir, &v))
+			mb = (unsigned)((uint64_t)v.f_blocks * v.f_frsize / 2 >> 20);
+		if (mb && mb < 16)
+			mb = 16;
 		/* SQLite answers SQLITE_FULL past this: the path a full disk takes */
-		snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %u;",
-			 c->max_db_mb * 256);	/* 4 KiB pages */
-		exec(db, pragma);
+		if (mb) {
+			snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %u;",
+				 mb * 256);	/* 4 KiB pages */
+			exec(db, pragma);
+		}
 	}
 	return db;
 }

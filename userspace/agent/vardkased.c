@@ -42,6 +42,7 @@ struct agent {
 	int dp_in_sync;		/* the dataplane holds our last generation */
 	unsigned failures;	/* consecutive, for the back-off */
 	time_t rate_until;	/* MISP said 429: no request before (monotonic s) */
+	int store_behind;	/* agent.db refused a delta: the next sync is full */
 	double cpu0;		/* CPU time when the current sync began */
 	double cpu_helpers;	/* and that of the threads it started */
 	char result[512];	/* the last sync's summary */
@@ -275,8 +276,10 @@ static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time
 			 " new set: it is enforced, but a restart falls back to the last stored"
 			 " one; the next sync is full again");
 		vk_err("%s", a->result);
+		a->store_behind = 1;
 		return -1;
 	}
+	a->store_behind = 0;
 	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
 	vk_store_set(&a->st, "last_full", (int64_t)start);
 	log_sync(a, "full", p, added, removed, vk_since_s(t0));
@@ -302,7 +305,7 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 	char **up = calloc(p->up.n + 1, sizeof(*up)), **del = calloc(p->ndel + 1, sizeof(*del));
 	size_t nup = 0, ndel = 0, added = 0, removed = 0, i;
 	struct vk_arec *r;
-	int rc = -1;
+	int rc = -1, stored;
 
 	if (!up || !del) {
 		free(up);
@@ -322,9 +325,15 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 	for (i = 0; i < p->ndel; i++)
 		if (vk_amap_get(&a->set, p->del[i]))
 			del[ndel++] = p->del[i];
-	if (vk_store_delta(&a->st, &p->up, up, nup, del, ndel)) {
-		vk_err("sync delta: the state database refused the change; keeping the old set");
-		goto out;
+	/* Enforcement never waits for the disk: a state directory filled by
+	 * sightings (or anything else) must not stop new indicators. The
+	 * change goes to the dataplane; the stored set is behind, so the
+	 * cursor stays and the next sync is full (it rewrites the store). */
+	stored = !vk_store_delta(&a->st, &p->up, up, nup, del, ndel);
+	if (!stored) {
+		vk_err("sync delta: the state database refused the change (disk full?): it is"
+		       " enforced all the same; the next sync is full");
+		a->store_behind = 1;	/* in memory: the disk may not take it */
 	}
 	for (i = 0; i < ndel; i++)
 		removed += (size_t)vk_amap_del(&a->set, del[i]);
@@ -333,11 +342,11 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 		added += !vk_amap_get(&a->set, r->uuid);
 		vk_amap_copy(&a->set, r);
 	}
-	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
+	if (stored)
+		vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
 	/* the uuids in up[] point into p->up, which outlives the push */
 	rc = (nup || ndel || !a->dp_in_sync) ? push(a, 0, up, nup, del, ndel) : 0;
 	log_sync(a, "delta", p, added, removed, vk_since_s(t0));
-out:
 	free(up);
 	free(del);
 	return rc;
@@ -531,7 +540,8 @@ static unsigned sync_once(struct agent *a)
 {
 	time_t start = time(NULL);
 	int64_t last_full = vk_store_get(&a->st, "last_full", 0);
-	int full = !last_full || start - last_full >= (time_t)a->c.full_resync;
+	int full = !last_full || start - last_full >= (time_t)a->c.full_resync ||
+		   a->store_behind;
 	int64_t since = full ? -1 : vk_store_get(&a->st, "cursor", 0);
 	struct timespec t0;
 	struct stream x = { 0 };
