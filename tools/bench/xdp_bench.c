@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -295,7 +296,7 @@ int main(int argc, char **argv)
 	struct vk_set set;
 	struct pkt *pk[4];
 	int npk[4] = { 1, NPKT, NPKT, NPKT }, w, i, efd, vfd;
-	double e_ns[4], v_ns[4], ratio[4];
+	double e_ns[4], v_ns[4], ratio[4], state_bytes = 0;
 	uint32_t *hits = calloc(c.v4, 4);
 	size_t addr_bytes, n_addr;
 	FILE *f;
@@ -316,6 +317,28 @@ int main(int argc, char **argv)
 	if (vk_dp_apply(&dp, &set, 1, on_refuse, NULL, &st))
 		return 1;
 	printf("loaded %zu indicators in %.3f s (%zu refused)\n", st.added, st.seconds, st.refused);
+	{
+		/* the dataplane's state file (ids.state) for this set: what
+		 * /run holds, twice while it is rewritten */
+		char sp[] = "/tmp/vk-bench-state.XXXXXX";
+		struct timespec t0, t1;
+		struct stat sb;
+		int fd = mkstemp(sp);
+
+		if (fd >= 0) {
+			close(fd);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			if (!vk_tables_save(&dp.t, sp) && !stat(sp, &sb)) {
+				clock_gettime(CLOCK_MONOTONIC, &t1);
+				state_bytes = (double)sb.st_size;
+				printf("state file: %.1f MiB, %.1f bytes per indicator, written in %.2f s\n",
+				       state_bytes / 1048576.0, state_bytes / (double)st.added,
+				       (double)(t1.tv_sec - t0.tv_sec) +
+				       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			}
+			unlink(sp);
+		}
+	}
 
 	for (w = 0; w < 4; w++)
 		pk[w] = calloc((size_t)npk[w], sizeof(struct pkt));
@@ -377,8 +400,9 @@ int main(int argc, char **argv)
 		for (w = 0; w < 4; w++)
 			fprintf(f, "%s\"%s\": {\"empty_ns\": %.1f, \"vardkase_ns\": %.1f, \"ratio\": %.2f}",
 				w ? ", " : "", work[w], e_ns[w], v_ns[w], ratio[w]);
-		fprintf(f, "}, \"load_seconds\": %.3f, \"bytes_per_address\": %.1f}\n",
-			st.seconds, (double)addr_bytes / (double)n_addr);
+		fprintf(f, "}, \"load_seconds\": %.3f, \"bytes_per_address\": %.1f,"
+			" \"state_file_bytes\": %.0f}\n",
+			st.seconds, (double)addr_bytes / (double)n_addr, state_bytes);
 		fclose(f);
 		printf("written: %s\n", json);
 	}

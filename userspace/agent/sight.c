@@ -155,10 +155,11 @@ sqlite3 *vk_sight_db_open(const struct vk_conf *c, char *err, size_t errlen)
 
 		/* 0: half of the state filesystem, so that a flood of matches
 		 * can never take the room the indicator set needs to update */
-		if (!mb && !statvfs(c->state_dir, &v))
+		if (!mb && !statvfs(c->state_dir, &v)) {
 			mb = (unsigned)((uint64_t)v.f_blocks * v.f_frsize / 2 >> 20);
-		if (mb && mb < 16)
-			mb = 16;
+			if (mb < 16)	/* the floor of the automatic cap only */
+				mb = 16;
+		}
 		/* SQLite answers SQLITE_FULL past this: the path a full disk takes */
 		if (mb) {
 			snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %u;",

@@ -97,6 +97,13 @@ typedef void (*vk_event_meta_fn)(void *arg, const char *uuid, const char *info,
 int vk_sync_event_meta(struct vk_sync *s, char **uuids, size_t n, vk_event_meta_fn fn,
 		       void *arg, char *err, size_t errlen);
 
+/* Events held (in held) that a full pull p did not return: those MISP
+ * still has, unpublished (an edit unpublishes until republished), keep
+ * their attributes, copied from held into p->up; those that are gone go.
+ * Returns the attributes kept, or -1 with err when MISP could not say. */
+long vk_sync_keep_unpublished(struct vk_sync *s, const struct vk_amap *held, struct vk_pull *p,
+			      char *err, size_t errlen);
+
 /* Classify one attribute (exposed for tests): 1 enforce, 0 stop enforcing
  * (why set when refused), -1 malformed. */
 int vk_sync_classify(const struct vk_sync *s, const char *type, const char *value,
