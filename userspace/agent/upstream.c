@@ -58,9 +58,7 @@ static int mark(struct vk_upstream *u, const struct batch *b, int sent)
 
 	if (sqlite3_exec(u->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(u->db, sent == 1 ?
-			       "UPDATE spool SET sent = 1, sent_at = ? WHERE uuid = ?" :
-			       "UPDATE spool SET sent = 2, sent_at = ? WHERE uuid = ?", -1,
+	if (sqlite3_prepare_v2(u->db, "UPDATE spool SET sent = ?3, sent_at = ?1 WHERE uuid = ?2", -1,
 			       &st, NULL) != SQLITE_OK) {
 		sqlite3_exec(u->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -68,6 +66,7 @@ static int mark(struct vk_upstream *u, const struct batch *b, int sent)
 	for (i = 0; i < b->n && !rc; i++) {
 		sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
 		sqlite3_bind_text(st, 2, b->uuid[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, sent);
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 		sqlite3_reset(st);
 	}

@@ -407,20 +407,13 @@ int vk_dp_detach(const char *pin_dir, const char *state_dir, const char *ifname)
 	while ((de = readdir(d)))
 		if (!strncmp(de->d_name, "link_", 5))
 			left++;
-	rewinddir(d);
+	closedir(d);
 	if (!left) {	/* the last interface: nothing may stay behind */
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-			unlink(path);
-		}
-		rmdir(pin_dir);
 		snprintf(path, sizeof(path), "%s/ids.state", state_dir);
-		unlink(path);
+		unpin_maps(pin_dir, path);
+		rmdir(pin_dir);
 		found = 1;
 	}
-	closedir(d);
 	return found ? 0 : -ENOENT;
 }
 
