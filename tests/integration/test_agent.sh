@@ -322,6 +322,18 @@ if mount -t tmpfs -o size=8m vk3-small "$T/small"; then
 	check "a full state filesystem: a new indicator is enforced all the same" \
 		sh -c "grep -q 'refused the change (disk full?)' '$T/small.log' && '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 66666666-ffff-4fff-8fff-000000000001 | grep -q 000000000001"
 	kill $SPID; wait $SPID 2>/dev/null
+	# restarted on the full filesystem, it comes up (its reserve is
+	# released) and enforces what is published next
+	"$BIN/vardkased" --config "$T/small.conf" >"$T/small2.log" 2>&1 &
+	SPID=$!
+	for _ in $(seq 100); do grep -qE "sync (full|delta)" "$T/small2.log" && break; sleep 0.1; done
+	admin /admin/event '{"Event": {"uuid": "66666666-ffff-4fff-8fff-000000000010", "info": "disk full 2",
+	 "Attribute": [{"uuid": "66666666-ffff-4fff-8fff-000000000011", "type": "ip-src", "value": "10.77.1.9", "to_ids": true}]}}' >/dev/null
+	kill -HUP $SPID
+	for _ in $(seq 100); do [ "$(grep -cE "sync (full|delta)" "$T/small2.log")" -ge 2 ] && break; sleep 0.1; done
+	check "restarted on the full filesystem: it comes up and enforces a new indicator" \
+		sh -c "grep -q 'released the agent.s reserve' '$T/small2.log' && '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 66666666-ffff-4fff-8fff-000000000011 | grep -q 000000000011"
+	kill $SPID; wait $SPID 2>/dev/null
 	umount "$T/small"
 else
 	echo "SKIP: no tmpfs for the full-disk check"

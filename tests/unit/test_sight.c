@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "agent/conf.h"
 #include "agent/sight.h"
@@ -358,6 +362,97 @@ static void test_full(void **state)
 	assert_true(q(&f->s, "SELECT count(*) FROM sighting") > 1000);
 }
 
+static unsigned long long avail_kib(const char *dir)
+{
+	struct statvfs v;
+
+	assert_int_equal(statvfs(dir, &v), 0);
+	return (unsigned long long)v.f_bavail * v.f_frsize >> 10;
+}
+
+static void put_many(struct vk_amap *m, int from, int to)
+{
+	char u[40], v[40];
+	int i;
+
+	for (i = from; i < to; i++) {
+		snprintf(u, sizeof(u), "cccccccc-0000-4000-8000-%012d", i);
+		snprintf(v, sizeof(v), "n%06d.small-fs.example", i);
+		assert_int_equal(vk_amap_put(m, u, VK_T_DOMAIN, v, EV_GREEN), 0);
+	}
+}
+
+/* On a real 8 MiB filesystem with the default cap (half of it): a match
+ * flood fills sightings to the cap and no further, the indicator set still
+ * updates; then, with the rest filled by someone else, the agent's
+ * databases still open (the reserve is released) and hold the set. Runs
+ * in a mount namespace of its own, so nothing stays mounted. */
+static void test_small_fs(void **state)
+{
+	struct fx *f = *state;
+	char dir[64], host[32], err[256], path[100], buf[65536] = { 0 };
+	struct vk_conf c = f->c;
+	struct vk_sight s;
+	struct vk_store st;
+	struct vk_amap m;
+	int i, round, full = 0, fd;
+
+	if (geteuid() || unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		print_message("SKIP: a small filesystem needs root and mount namespaces\n");
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "/tmp/vk-smallfs-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(mount("vk-smallfs", dir, "tmpfs", 0, "size=8m"), 0);
+	snprintf(c.state_dir, sizeof(c.state_dir), "%s", dir);
+	c.max_db_mb = 0;
+
+	vk_amap_init(&m);
+	put_many(&m, 0, 2000);
+	assert_int_equal(vk_store_open(&st, dir, err, sizeof(err)), 0);
+	assert_int_equal(vk_store_replace(&st, &m), 0);
+	vk_store_close(&st);
+	assert_int_equal(vk_sight_open(&s, &c, err, sizeof(err)), 0);
+	for (round = 0; round < 400 && !full; round++) {
+		for (i = 0; i < 1000; i++) {
+			snprintf(host, sizeof(host), "10.%d.%d.%d", round, i / 250, i % 250 + 1);
+			event(&s, A_IP, host, "203.0.113.66", "dst", T0 + round);
+		}
+		full = vk_sight_flush(&s, T0 + round, NULL, NULL) < 0;
+	}
+	assert_true(full);
+	assert_true(s.paused);
+	/* the cap left the set its room: 2000 more indicators are stored */
+	assert_true(avail_kib(dir) >= 2048);
+	put_many(&m, 2000, 4000);
+	assert_int_equal(vk_store_open(&st, dir, err, sizeof(err)), 0);
+	assert_int_equal(vk_store_replace(&st, &m), 0);
+	vk_store_close(&st);
+	vk_sight_close(&s);
+	vk_amap_free(&m);
+
+	/* something else fills the filesystem; the agent restarts */
+	snprintf(path, sizeof(path), "%s/fill", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	assert_true(avail_kib(dir) < 64);
+	vk_amap_init(&m);
+	assert_int_equal(vk_store_open(&st, dir, err, sizeof(err)), 0);
+	assert_int_equal(vk_store_load(&st, &m), 0);
+	assert_int_equal(m.n, 4000);
+	assert_int_equal(vk_sight_open(&s, &c, err, sizeof(err)), 0);
+	assert_int_equal(q(&s, "SELECT count(*) FROM ind.attribute"), 4000);
+	vk_sight_close(&s);
+	vk_store_close(&st);
+	vk_amap_free(&m);
+	assert_int_equal(umount(dir), 0);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +464,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_off_and_k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+		/* last: it leaves the process in a mount namespace of its own */
+		cmocka_unit_test_setup_teardown(test_small_fs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

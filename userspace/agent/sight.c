@@ -27,6 +27,9 @@ struct vk_agg {
 
 static const char schema[] =
 	"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	/* the WAL is room the cap does not count: checkpoint every 1 MiB
+	 * (not SQLite's 4 MiB) and cut it back to 1 MiB after */
+	"PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = 1048576;"
 	/* newest-first queries with a filter use these indexes */
 	"CREATE TABLE IF NOT EXISTS sighting (id INTEGER PRIMARY KEY, attribute_uuid TEXT,"
 	" event_uuid TEXT, type INTEGER, value TEXT, indicator TEXT, local TEXT, remote TEXT,"
@@ -157,13 +160,14 @@ sqlite3 *vk_sight_db_open(const struct vk_conf *c, char *err, size_t errlen)
 		 * can never take the room the indicator set needs to update */
 		if (!mb && !statvfs(c->state_dir, &v)) {
 			mb = (unsigned)((uint64_t)v.f_blocks * v.f_frsize / 2 >> 20);
-			if (mb < 16)	/* the floor of the automatic cap only */
-				mb = 16;
+			if (!mb)
+				mb = 1;
 		}
-		/* SQLite answers SQLITE_FULL past this: the path a full disk takes */
+		/* SQLite answers SQLITE_FULL past this: the path a full disk
+		 * takes. The database gets the cap less the WAL's 1 MiB. */
 		if (mb) {
 			snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count = %u;",
-				 mb * 256);	/* 4 KiB pages */
+				 mb > 2 ? (mb - 1) * 256 : mb * 256);	/* 4 KiB pages */
 			exec(db, pragma);
 		}
 	}

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 #include "store.h"
 #include "../lib/vk_key.h"
 #include "../lib/vk_log.h"
@@ -38,6 +41,47 @@ static int migrate(struct vk_store *s)
 		       "PRAGMA user_version = 2;");
 }
 
+/* The reserve: a file of 1/32 of the state filesystem (256 KiB to 8 MiB)
+ * that the agent keeps beside its databases. SQLite cannot open a WAL
+ * database on a full filesystem (it must create the -wal and -shm files),
+ * so an agent restarted after something filled the disk would not come up
+ * and new indicators would stop. Releasing the reserve gives SQLite that
+ * room; the sightings cap (half the filesystem) and the refused-write path
+ * (store_behind) do the rest. It is made again at a start with room. */
+static void reserve(const char *dir)
+{
+	unsigned long long total, avail, size;
+	struct statvfs v;
+	char path[600];
+	struct stat st;
+	int fd, have;
+
+	if (statvfs(dir, &v))
+		return;
+	total = (unsigned long long)v.f_blocks * v.f_frsize;
+	avail = (unsigned long long)v.f_bavail * v.f_frsize;
+	size = total / 32;
+	size = size < 256 << 10 ? 256 << 10 : size > 8 << 20 ? 8 << 20 : size;
+	snprintf(path, sizeof(path), "%s/reserve", dir);
+	have = !stat(path, &st);
+	if (have && avail < size) {
+		if (!unlink(path))
+			vk_warn("%s is full (%llu KiB free): released the agent's reserve of %llu"
+				" KiB so that it can start; sightings pause until there is room"
+				" (what filled it?)", dir, avail >> 10,
+				(unsigned long long)st.st_size >> 10);
+		return;
+	}
+	if ((have && (unsigned long long)st.st_size >= size) || avail < 2 * size)
+		return;	/* made already, or too little room to make it now */
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (posix_fallocate(fd, 0, (off_t)size))
+		unlink(path);	/* a filesystem without fallocate: no reserve */
+	close(fd);
+}
+
 int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
 {
 	char path[600];
@@ -46,6 +90,7 @@ int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
+	reserve(dir);
 	snprintf(path, sizeof(path), "%s/agent.db", dir);
 	if (sqlite3_open(path, &s->db) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(s->db));
@@ -69,7 +114,14 @@ int vk_store_open(struct vk_store *s, const char *dir, char *err, size_t errlen)
 		    "CREATE TABLE IF NOT EXISTS event (uuid TEXT PRIMARY KEY, info TEXT,"
 		    " threat_level INTEGER, date TEXT, tags TEXT, fetched INTEGER) WITHOUT ROWID;") ||
 	    migrate(s)) {
-		snprintf(err, errlen, "%s: cannot create the schema", path);
+		struct statvfs v;
+
+		if (!statvfs(dir, &v) && v.f_bavail * v.f_frsize < (1 << 20))
+			snprintf(err, errlen, "%s: cannot open the database: %s has %llu KiB"
+				 " free (full filesystem?)", path, dir,
+				 (unsigned long long)v.f_bavail * v.f_frsize >> 10);
+		else
+			snprintf(err, errlen, "%s: cannot create the schema", path);
 		vk_store_close(s);
 		return -1;
 	}
