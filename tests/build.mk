@@ -61,7 +61,7 @@ test-sightings: $(BINS)
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet misp pcap http page
+FUZZERS := packet misp pcap http page state
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
 # so UBSan's alignment check is the one check left out.
@@ -71,7 +71,7 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignmen
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
                  userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
                  userspace/lib/vk_https.c userspace/agent/sync.c userspace/agent/amap.c \
-                 userspace/agent/wl.c
+                 userspace/agent/wl.c userspace/xdp/vk_state.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)

@@ -8,7 +8,8 @@ PROTO_H  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.h)
 XDP_SRCS := userspace/xdp/main.c userspace/xdp/cmd_run.c userspace/xdp/cmd_replay.c \
             userspace/xdp/cmd_detach.c userspace/xdp/cmd_stats.c userspace/xdp/cmd_ctl.c \
             userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
-            userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c
+            userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c \
+            userspace/xdp/vk_state.c
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTOS:%=$(BUILD)/gen/%.pb-c.o)
 # objects of the dataplane other than main(), for tests and benchmarks

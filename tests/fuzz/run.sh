@@ -6,12 +6,18 @@
 set -eu
 dir=$1 shared=$2; shift 2
 pass=0 fail=0
-for f in packet misp pcap http page; do
+for f in packet misp pcap http page state; do
 	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
 	case $f in
 	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
 	      printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Result-Count: 4\r\n\r\n2\r\n{}\r\n0\r\n\r\n' > "$corpus/chunked"
 	      { printf 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n'; printf '{"response":[]}' | gzip -c; } > "$corpus/gzip" ;;
+	# one IPv4 /32 with one attribute, one domain with two (vk_state.h)
+	state) /usr/bin/python3 -c 'import struct,sys
+def attr(t, u, v): return struct.pack("<BB", t, len(u)) + u + struct.pack("<H", len(v)) + v
+e1 = struct.pack("<IBBHBBH", 1, 1, 32, 0, 0, 4, 0) + bytes([10, 1, 2, 3]) + struct.pack("<I", 1) + attr(2, b"A" * 16, b"10.1.2.3")
+e2 = struct.pack("<IBBHBBH", 3, 5, 0, 0, 0, 0, 7) + b"evil.se" + struct.pack("<I", 2) + attr(5, b"aaaaaaaa-0000-4000-8000-000000000001", b"evil.se") + attr(5, b"B" * 16, b"evil.se")
+sys.stdout.buffer.write(b"VKSTATE2" + struct.pack("<QQ", 7, 2) + e1 + e2)' > "$corpus/seed" ;;
 	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
 	pcap) [ -d "$shared/pcaps" ] &&

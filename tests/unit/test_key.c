@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,6 +49,7 @@ static void test_normalise(void **state)
 
 		assert_int_equal(n, 1);
 		assert_string_equal(vk_key_str(&k[0], buf, sizeof(buf)), good[i].out);
+		assert_int_equal(vk_key_check(&k[0]), 0);	/* what parsers make passes */
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;
@@ -57,6 +59,40 @@ static void test_normalise(void **state)
 	assert_int_equal(vk_key_from_misp(VK_T_DOMAIN_IP, "Evil.se|192.0.2.9", k, &why), 2);
 	assert_string_equal(vk_key_str(&k[0], buf, sizeof(buf)), "evil.se");
 	assert_string_equal(vk_key_str(&k[1], buf, sizeof(buf)), "192.0.2.9");
+}
+
+/* Binary keys from elsewhere (the state file): only what a parser makes. */
+static void test_key_check(void **state)
+{
+	struct vk_key k[2];	/* domain|ip makes two */
+	const char *why;
+
+	assert_int_equal(vk_key_from_misp(VK_T_IP_DST, "10.0.0.0/8", k, &why), 1);
+	k[0].addr[1] = 1;				/* a bit past the prefix */
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	assert_int_equal(vk_key_from_misp(VK_T_IP_DST, "10.0.0.0/8", k, &why), 1);
+	k[0].plen = 33;
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	k[0].plen = 8;
+	k[0].port = 80;				/* a port on a plain address */
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	assert_int_equal(vk_key_from_misp(VK_T_DOMAIN, "evil.se", k, &why), 1);
+	k[0].name[2] = 0;				/* a NUL inside the name */
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	assert_int_equal(vk_key_from_misp(VK_T_DOMAIN, "evil.se", k, &why), 1);
+	k[0].name[0] = 'E';
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	k[0].name[0] = 'e';
+	k[0].name_len = 4;				/* "evil": one label */
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	k[0].name_len = 7;
+	k[0].addr[0] = 1;
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	k[0].addr[0] = 0;
+	k[0].kind = VK_KIND_MAX;
+	assert_int_equal(vk_key_check(&k[0]), -EINVAL);
+	k[0].kind = VK_KIND_HOST;
+	assert_int_equal(vk_key_check(&k[0]), 0);
 }
 
 static void test_covers(void **state)
@@ -205,6 +241,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_key_check),
 		cmocka_unit_test(test_covers),
 		cmocka_unit_test(test_hostile_json),
 		cmocka_unit_test(test_fixtures),

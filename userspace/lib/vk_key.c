@@ -292,6 +292,54 @@ char *vk_key_str(const struct vk_key *k, char *buf, size_t len)
 	return buf;
 }
 
+int vk_key_check(const struct vk_key *k)
+{
+	unsigned alen = k->kind == VK_KIND_V4 || k->kind == VK_KIND_V4PORT ? 4 : 16;
+	size_t i, label = 0, labels = 1;
+
+	switch (k->kind) {
+	case VK_KIND_V4PORT:
+	case VK_KIND_V6PORT:
+		if (!k->port || k->plen != alen * 8)
+			return -EINVAL;
+		/* fall through */
+	case VK_KIND_V4:
+	case VK_KIND_V6:
+		if (k->name_len || k->plen > alen * 8 || (k->kind <= VK_KIND_V6 && k->port))
+			return -EINVAL;
+		for (i = 0; i < 16; i++) {	/* nothing past the prefix */
+			unsigned bits = k->plen > i * 8 ? k->plen - i * 8 : 0;
+			uint8_t keep = bits >= 8 ? 0xff : (uint8_t)(0xff00 >> bits);
+
+			if (k->addr[i] & ~keep)
+				return -EINVAL;
+		}
+		return 0;
+	case VK_KIND_DOMAIN:
+	case VK_KIND_HOST:
+		if (k->plen || k->port || !k->name_len || k->name_len > VK_NAME_TEXT_MAX)
+			return -EINVAL;
+		for (i = 0; i < 16; i++)
+			if (k->addr[i])
+				return -EINVAL;
+		for (i = 0; i < k->name_len; i++) {
+			unsigned char c = (unsigned char)k->name[i];
+
+			if (c == '.') {
+				if (!label)
+					return -EINVAL;
+				label = 0;
+				labels++;
+			} else if (!label_char_ok(c) || ++label > VK_LABEL_MAX) {
+				return -EINVAL;
+			}
+		}
+		return label && labels >= 2 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
 int vk_key_eq(const struct vk_key *a, const struct vk_key *b)
 {
 	if (a->kind != b->kind)

@@ -59,6 +59,11 @@ int vk_key_name(const char *s, int kind, struct vk_key *k, const char **why);
  * "evil.se"). Returns buf. */
 char *vk_key_str(const struct vk_key *k, char *buf, size_t len);
 
+/* Is k a key the parsers above could have made (kind, prefix length, no
+ * bits past the prefix, port, a name of [a-z0-9-_] labels)? For binary
+ * keys that arrive from elsewhere. Returns 0 or -EINVAL. */
+int vk_key_check(const struct vk_key *k);
+
 /* Equality and a 64-bit hash over the normalised key. */
 int vk_key_eq(const struct vk_key *a, const struct vk_key *b);
 uint64_t vk_key_hash(const struct vk_key *k);

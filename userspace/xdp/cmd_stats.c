@@ -13,57 +13,54 @@
 #include <bpf/libbpf.h>
 #include "vk_dp.h"
 #include "cmds.h"
+#include "vk_state.h"
 #include "../lib/vk_log.h"
 
+struct cstate {
+	json_t *arr;
+	int fd, ncpu;
+	uint64_t *v;
+};
+
+static int count_one(void *arg, const struct vk_state_ent *e)
+{
+	struct cstate *c = arg;
+	uint64_t sum = 0;
+	uint32_t j;
+	int k;
+
+	if (e->id && !bpf_map_lookup_elem(c->fd, &e->id, c->v))
+		for (k = 0; k < c->ncpu; k++)
+			sum += c->v[k];
+	for (j = 0; sum && j < e->nattr; j++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "id", json_integer(e->id));
+		json_object_set_new(o, "attribute_uuid", json_string(e->attrs[j].uuid));
+		json_object_set_new(o, "value", json_string(e->attrs[j].value));
+		json_object_set_new(o, "matches", json_integer((json_int_t)sum));
+		json_array_append_new(c->arr, o);
+	}
+	return 0;
+}
+
+/* Every matched attribute, from the state file and the pinned counters. */
 static json_t *counters(const char *pin, const char *state)
 {
-	char path[512], line[8192];
-	json_t *arr = json_array();
-	int fd, ncpu = libbpf_num_possible_cpus();
-	uint64_t *v = calloc((size_t)(ncpu > 0 ? ncpu : 1), 8);
-	FILE *f;
+	struct cstate c = { .arr = json_array(), .ncpu = libbpf_num_possible_cpus() };
+	char path[512];
 
+	c.ncpu = c.ncpu > 0 ? c.ncpu : 1;
+	c.v = calloc((size_t)c.ncpu, 8);
 	snprintf(path, sizeof(path), "%s/vk_counters", pin);
-	fd = bpf_obj_get(path);
+	c.fd = bpf_obj_get(path);
 	snprintf(path, sizeof(path), "%s/ids.state", state);
-	f = fopen(path, "r");
-	if (fd < 0 || !f || !v)
-		goto out;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned id, kind, plen, port, flags, nattr, j;
-		char hex[40], name[300];
-		uint64_t sum = 0;
-		int c;
-
-		if (sscanf(line, "%u\t%u\t%u\t%u\t%32s\t%299s\t%u\t%u", &id, &kind, &plen,
-			   &port, hex, name, &flags, &nattr) != 8)
-			continue;
-		if (id && !bpf_map_lookup_elem(fd, &id, v))
-			for (c = 0; c < ncpu; c++)
-				sum += v[c];
-		for (j = 0; j < nattr && fgets(line, sizeof(line), f); j++) {
-			json_t *o;
-			char *tab = strchr(line, '\t'), *tab2 = tab ? strchr(tab + 1, '\t') : NULL;
-
-			if (!sum || !tab2)
-				continue;
-			*tab = 0;
-			tab2[strcspn(tab2, "\n")] = 0;
-			o = json_object();
-			json_object_set_new(o, "id", json_integer(id));
-			json_object_set_new(o, "attribute_uuid", json_string(line));
-			json_object_set_new(o, "value", json_string(tab2 + 1));
-			json_object_set_new(o, "matches", json_integer((json_int_t)sum));
-			json_array_append_new(arr, o);
-		}
-	}
-out:
-	if (f)
-		fclose(f);
-	if (fd >= 0)
-		close(fd);
-	free(v);
-	return arr;
+	if (c.fd >= 0 && c.v && vk_state_read(path, NULL, count_one, &c))
+		vk_warn("%s: cannot be read: the counters are incomplete", path);
+	if (c.fd >= 0)
+		close(c.fd);
+	free(c.v);
+	return c.arr;
 }
 
 int cmd_stats(int argc, char **argv)

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "vk_tables.h"
 #include "vk_tables_int.h"
+#include "vk_state.h"
 #include "../../kernel/lib/hash.h"
 #include "../../kernel/lib/dns.h"
 
@@ -452,181 +453,34 @@ static void push_free(struct vk_tables *t, uint32_t id)
 	t->free_ids[t->nfree++] = id;
 }
 
-/* ---- state file ------------------------------------------------------- */
-
-static void clean(char *s)
-{
-	for (; *s; s++)
-		if (*s == '\t' || *s == '\n' || *s == '\r')
-			*s = ' ';
-}
-
-/* The state file is written with a formatter of its own: fprintf took a
- * second for 1M entries, on the path of every update's acknowledgement. */
-struct wbuf {
-	FILE *f;
-	size_t n;
-	int err;
-	char b[1 << 16];
-};
-
-static void w_flush(struct wbuf *w)
-{
-	if (w->n && fwrite(w->b, 1, w->n, w->f) != w->n)
-		w->err = 1;
-	w->n = 0;
-}
-
-static void w_room(struct wbuf *w, size_t need)
-{
-	if (w->n + need > sizeof(w->b))
-		w_flush(w);
-}
-
-static void w_u32(struct wbuf *w, uint32_t v, char end)
-{
-	char d[10];
-	int k = 0;
-
-	w_room(w, 12);
-	do
-		d[k++] = (char)('0' + v % 10);
-	while ((v /= 10));
-	while (k)
-		w->b[w->n++] = d[--k];
-	w->b[w->n++] = end;
-}
-
-static void w_str(struct wbuf *w, const char *s, char end)
-{
-	size_t l = strlen(s);
-
-	if (l + 1 > sizeof(w->b)) {	/* longer than the buffer: straight out */
-		w_flush(w);
-		if (fwrite(s, 1, l, w->f) != l)
-			w->err = 1;
-		l = 0;
-	}
-	w_room(w, l + 1);
-	memcpy(w->b + w->n, s, l);
-	w->n += l;
-	w->b[w->n++] = end;
-}
-
-static void w_ent(struct wbuf *w, const struct vk_ent *e)
-{
-	static const char hex[] = "0123456789abcdef";
-	uint32_t j, k;
-
-	w_u32(w, e->id, '\t');
-	w_u32(w, e->kind, '\t');
-	w_u32(w, e->plen, '\t');
-	w_u32(w, e->port, '\t');
-	w_room(w, 33);
-	for (k = 0; k < 16; k++) {
-		w->b[w->n++] = hex[e->addr[k] >> 4];
-		w->b[w->n++] = hex[e->addr[k] & 15];
-	}
-	w->b[w->n++] = '\t';
-	w_str(w, e->name ? e->name : "-", '\t');
-	w_u32(w, e->flags, '\t');
-	w_u32(w, e->nattr, '\n');
-	for (j = 0; j < e->nattr; j++) {
-		clean(e->attrs[j].value);
-		w_str(w, e->attrs[j].uuid, '\t');
-		w_u32(w, e->attrs[j].type, '\t');
-		w_str(w, e->attrs[j].value, '\n');
-	}
-}
+/* ---- state file (vk_state.c) ----------------------------------------- */
 
 int vk_tables_save(const struct vk_tables *t, const char *path)
 {
-	struct wbuf *w = malloc(sizeof(*w));
-	char tmp[4096];
-	size_t i;
-	int rc = 0;
-
-	if (!w)
-		return -ENOMEM;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	w->f = fopen(tmp, "w");
-	if (!w->f) {
-		rc = -errno;
-		free(w);
-		return rc;
-	}
-	w->n = 0;
-	w->err = fprintf(w->f, "vardkase-state 1 %llu %zu\n",
-			 (unsigned long long)t->cfg->generation, t->cur->n) < 0;
-	for (i = 0; i < t->cur->n; i++)
-		w_ent(w, t->cur->ents[i]);
-	w_flush(w);
-	if (w->err || fflush(w->f) || fsync(fileno(w->f)))
-		rc = -EIO;
-	if (fclose(w->f) && !rc)
-		rc = -EIO;
-	free(w);
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	return rename(tmp, path) ? -errno : 0;
+	return vk_state_write(path, t->cfg->generation, t->cur->ents, t->cur->n);
 }
 
-static int restore_one(struct vk_tables *t, FILE *f, char *line, size_t cap)
+static int restore_one(void *arg, const struct vk_state_ent *se)
 {
+	struct vk_tables *t = arg;
 	const struct vk_meta *meta = t->m[VK_M_META].p;
-	unsigned id, kind, plen, port, flags, nattr, j, k;
-	char hex[40], name[300];
-	struct vk_key key;
 	struct vk_ent *e;
+	uint32_t j;
 
-	if (sscanf(line, "%u\t%u\t%u\t%u\t%32s\t%299s\t%u\t%u", &id, &kind, &plen, &port,
-		   hex, name, &flags, &nattr) != 8 || id >= t->cfg->id_capacity ||
-	    (id && meta[id].kind != kind))
+	if (se->id >= t->cfg->id_capacity || (se->id && meta[se->id].kind != se->key.kind))
 		return -EBADMSG;
-	memset(&key, 0, sizeof(key));
-	key.kind = (uint8_t)kind;
-	key.plen = (uint8_t)plen;
-	key.port = (uint16_t)port;
-	for (k = 0; k < 16; k++) {
-		unsigned b;
-
-		if (sscanf(hex + 2 * k, "%2x", &b) != 1)
-			return -EBADMSG;
-		key.addr[k] = (uint8_t)b;
-	}
-	if (kind == VK_KIND_DOMAIN || kind == VK_KIND_HOST) {
-		key.name_len = (uint16_t)strlen(name);
-		memcpy(key.name, name, key.name_len);
-	}
-	for (j = 0; j < nattr; j++) {
-		struct vk_attr a;
-		char *tab, *tab2;
-
-		if (!fgets(line, (int)cap, f))
-			return -EBADMSG;
-		line[strcspn(line, "\n")] = 0;
-		tab = strchr(line, '\t');
-		tab2 = tab ? strchr(tab + 1, '\t') : NULL;
-		if (!tab2 || tab - line != VK_UUID_LEN)
-			return -EBADMSG;
-		memset(&a, 0, sizeof(a));
-		memcpy(a.uuid, line, VK_UUID_LEN);
-		a.type = (uint8_t)atoi(tab + 1);
-		a.value = tab2 + 1;
-		if (vk_set_add(t->cur, &key, &a))
+	for (j = 0; j < se->nattr; j++)
+		if (vk_set_add(t->cur, &se->key, &se->attrs[j]))
 			return -ENOMEM;
-	}
-	e = vk_set_find(t->cur, &key);
+	e = vk_set_find(t->cur, &se->key);
 	if (!e)
 		return -EBADMSG;
-	e->id = id;
-	e->flags = (uint8_t)flags;
-	if (id) {
-		t->by_id[id] = e;
-		if (id >= t->next_id)
-			t->next_id = id + 1;
+	e->id = se->id;
+	e->flags = se->flags;
+	if (se->id) {
+		t->by_id[se->id] = e;
+		if (se->id >= t->next_id)
+			t->next_id = se->id + 1;
 	}
 	return 0;
 }
@@ -634,37 +488,18 @@ static int restore_one(struct vk_tables *t, FILE *f, char *line, size_t cap)
 int vk_tables_restore(struct vk_tables *t, const char *path)
 {
 	const struct vk_meta *meta = t->m[VK_M_META].p;
-	unsigned long long gen;
-	char *line = malloc(8192);
-	size_t n;
+	uint64_t gen = t->cfg->generation;
 	uint32_t id;
-	FILE *f;
-	int rc = 0;
+	int rc = vk_state_read(path, &gen, restore_one, t);
 
-	f = fopen(path, "r");
-	if (!f || !line) {
-		rc = f ? -ENOMEM : -errno;
-		goto out;
-	}
-	if (!fgets(line, 8192, f) || sscanf(line, "vardkase-state 1 %llu %zu", &gen, &n) != 2 ||
-	    gen != t->cfg->generation) {
-		rc = -EBADMSG;
-		goto out;
-	}
-	while (fgets(line, 8192, f)) {
-		line[strcspn(line, "\n")] = 0;
-		rc = restore_one(t, f, line, 8192);
-		if (rc)
-			goto out;
-	}
+	if (rc == -ESTALE)
+		rc = -EBADMSG;	/* another generation: the maps are not what it says */
+	if (rc)
+		return rc;
 	/* ids below the high-water mark without an owner are free (their
 	 * counters are zeroed when they are handed out again) */
 	for (id = 1; id < t->next_id; id++)
 		if (!t->by_id[id] && !meta[id].kind)
 			push_free(t, id);
-out:
-	if (f)
-		fclose(f);
-	free(line);
-	return rc;
+	return 0;
 }
