@@ -242,6 +242,37 @@ check "a domain|ip attribute is one counter row, the sum of its two keys" \
 check "... asked by name, too" \
 	test "$(ctl counters $DIP $DIP | /usr/bin/python3 -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(len(c), c[0]["matches"])')" = "1 $keys"
 
+# More matched attributes than one counters answer holds (3000 on one
+# address): the answer says "more", the next ones start after its last
+# uuid, and together they hold each attribute once (before paging the
+# rest were left out of the agent's totals)
+g=$(ctl stats | jget "['generation']")
+/usr/bin/python3 -c 'import json; print(json.dumps({"response": {"Attribute": [{"uuid": "eeeeeeee-0000-4000-8000-%012d" % i, "type": "ip-dst", "value": "10.77.0.1", "to_ids": True} for i in range(3000)]}}))' > "$STATE/many.json"
+ctl update --generation $((g + 1)) "$STATE/many.json" >/dev/null
+ip netns exec $NS ping -c 1 -W 1 10.77.0.1 >/dev/null
+sleep 0.2
+pages() {	# every page of the counters answer -> "pages first_more uuids distinct ours"
+	/usr/bin/python3 - "$BIN" "$STATE/dp.sock" <<'PY'
+import json, subprocess, sys
+after, seen, pages, first_more = None, [], 0, False
+while True:
+    cmd = [sys.argv[1], "ctl", "--socket", sys.argv[2], "counters"] + (["--after", after] if after else [])
+    d = json.loads(subprocess.run(cmd, capture_output=True, text=True).stdout)
+    pages += 1
+    first_more = first_more or (pages == 1 and d.get("more", False))
+    seen += [c["attribute_uuid"] for c in d["counters"]]
+    if not d.get("more") or not d["counters"] or pages > 20:
+        break
+    after = d["counters"][-1]["attribute_uuid"]
+print(pages, first_more, len(seen), len(set(seen)), sum(1 for u in seen if u.startswith("eeeeeeee")))
+PY
+}
+read -r np more nseen ndist ours <<EOF
+$(pages)
+EOF
+check "counters of 3000 matched attributes come in pages, each attribute once" \
+	sh -c "[ $np -ge 2 ] && [ $more = True ] && [ $nseen = $ndist ] && [ $ours = 3000 ]"
+
 # The state file lags the pinned maps (it could not be written, or kill -9
 # came mid-apply): a restart comes back matching, from an empty set
 inst=$(ctl stats | jget "['instance']")

@@ -285,6 +285,35 @@ static void test_counters_no_phantoms(void **state)
 			 " = 'boot-a/7'"), 1);
 }
 
+/* The counters in two pages (the dataplane pages past one message): the
+ * total is both pages', each attribute counted once, and a round repeated
+ * with the same numbers adds nothing. */
+static void test_counters_paged(void **state)
+{
+	Vardkase__Dp__Counters c = VARDKASE__DP__COUNTERS__INIT;
+	Vardkase__Dp__Counter one = VARDKASE__DP__COUNTER__INIT, *p = &one;
+	struct fx *f = *state;
+	int round;
+
+	c.n_counter = 1;
+	c.counter = &p;
+	c.instance = "boot-a/7";
+	for (round = 0; round < 3; round++) {
+		c.after = "";
+		c.more = 1;
+		one.attribute_uuid = A_DOM;
+		one.matches = 4;
+		assert_int_equal(vk_sight_counters(&f->s, &c, T0 + 5 + round * 5), 0);
+		c.after = A_DOM;
+		c.more = 0;
+		one.attribute_uuid = A_IP;
+		one.matches = 6;
+		assert_int_equal(vk_sight_counters(&f->s, &c, T0 + 5 + round * 5), 0);
+		assert_int_equal(f->s.counted, 10);
+	}
+	assert_int_equal(q(&f->s, "SELECT sum(count) FROM ubucket"), 10);
+}
+
 static void test_report_off_and_k(void **state)
 {
 	struct fx *f = *state;
@@ -461,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_aggregate_and_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters_no_phantoms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counters_paged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_off_and_k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),

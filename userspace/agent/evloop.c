@@ -147,16 +147,26 @@ static void dp_connect(struct vk_evloop *e, int64_t now)
 		vk_info("dataplane: subscribed to match events");
 }
 
-/* Counters and stats, on the subscription connection. */
-static void dp_poll(struct vk_evloop *e)
+/* One page of counters: every matched attribute after `after`. */
+static int dp_counters(struct vk_evloop *e, const char *after)
 {
 	Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
 	Vardkase__Dp__CountersRequest cr = VARDKASE__DP__COUNTERS_REQUEST__INIT;
-	Vardkase__Dp__StatsRequest sr = VARDKASE__DP__STATS_REQUEST__INIT;
 
+	cr.after = (char *)after;
 	rq.msg_case = VARDKASE__DP__REQUEST__MSG_COUNTERS;
 	rq.counters = &cr;
-	if (dp_send(e, &rq))
+	return dp_send(e, &rq);
+}
+
+/* Counters (the first page; on_dataplane asks for the rest) and stats,
+ * on the subscription connection. */
+static void dp_poll(struct vk_evloop *e)
+{
+	Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
+	Vardkase__Dp__StatsRequest sr = VARDKASE__DP__STATS_REQUEST__INIT;
+
+	if (dp_counters(e, ""))
 		return;
 	rq.msg_case = VARDKASE__DP__REQUEST__MSG_STATS;
 	rq.stats = &sr;
@@ -211,9 +221,16 @@ static void on_dataplane(struct vk_evloop *e, int64_t now)
 			continue;
 		if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_EVENT)
 			vk_sight_event(&e->s, r->event, wall_ns(r->event->ts_ns));
-		else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_COUNTERS &&
-			 !vk_sight_counters(&e->s, r->counters, now))
-			vk_kick(e->sh->upstream_kick);
+		else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_COUNTERS) {
+			const Vardkase__Dp__Counters *c = r->counters;
+
+			if (!vk_sight_counters(&e->s, c, now))
+				vk_kick(e->sh->upstream_kick);
+			/* the next page from the last uuid; an empty page with
+			 * "more" (a row larger than a message) ends the round */
+			if (c->more && c->n_counter)
+				dp_counters(e, c->counter[c->n_counter - 1]->attribute_uuid);
+		}
 		else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_STATS)
 			on_stats(e, r->stats, now);
 		vardkase__dp__response__free_unpacked(r, NULL);

@@ -555,7 +555,8 @@ int vk_sight_counters(struct vk_sight *s, const Vardkase__Dp__Counters *c, int64
 		memcpy(v, c->counter, c->n_counter * sizeof(*v));
 		qsort(v, c->n_counter, sizeof(*v), counter_cmp);
 	}
-	s->counted = 0;
+	if (!c->after || !c->after[0])	/* a round's first page: the total anew */
+		s->counted = 0;
 	if (exec(s->db, "BEGIN IMMEDIATE;")) {
 		free(v);
 		return -1;

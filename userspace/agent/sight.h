@@ -56,9 +56,10 @@ typedef void (*vk_sight_updated_fn)(void *arg, int64_t id);
  * dropped, the box keeps counting, s->paused says so). */
 int vk_sight_flush(struct vk_sight *s, int64_t now, vk_sight_updated_fn fn, void *arg);
 
-/* The dataplane's counters (cumulative per attribute). Matches the events
- * did not show (rate limit, ring full, agent down) still make upstream
- * sightings. 0 or -1. */
+/* One answer of the dataplane's counters (cumulative per attribute; an
+ * answer with an empty `after` starts a round, the next pages follow it).
+ * Matches the events did not show (rate limit, ring full, agent down)
+ * still make upstream sightings. 0 or -1. */
 int vk_sight_counters(struct vk_sight *s, const Vardkase__Dp__Counters *c, int64_t now);
 
 /* Drop what is older than the retention. 0 or -1. */

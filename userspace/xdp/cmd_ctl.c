@@ -3,7 +3,7 @@
  * vardkase-xdp ctl: a client of the control socket, for operators and
  * tests (the agent speaks the same protocol). Replies print as JSON.
  *
- *   ctl [--socket P] stats | counters [UUID...] | events [--count N]
+ *   ctl [--socket P] stats | counters [--after UUID] [UUID...] | events [--count N]
  *   ctl [--socket P] update --generation N [--full] [--chunk K]
  *                           [--remove UUID]... [FILE.json]
  *   ctl [--socket P] send-raw FILE      (the file's bytes as one message)
@@ -82,6 +82,8 @@ static void print_resp(const Vardkase__Dp__Response *r)
 				"matches", (json_int_t)r->counters->counter[i]->matches));
 		json_object_set(o, "counters", a);
 		json_object_set_new(o, "instance", json_string(r->counters->instance));
+		if (r->counters->more)	/* ask again with --after the last uuid */
+			json_object_set_new(o, "more", json_true());
 		break;
 	case VARDKASE__DP__RESPONSE__MSG_EVENT: {
 		const Vardkase__Dp__MatchEvent *e = r->event;
@@ -279,6 +281,10 @@ int cmd_ctl(int argc, char **argv)
 		Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
 		Vardkase__Dp__CountersRequest q = VARDKASE__DP__COUNTERS_REQUEST__INIT;
 
+		if (i + 2 < argc && !strcmp(argv[i + 1], "--after")) {
+			q.after = argv[i + 2];
+			i += 2;
+		}
 		q.n_attribute_uuid = (size_t)(argc - i - 1);
 		q.attribute_uuid = argv + i + 1;
 		rq.msg_case = VARDKASE__DP__REQUEST__MSG_COUNTERS;

@@ -469,11 +469,11 @@ static int crow_cmp(const void *x, const void *y)
 /* Every attribute with a match, one row each with the sum of its keys:
  * the hit bitmap says which ids to read; rows are sorted by uuid and
  * merged, so an attribute whose keys have different ids (domain|ip) is
- * never reported as two numbers, nor in part. *left says how many did
- * not fit (they come whole in no answer; the agent's totals for them wait
- * for the events). Rows stop before the message would pass the cap. */
-static size_t all_counters(struct vk_ipc_server *s, Vardkase__Dp__Counter *cs, size_t max,
-			   size_t *left)
+ * never reported as two numbers, nor in part. Only uuids after `after`;
+ * rows stop before the message would pass the cap, and *left is nonzero
+ * when some did not fit (the next answer starts after the last one). */
+static size_t all_counters(struct vk_ipc_server *s, const char *after,
+			   Vardkase__Dp__Counter *cs, size_t max, size_t *left)
 {
 	uint64_t *all;
 	uint32_t id, nall, j;
@@ -487,6 +487,8 @@ static size_t all_counters(struct vk_ipc_server *s, Vardkase__Dp__Counter *cs, s
 		const struct vk_ent *e = all[id] ? vk_tables_entry(&s->dp->t, id) : NULL;
 
 		for (j = 0; e && j < e->nattr; j++) {
+			if (strcmp(e->attrs[j].uuid, after) <= 0)
+				continue;	/* in an earlier answer */
 			if (nr == cap) {
 				size_t c = cap ? cap * 2 : 256;
 				struct crow *v = realloc(rows, c * sizeof(*v));
@@ -509,10 +511,8 @@ static size_t all_counters(struct vk_ipc_server *s, Vardkase__Dp__Counter *cs, s
 		/* uuid, value, a varint and the framing of each */
 		bytes += VK_UUID_LEN + strlen(rows[i].a->value) + 24;
 		if (n == max || bytes > VK_IPC_MAX_MSG - 256) {
-			(*left)++;
-			while (i + 1 < nr && !strcmp(rows[i + 1].a->uuid, rows[i].a->uuid))
-				i++;
-			continue;
+			*left = nr - i;	/* rows, not attributes: "more" is what counts */
+			break;
 		}
 		put_counter(&cs[n++], rows[i].a, rows[i].m);
 	}
@@ -522,11 +522,11 @@ out:
 	return n;
 }
 
-/* One reply holds as many counters as fit in a message; the rest are left
- * out, whole (a request naming uuids gets exactly those). */
+/* One reply holds as many counters as fit in a message; the rest come in
+ * the next answers, whole (a request naming uuids gets exactly those). */
 static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__CountersRequest *q)
 {
-	enum { MAXC = 1000 };
+	enum { MAXC = 4096 };	/* ~80 bytes each: the byte cap comes first */
 	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
 	Vardkase__Dp__Counters m = VARDKASE__DP__COUNTERS__INIT;
 	Vardkase__Dp__Counter *cs = calloc(MAXC, sizeof(*cs));
@@ -535,11 +535,9 @@ static void on_counters(struct vk_ipc_server *s, int fd, const Vardkase__Dp__Cou
 
 	if (cs && pc)
 		n = q->n_attribute_uuid ? named_counters(s, q, cs, MAXC)
-					: all_counters(s, cs, MAXC, &left);
-	if (left && !s->counters_cut_logged) {
-		vk_warn("counters: %zu matched attributes did not fit one answer", left);
-		s->counters_cut_logged = 1;
-	}
+					: all_counters(s, q->after, cs, MAXC, &left);
+	m.more = left > 0;
+	m.after = q->after;
 	for (i = 0; i < n; i++)
 		pc[i] = &cs[i];
 	m.n_counter = n;

@@ -17,7 +17,6 @@ struct vk_ipc_server {
 	int nif;
 	struct vk_ipc_client *cl[VK_IPC_MAX_CLIENTS];
 	unsigned long events_dropped;	/* a subscriber too slow to take them */
-	int counters_cut_logged;	/* said once: more matched than one answer holds */
 };
 
 /* Returns 0 or -errno. */
