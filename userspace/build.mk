@@ -27,7 +27,7 @@ AGENT_SRCS := userspace/agent/vardkased.c userspace/agent/conf.c userspace/agent
               userspace/agent/dpstream.c userspace/agent/store.c userspace/agent/wl.c userspace/agent/sync.c \
               userspace/agent/dpc.c userspace/agent/sandbox.c userspace/agent/sight.c \
               userspace/agent/upstream.c userspace/agent/console.c userspace/agent/evloop.c \
-              userspace/agent/shared.c userspace/agent/unpub.c
+              userspace/agent/shared.c userspace/agent/unpub.c userspace/agent/apply.c
 AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp -lyajl -lpthread
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: userspace/proto/%.proto

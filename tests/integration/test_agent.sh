@@ -113,6 +113,8 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 		echo "read_timeout = ${READ:-2}"
 		echo "connect_timeout = 2"
 		echo "max_response_mb = ${MAXMB:-16}"
+		[ -z "${TOTAL:-}" ] || echo "total_timeout = $TOTAL"
+		[ -z "${MAXPULL:-}" ] || echo "max_pull_attributes = $MAXPULL"
 		echo "[indicators]"
 		echo "warninglists = $T/wl"
 		echo "decaying_model = 3"
@@ -387,5 +389,53 @@ CERT=$T/pki/client-other.crt KEY=$T/pki/client-other.key tls foreign-client "unk
 NOCERT=1 tls no-client-cert "demanded a client certificate"
 echo wrong-key > "$T/bad.key"
 APIKEY=$T/bad.key tls bad-api-key "refused the API key (HTTP 403)"
+# Deadlines: a peer on the path (no certificate needed) that sends a byte
+# a second, or TLS warning alerts without end, held the agent for more than
+# 10 minutes with total_timeout = 20, and SIGTERM waited meanwhile
+ip netns exec $NSM /usr/bin/python3 "$ROOT/tests/integration/hostile_tls.py" drip \
+	10.99.0.1:8447 10.99.0.1:8443 >"$T/hostile-drip.log" 2>&1 &
+ip netns exec $NSM /usr/bin/python3 "$ROOT/tests/integration/hostile_tls.py" alerts \
+	10.99.0.1:8448 >"$T/hostile-alerts.log" 2>&1 &
+for _ in $(seq 50); do
+	grep -q hostile "$T/hostile-drip.log" && grep -q hostile "$T/hostile-alerts.log" && break
+	sleep 0.1
+done
+hostile() {	# hostile NAME PORT: one pull with total_timeout = 4 -> "took N" in NAME.log
+	local t0
+	URL=https://misp.lab:$2 TOTAL=4 conf "$1"
+	sed -i "s|^state_dir = .*|state_dir = $T/state-$1|" "$T/$1.conf"
+	t0=$(date +%s)
+	timeout 30 "$BIN/vardkased" --config "$T/$1.conf" --once >"$T/$1.log" 2>&1
+	echo "took $(($(date +%s) - t0))" >>"$T/$1.log"
+}
+took() { sed -n 's/^took //p' "$T/$1.log"; }
+hostile drip 8447
+check "a server sending a byte a second: the pull ends at total_timeout (4 s)" \
+	sh -c "grep -q 'timed out' '$T/drip.log' && [ $(took drip) -le 8 ]"
+hostile alerts 8448
+check "TLS warning alerts without end: the pull ends at total_timeout (4 s)" \
+	sh -c "grep -q 'timed out' '$T/alerts.log' && [ $(took alerts) -le 8 ]"
+# SIGTERM in the middle of a stuck handshake (total_timeout 300)
+URL=https://misp.lab:8447 conf dripterm
+sed -i "s|^state_dir = .*|state_dir = $T/state-dripterm|" "$T/dripterm.conf"
+"$BIN/vardkased" --config "$T/dripterm.conf" >"$T/dripterm.log" 2>&1 &
+XPID=$!
+sleep 2
+kill -TERM $XPID
+for _ in $(seq 30); do kill -0 $XPID 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM during a stuck TLS handshake: the agent exits within 3 s" \
+	sh -c "! kill -0 $XPID 2>/dev/null && grep -q 'stopped (the agent is stopping)' '$T/dripterm.log'"
+kill -9 $XPID 2>/dev/null; wait $XPID 2>/dev/null
+
+# A platform answering full pages of new uuids without end: the pull stops
+# at max_pull_attributes (the agent once reached 1.1 GB in 300 s, silent)
+admin /admin/fault '{"kind": "endless", "count": 1000000}' >/dev/null
+PAGE=500 MAXPULL=12000 conf endless
+sed -i "s|^state_dir = .*|state_dir = $T/state-endless|" "$T/endless.conf"
+timeout 60 "$BIN/vardkased" --config "$T/endless.conf" --once >"$T/endless.log" 2>&1
+admin /admin/fault '{"kind": "none"}' >/dev/null
+check "full pages without end: the pull stops at max_pull_attributes, nothing applied" \
+	sh -c "grep -q 'passed max_pull_attributes' '$T/endless.log' && ! grep -q 'acknowledged' '$T/endless.log'"
+check "... and it logged its progress on the way" grep -q "pull under way: page 20" "$T/endless.log"
 echo "agent: $PASS passed, $FAIL failed"
 [ $FAIL = 0 ]

@@ -18,7 +18,8 @@ runtime, injects faults and reports what the platform received:
   POST /admin/delete-event/<uuid>                            the event is gone (its
         attributes too); bulkSaveSightings for it answers 405
   POST /admin/fault                 body {"kind": K, "count": N, "seconds": S, "skip": M}
-        K: latency | 500 | 429 | 403html (a proxy's page) | reset | truncate | oversize | none
+        K: latency | 500 | 429 | 403html (a proxy's page) | reset | truncate | oversize |
+           endless (full pages of new uuids, without end) | none
         (the M requests before the fault go through: a fault mid-pull)
   POST /admin/warninglist           body {"values": [...]}   enforceWarninglist
 
@@ -427,6 +428,8 @@ class Handler(BaseHTTPRequestHandler):
         elif k == "403html":
             return self.proxy_403()
         limit, page = int(f.get("limit") or 0), int(f.get("page") or 1)
+        if k == "endless":
+            return self.endless(f, limit, page)
 
         def build():
             rows, skipped = self.server.store.search(f, limit, page)
@@ -457,6 +460,22 @@ class Handler(BaseHTTPRequestHandler):
         if k == "oversize":
             return self.oversize()
         self.send_bytes(200, data, enc, hdr) if data is not None else self.send_json(200, doc, hdr)
+
+    def endless(self, f, limit, page):
+        """A broken or hostile platform: every page full, of new uuids (a
+        copy of the first attribute with another uuid and address)."""
+        first, _ = self.server.store.search(dict(f), 1, 1)
+        if not first or not limit:
+            return self.error(500, {"name": "endless: no attribute to copy", "message": ""})
+        t, rows = json.loads(first[0]), []
+        for i in range(limit):
+            n = page * limit + i
+            t.update(uuid="eeeeeeee-%04x-4eee-8eee-%012x" % ((n >> 48) & 0xffff, n & 0xffffffffffff),
+                     id=str(10 ** 8 + n), type="ip-dst", to_ids=True,
+                     value="10.%d.%d.%d" % ((n >> 16) & 255, (n >> 8) & 255, n & 255))
+            rows.append(json.dumps(t))
+        return self.send_json(200, RawJSON('{"response": {"Attribute": [' + ",".join(rows) + "]}}"),
+                              {"X-Result-Count": str(limit + 1), "X-Skipped-Elements-Count": "0"})
 
     def proxy_403(self):
         """What a proxy or web filter in front of MISP answers: HTML."""

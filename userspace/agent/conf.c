@@ -95,6 +95,9 @@ static int handle(struct parse *p, const char *sec, const char *key, const char 
 	if (IS("upstream", "read_timeout")) return set_uint(&c->read_timeout, v, 1, 600, w, wl);
 	if (IS("upstream", "total_timeout")) return set_uint(&c->total_timeout, v, 1, 3600, w, wl);
 	if (IS("upstream", "max_response_mb")) return set_uint(&c->max_response_mb, v, 1, 4096, w, wl);
+	if (IS("upstream", "max_pull_attributes"))
+		return set_uint(&c->max_pull_attributes, v, 1000, 100000000, w, wl);
+	if (IS("upstream", "max_pull_mb")) return set_uint(&c->max_pull_mb, v, 1, 1048576, w, wl);
 	if (IS("upstream", "jitter_percent")) return set_uint(&c->jitter_percent, v, 0, 50, w, wl);
 	if (IS("upstream", "overlap")) return set_uint(&c->overlap, v, 0, 3600, w, wl);
 	if (IS("upstream", "removal_warn_percent"))
@@ -151,6 +154,8 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 	c->read_timeout = 30;
 	c->total_timeout = 300;
 	c->max_response_mb = 256;
+	c->max_pull_attributes = 4000000;
+	c->max_pull_mb = 16384;
 	c->jitter_percent = 10;
 	c->overlap = 60;
 	c->removal_warn_percent = 50;

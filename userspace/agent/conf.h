@@ -25,7 +25,9 @@ struct vk_conf {
 	unsigned full_resync;		/* seconds between full syncs */
 	unsigned page_size;
 	unsigned connect_timeout, read_timeout, total_timeout;	/* seconds */
-	unsigned max_response_mb;
+	unsigned max_response_mb;	/* one answer, decoded */
+	unsigned max_pull_attributes;	/* rows of one pull, all its pages */
+	unsigned max_pull_mb;		/* bytes of one pull, decoded */
 	unsigned jitter_percent;
 	unsigned overlap;		/* seconds re-read at each delta */
 	unsigned removal_warn_percent;	/* a full sync removing more of the set

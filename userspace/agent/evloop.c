@@ -287,7 +287,7 @@ void *vk_evloop_main(void *arg)
 	int n, i, map[4 + VK_CONSOLE_CLIENTS];
 
 	dp_connect(e, (int64_t)time(NULL));
-	while (!e->sh->stop) {
+	while (!atomic_load(&e->sh->stop)) {
 		n = 0;
 		p[n++] = (struct pollfd){ .fd = e->tfd, .events = POLLIN };
 		p[n++] = (struct pollfd){ .fd = e->listen_fd, .events = POLLIN };

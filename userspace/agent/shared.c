@@ -14,8 +14,9 @@ int vk_shared_init(struct vk_shared *sh)
 	sh->suppress_kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	sh->sync_done = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	sh->upstream_kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	sh->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (sh->sync_kick < 0 || sh->suppress_kick < 0 || sh->sync_done < 0 ||
-	    sh->upstream_kick < 0)
+	    sh->upstream_kick < 0 || sh->stop_fd < 0)
 		return -errno;
 	return 0;
 }
@@ -26,7 +27,15 @@ void vk_shared_free(struct vk_shared *sh)
 	close(sh->suppress_kick);
 	close(sh->sync_done);
 	close(sh->upstream_kick);
+	close(sh->stop_fd);
 	pthread_mutex_destroy(&sh->mu);
+}
+
+void vk_shared_stop(struct vk_shared *sh)
+{
+	atomic_store(&sh->stop, 1);
+	vk_kick(sh->stop_fd);
+	vk_kick(sh->upstream_kick);
 }
 
 void vk_kick(int fd)

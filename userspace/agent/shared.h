@@ -3,12 +3,14 @@
  * What vardkased's three threads share: the sync loop (main thread), the
  * event loop (dataplane events, counters, the console) and the upstream
  * sender. Each owns its own SQLite connection and HTTPS handle; this is
- * the only memory they share, always under mu. Wake-ups are eventfds.
+ * the only memory they share, under mu (stop alone is atomic). Wake-ups are
+ * eventfds.
  */
 #ifndef VK_SHARED_H
 #define VK_SHARED_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "../lib/vk_key.h"
 
@@ -34,12 +36,18 @@ struct vk_shared {
 	int suppress_kick;		/* to the sync thread: a false positive was marked */
 	int sync_done;			/* to the event loop: an attempt finished */
 	int upstream_kick;		/* to the sender: something was spooled */
-	int stop;			/* to the event loop and the sender: exit */
+	/* the stop (SIGTERM, SIGINT): read without the lock, so atomic;
+	 * stop_fd is written once and never drained, so it stays readable
+	 * for every poll that includes it (an HTTPS request under way) */
+	atomic_int stop;
+	int stop_fd;
 };
 
 /* Create the eventfds. 0 or -errno. */
 int vk_shared_init(struct vk_shared *sh);
 void vk_shared_free(struct vk_shared *sh);
+/* Stop every thread: the flag, then stop_fd. */
+void vk_shared_stop(struct vk_shared *sh);
 /* Wake whoever polls fd. */
 void vk_kick(int fd);
 /* Read an eventfd empty. Returns what it held. */

@@ -42,6 +42,7 @@ struct vk_pull {
 	struct vk_refusal *ref;	/* seen, not enforced */
 	size_t nref, ref_cap;
 	size_t pages, seen;
+	uint64_t bytes;		/* of every page, decoded */
 	size_t skipped;		/* rows MISP's warninglists took out (its header) */
 	const char *reason[VK_MAX_REASONS];	/* refusals by reason */
 	size_t reason_n[VK_MAX_REASONS];

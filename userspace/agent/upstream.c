@@ -188,14 +188,14 @@ static int wait_kick(struct vk_upstream *u, unsigned secs, int hard)
 	struct pollfd p = { .fd = u->sh->upstream_kick, .events = POLLIN };
 	int64_t until = mono_ms() + (int64_t)secs * 1000, left;
 
-	while (!u->sh->stop && (left = until - mono_ms()) > 0) {
+	while (!atomic_load(&u->sh->stop) && (left = until - mono_ms()) > 0) {
 		if (poll(&p, 1, (int)(left > 1000 ? 1000 : left)) > 0) {
 			vk_drain(u->sh->upstream_kick);
 			if (!hard)
 				break;
 		}
 	}
-	return u->sh->stop;
+	return atomic_load(&u->sh->stop);
 }
 
 void *vk_upstream_main(void *arg)

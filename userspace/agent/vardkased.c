@@ -20,516 +20,12 @@
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
-#include "conf.h"
+#include "agent.h"
 #include "dpc.h"
-#include "dpstream.h"
-#include "evloop.h"
 #include "sandbox.h"
-#include "store.h"
-#include "sync.h"
-#include "upstream.h"
 #include "wl.h"
 #include "../lib/vk_https.h"
 #include "../lib/vk_log.h"
-
-struct agent {
-	struct vk_conf c;
-	struct vk_store st;
-	struct vk_sync s;
-	struct vk_amap set;	/* what MISP says to enforce (as stored) */
-	struct vk_amap supp;	/* marked false positives: never pushed */
-	struct sqlite3 *sdb;	/* the sync thread's view of sightings.db */
-	int dp_in_sync;		/* the dataplane holds our last generation */
-	unsigned failures;	/* consecutive, for the back-off */
-	time_t rate_until;	/* MISP said 429: no request before (monotonic s) */
-	int store_behind;	/* agent.db refused a delta: the next sync is full */
-	double cpu0;		/* CPU time when the current sync began */
-	double cpu_helpers;	/* and that of the threads it started */
-	char result[512];	/* the last sync's summary */
-	struct vk_shared sh;
-	struct vk_evloop ev;
-	struct vk_upstream up;
-};
-
-/* Push to the dataplane; *gen holds the generation in force and becomes
- * the acknowledged one. Touches no database, so a full set can be stored
- * meanwhile. */
-static int push_gen(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel,
-		    uint64_t *gen)
-{
-	uint64_t dpgen = 0;
-	struct vk_dpc_ack ack;
-	char err[256];
-
-	if (vk_dpc_generation(a->c.dataplane_socket, &dpgen, err, sizeof(err))) {
-		vk_warn("%s; the set is kept and pushed when the dataplane is back", err);
-		a->dp_in_sync = 0;
-		return -1;
-	}
-	if (dpgen != *gen)	/* the dataplane restarted or was fed by someone else */
-		full = 0, a->dp_in_sync = 0;
-	if (!a->dp_in_sync)
-		full = 1;
-	if (vk_dpc_update(a->c.dataplane_socket, full, &a->set, &a->supp, up, nup, del, ndel,
-			  vk_dpc_next_gen(dpgen, *gen), &ack, err, sizeof(err))) {
-		vk_err("%s", err);
-		a->dp_in_sync = 0;
-		return -1;
-	}
-	*gen = ack.generation;
-	a->dp_in_sync = 1;
-	vk_info("dataplane acknowledged generation %llu (%s): %u indicators, %u refused",
-		(unsigned long long)ack.generation, full ? "full" : "delta", ack.indicators,
-		ack.refused);
-	return 0;
-}
-
-static int push(struct agent *a, int full, char **up, size_t nup, char **del, size_t ndel)
-{
-	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
-
-	if (push_gen(a, full, up, nup, del, ndel, &gen))
-		return -1;
-	vk_store_set(&a->st, "generation", (int64_t)gen);
-	return 0;
-}
-
-/* This thread's CPU time: the sync's own, not the event loop's. */
-static double cpu_s(void)
-{
-	struct rusage u;
-
-	getrusage(RUSAGE_THREAD, &u);
-	return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-	       (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-static long peak_rss_mib(void)
-{
-	struct rusage u;
-
-	getrusage(RUSAGE_SELF, &u);
-	return u.ru_maxrss / 1024;
-}
-
-static void log_sync(struct agent *a, const char *kind, const struct vk_pull *p, size_t added,
-		     size_t removed, double secs)
-{
-	char reasons[600] = "";
-	size_t i, n = 0, refused = 0;
-
-	for (i = 0; i < p->nreasons; i++) {
-		refused += p->reason_n[i];
-		n += (size_t)snprintf(reasons + n, sizeof(reasons) - n, "%s%zu %s",
-				      i ? ", " : "", p->reason_n[i], p->reason[i]);
-		if (n >= sizeof(reasons))
-			break;
-	}
-	snprintf(a->result, sizeof(a->result), "sync %s: %zu added, %zu removed, %zu refused%s%s%s,"
-		 " %zu attributes in %zu pages, %.2f s (pull %.2f s, cpu %.3f s, peak RSS %ld MiB);"
-		 " %zu %s", kind, added, removed, refused, refused ? " (" : "", reasons,
-		 refused ? ")" : "", p->seen, p->pages, secs, p->pull_s,
-		 cpu_s() - a->cpu0 + a->cpu_helpers,
-		 peak_rss_mib(), a->set.n,
-		 /* enforced is what the dataplane acknowledged, nothing else */
-		 a->dp_in_sync ? "enforced" : "NOT enforced: the dataplane did not take them");
-	vk_info("%s", a->result);
-}
-
-/* A full pull streams its pages to the dataplane as they come in. */
-struct stream {
-	struct agent *a;
-	struct vk_dpstream ds;
-	int on;
-	size_t sent;		/* p->up.rec[0..sent) are queued */
-	size_t changed;		/* p->up.changed when the stream began */
-	uint64_t gen;		/* the generation it will be */
-};
-
-static void stream_begin(struct agent *a, struct stream *x, struct vk_pull *p)
-{
-	uint64_t dpgen = 0, gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
-	char err[256];
-
-	memset(x, 0, sizeof(*x));
-	x->a = a;
-	if (vk_dpc_generation(a->c.dataplane_socket, &dpgen, err, sizeof(err)))
-		return;		/* pushed (or found missing) after the pull */
-	x->gen = vk_dpc_next_gen(dpgen, gen);
-	if (vk_dps_open(&x->ds, a->c.dataplane_socket, x->gen, err, sizeof(err))) {
-		vk_warn("%s; the set is pushed after the pull", err);
-		return;
-	}
-	x->on = 1;
-	x->changed = p->up.changed;
-}
-
-static void stream_stop(struct stream *x)
-{
-	if (x->on)
-		vk_dps_abort(&x->ds);
-	x->on = 0;
-}
-
-/* Only records appended since the last page are new; a record replaced or
- * removed after it was sent spoils the stream (rare: the same uuid on two
- * pages), and the set goes whole after the pull. */
-static void on_page(void *arg, struct vk_pull *p)
-{
-	struct stream *x = arg;
-
-	if (!x->on)
-		return;
-	if (p->up.changed != x->changed ||
-	    vk_dps_add(&x->ds, &p->up, x->sent, p->up.n, &x->a->supp)) {
-		stream_stop(x);
-		return;
-	}
-	x->sent = p->up.n;
-}
-
-/* The streamed update's end: 0 with gen acknowledged, -1 if the stream
- * was not usable (push the set whole instead) or the dataplane refused. */
-static int stream_end(struct agent *a, struct stream *x, const struct vk_amap *set,
-		      uint64_t *gen)
-{
-	struct vk_dpc_ack ack;
-	char err[256];
-	int rc;
-
-	if (!x->on || set->changed != x->changed || x->sent != set->n) {
-		stream_stop(x);
-		return -1;
-	}
-	x->on = 0;
-	rc = vk_dps_finish(&x->ds, &ack, err, sizeof(err));
-	a->cpu_helpers += x->ds.cpu;
-	if (rc) {
-		vk_err("%s", err);
-		return -1;
-	}
-	*gen = ack.generation;
-	a->dp_in_sync = 1;
-	vk_info("dataplane acknowledged generation %llu (full, streamed): %u indicators,"
-		" %u refused", (unsigned long long)ack.generation, ack.indicators, ack.refused);
-	return 0;
-}
-
-struct store_job {
-	struct vk_store *st;
-	const struct vk_amap *set;
-	int rc;
-	double cpu;
-};
-
-static void *store_main(void *arg)
-{
-	struct store_job *j = arg;
-
-	j->rc = vk_store_replace(j->st, j->set);
-	j->cpu = cpu_s();
-	return NULL;
-}
-
-/* A full pull replaces the set; what vanished (hard deletes, lost access,
- * decayed) stops matching. The set is stored by a second thread while it
- * is pushed: with 1M attributes each takes seconds, and the dataplane
- * works on the other core. Only a stored set moves the cursor: if the
- * database refuses it, the dataplane still enforces the new set, a
- * restart falls back to the stored one, and the next sync is full again. */
-static int apply_full(struct agent *a, struct vk_pull *p, struct stream *x, time_t start,
-		      const struct timespec *t0)
-{
-	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
-	struct store_job job = { .st = &a->st };
-	size_t added = 0, removed = 0, old_n;
-	struct vk_amap old;
-	struct vk_arec *r;
-	pthread_t th;
-	int threaded, prc;
-
-	vk_amap_foreach(&p->up, r)
-		added += !vk_amap_get(&a->set, r->uuid);
-	vk_amap_foreach(&a->set, r)
-		removed += !vk_amap_get(&p->up, r->uuid);
-	old_n = a->set.n;
-	old = a->set;
-	a->set = p->up;
-	vk_amap_init(&p->up);
-	job.set = &a->set;
-	threaded = !pthread_create(&th, NULL, store_main, &job);
-	if (!threaded)
-		store_main(&job);
-	a->dp_in_sync = 0;	/* a full pull is pushed whole */
-	prc = stream_end(a, x, &a->set, &gen);
-	if (prc)
-		prc = push_gen(a, 1, NULL, 0, NULL, 0, &gen);
-	if (threaded) {
-		pthread_join(th, NULL);
-		a->cpu_helpers += job.cpu;
-	}
-	vk_amap_free(&old);
-	if (!prc)
-		vk_store_set(&a->st, "generation", (int64_t)gen);
-	if (job.rc) {
-		snprintf(a->result, sizeof(a->result), "sync full: the state database refused the"
-			 " new set: it is enforced, but a restart falls back to the last stored"
-			 " one; the next sync is full again");
-		vk_err("%s", a->result);
-		a->store_behind = 1;
-		return -1;
-	}
-	a->store_behind = 0;
-	vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
-	vk_store_set(&a->st, "last_full", (int64_t)start);
-	log_sync(a, "full", p, added, removed, vk_since_s(t0));
-	/* MISP's answer is applied as it is (access lost is access lost),
-	 * but an answer that empties most of the set is worth a human look:
-	 * a changed API key's user, a sharing group, a broken proxy */
-	if (a->c.removal_warn_percent && old_n >= 10 &&
-	    removed * 100 > old_n * a->c.removal_warn_percent) {
-		char was[sizeof(a->result)];
-
-		snprintf(was, sizeof(was), "%s", a->result);
-		snprintf(a->result, sizeof(a->result), "WARNING: this full sync removed %zu of %zu"
-			 " indicators (%zu%%, over removal_warn_percent = %u): MISP no longer"
-			 " returns them; check the API key's user and its sharing. %.280s",
-			 removed, old_n, removed * 100 / old_n, a->c.removal_warn_percent, was);
-		vk_err("%s", a->result);
-	}
-	return prc;
-}
-
-static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const struct timespec *t0)
-{
-	char **up = calloc(p->up.n + 1, sizeof(*up)), **del = calloc(p->ndel + 1, sizeof(*del));
-	size_t nup = 0, ndel = 0, added = 0, removed = 0, i;
-	struct vk_arec *r;
-	int rc = -1, stored;
-
-	if (!up || !del) {
-		free(up);
-		free(del);
-		return -1;
-	}
-	/* the overlap re-reads what we already hold: only changes go on */
-	vk_amap_foreach(&p->up, r) {
-		struct vk_arec *cur = vk_amap_get(&a->set, r->uuid);
-
-		if (!cur || cur->type != r->type || strcmp(cur->value, r->value) ||
-		    cur->category != r->category || !cur->extra != !r->extra ||
-		    (cur->extra && strcmp(cur->extra, r->extra)))
-			up[nup++] = r->uuid;
-	}
-	/* removals of what we do not hold (never enforced) are no change */
-	for (i = 0; i < p->ndel; i++)
-		if (vk_amap_get(&a->set, p->del[i]))
-			del[ndel++] = p->del[i];
-	/* Enforcement never waits for the disk: a state directory filled by
-	 * sightings (or anything else) must not stop new indicators. The
-	 * change goes to the dataplane; the stored set is behind, so the
-	 * cursor stays and the next sync is full (it rewrites the store). */
-	stored = !vk_store_delta(&a->st, &p->up, up, nup, del, ndel);
-	if (!stored) {
-		vk_err("sync delta: the state database refused the change (disk full?): it is"
-		       " enforced all the same; the next sync is full");
-		a->store_behind = 1;	/* in memory: the disk may not take it */
-	}
-	for (i = 0; i < ndel; i++)
-		removed += (size_t)vk_amap_del(&a->set, del[i]);
-	for (i = 0; i < nup; i++) {
-		r = vk_amap_get(&p->up, up[i]);
-		added += !vk_amap_get(&a->set, r->uuid);
-		vk_amap_copy(&a->set, r);
-	}
-	if (stored)
-		vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);
-	/* the uuids in up[] point into p->up, which outlives the push */
-	rc = (nup || ndel || !a->dp_in_sync) ? push(a, 0, up, nup, del, ndel) : 0;
-	log_sync(a, "delta", p, added, removed, vk_since_s(t0));
-	free(up);
-	free(del);
-	return rc;
-}
-
-static void on_event_meta(void *arg, const char *uuid, const char *info, int threat_level,
-			  const char *date, const char *tags, int published)
-{
-	struct agent *a = arg;
-
-	vk_store_event(&a->st, uuid, info, threat_level, date, tags, (int64_t)time(NULL));
-}
-
-/* What the operator reads about the pulled attributes: why some were not
- * enforced, and their events' metadata (info, threat level, date, tags:
- * TLP). A failure here costs enrichment only, never the set. */
-static void enrich(struct agent *a, struct vk_pull *p, int full)
-{
-	const struct vk_amap *from = full ? &a->set : &p->up;
-	struct vk_amap ev;
-	struct vk_arec *r;
-	char **uuids, err[512];
-	size_t n = 0;
-
-	vk_store_refusals(&a->st, p->ref, p->nref, (int64_t)time(NULL));
-	vk_amap_init(&ev);
-	vk_amap_foreach(from, r)
-		if (r->event_uuid[0] && !vk_amap_get(&ev, r->event_uuid))
-			vk_amap_put(&ev, r->event_uuid, 0, "", NULL);
-	uuids = calloc(ev.n + 1, sizeof(*uuids));
-	if (uuids) {
-		vk_amap_foreach(&ev, r)
-			uuids[n++] = r->uuid;
-		if (n && vk_sync_event_meta(&a->s, uuids, n, on_event_meta, a, err, sizeof(err)))
-			vk_warn("event metadata: %s; sightings of these events wait for it", err);
-	}
-	free(uuids);
-	vk_amap_free(&ev);
-}
-
-/* What the console shows of the sync thread. err == sh->last_result
- * updates the counts by type only (a false positive was marked). */
-static void publish(struct agent *a, int ok, const struct vk_pull *p, const char *err)
-{
-	struct vk_shared *sh = &a->sh;
-	int sync = err != sh->last_result;
-	uint64_t by_type[VK_T_MAX] = { 0 };
-	uint64_t gen = (uint64_t)vk_store_get(&a->st, "generation", 0);
-	struct vk_arec *r;
-	size_t i;
-
-	/* counted outside the lock: the set may hold millions; enforced is
-	 * what the dataplane acknowledged */
-	if (a->dp_in_sync)
-		vk_amap_foreach(&a->set, r)
-			if (r->type < VK_T_MAX && !vk_amap_get(&a->supp, r->uuid))
-				by_type[r->type]++;
-	pthread_mutex_lock(&sh->mu);
-	memcpy(sh->by_type, by_type, sizeof(by_type));
-	sh->generation = gen;
-	if (sync) {
-		sh->last_sync = (int64_t)time(NULL);
-		sh->last_ok = ok;
-		snprintf(sh->last_result, sizeof(sh->last_result), "%s", ok ? a->result : err);
-		sh->sync_seq++;
-	}
-	if (p) {
-		sh->nreasons = (int)(p->nreasons < VK_SH_REASONS ? p->nreasons : VK_SH_REASONS);
-		for (i = 0; i < (size_t)sh->nreasons; i++) {
-			snprintf(sh->reason[i], sizeof(sh->reason[i]), "%s", p->reason[i]);
-			sh->reason_n[i] = p->reason_n[i];
-		}
-	}
-	pthread_mutex_unlock(&sh->mu);
-	if (sync)
-		vk_kick(sh->sync_done);
-}
-
-/* The false positives marked with vardkasectl fp (sightings.db). */
-static void load_suppressed(struct agent *a, struct vk_amap *out)
-{
-	sqlite3_stmt *st;
-
-	vk_amap_init(out);
-	if (!a->sdb || sqlite3_prepare_v2(a->sdb, "SELECT attribute_uuid FROM suppress", -1, &st,
-					  NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *u = (const char *)sqlite3_column_text(st, 0);
-
-		if (u && strlen(u) == VK_UUID_LEN)
-			vk_amap_put(out, u, 0, "", NULL);
-	}
-	sqlite3_finalize(st);
-}
-
-/* A false positive was marked: it leaves the dataplane now. */
-static void on_suppress(struct agent *a)
-{
-	struct vk_amap n;
-	struct vk_arec *r;
-	char **del = NULL;
-	size_t k = 0;
-
-	load_suppressed(a, &n);
-	del = calloc(n.n + 1, sizeof(*del));
-	vk_amap_foreach(&n, r)
-		if (del && !vk_amap_get(&a->supp, r->uuid) && vk_amap_get(&a->set, r->uuid))
-			del[k++] = r->uuid;
-	vk_amap_free(&a->supp);
-	a->supp = n;
-	if (k)
-		push(a, 0, NULL, 0, del, k);
-	free(del);
-	publish(a, 0, NULL, a->sh.last_result);	/* the counts by type, not a sync */
-}
-
-/* One sync. Returns seconds until the next one. */
-static unsigned sync_once(struct agent *a)
-{
-	time_t start = time(NULL);
-	int64_t last_full = vk_store_get(&a->st, "last_full", 0);
-	int full = !last_full || start - last_full >= (time_t)a->c.full_resync ||
-		   a->store_behind;
-	int64_t since = full ? -1 : vk_store_get(&a->st, "cursor", 0);
-	struct timespec t0;
-	struct stream x = { 0 };
-	struct vk_pull p;
-	char err[512];
-	unsigned wait = a->c.poll_interval, back;
-	int rc;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	a->cpu0 = cpu_s();
-	a->cpu_helpers = 0;
-	vk_pull_init(&p);
-	if (full) {
-		stream_begin(a, &x, &p);
-		p.page_done = on_page;
-		p.page_arg = &x;
-	}
-	rc = vk_sync_pull(&a->s, since, &p, err, sizeof(err));
-	if (rc == VK_SYNC_OK && full) {
-		err[0] = 0;
-		if (vk_sync_keep_unpublished(&a->s, &a->set, &p, err, sizeof(err)) < 0) {
-			snprintf(err + strlen(err), sizeof(err) - strlen(err),
-				 " (asking MISP about events the pull did not return)");
-			rc = VK_SYNC_E_FAIL;
-		} else {
-			on_page(&x, &p);	/* the kept ones go with the stream */
-		}
-	}
-	p.pull_s = vk_since_s(&t0);
-	if (rc != VK_SYNC_OK && full)
-		stream_stop(&x);	/* the dataplane drops what it staged */
-	if (rc == VK_SYNC_OK) {
-		rc = full ? apply_full(a, &p, &x, start, &t0) : apply_delta(a, &p, start, &t0);
-		a->failures = rc ? a->failures : 0;
-		enrich(a, &p, full);
-		snprintf(err, sizeof(err), "%.400s; the dataplane did not take it", a->result);
-		publish(a, !rc, &p, err);
-	} else {
-		a->failures++;
-		back = a->c.poll_interval << (a->failures < 5 ? a->failures : 5);
-		wait = back > 3600 ? 3600 : back;
-		if (rc == VK_SYNC_E_AUTH)
-			wait = a->c.full_resync < 3600 ? a->c.full_resync : 3600;
-		if (rc == VK_SYNC_E_RATE && p.retry_after > 0) {
-			struct timespec m;
-
-			wait = (unsigned)p.retry_after + 1;
-			clock_gettime(CLOCK_MONOTONIC, &m);
-			a->rate_until = m.tv_sec + (time_t)wait;
-		}
-		vk_err("sync %s failed after %.2f s: %s; the previous set stays in force, "
-		       "next try in %u s", full ? "full" : "delta", vk_since_s(&t0), err, wait);
-		publish(a, 0, NULL, err);
-	}
-	vk_pull_free(&p);
-	if (rc == VK_SYNC_OK && !a->dp_in_sync && !push(a, 1, NULL, 0, NULL, 0))
-		publish(a, 1, NULL, a->sh.last_result);	/* the counts, now enforced */
-	return wait;
-}
 
 static unsigned jitter(unsigned secs, unsigned pct)
 {
@@ -542,26 +38,39 @@ static unsigned jitter(unsigned secs, unsigned pct)
 	return (unsigned)((long)secs + d > 1 ? (long)secs + d : 1);
 }
 
+/* The signals, on a thread of their own: the main thread may be deep in
+ * a request when SIGTERM comes, and the stop must reach it there (its
+ * HTTPS handle polls stop_fd). SIGHUP asks for a sync. */
+struct sigthread {
+	struct vk_shared *sh;
+	int sfd;
+};
+
+static void *sig_main(void *arg)
+{
+	struct sigthread *t = arg;
+	struct signalfd_siginfo si;
+
+	while (read(t->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			vk_kick(t->sh->sync_kick);
+			continue;
+		}
+		vk_info("stopping (signal %u)", si.ssi_signo);
+		break;
+	}
+	vk_shared_stop(t->sh);
+	return NULL;
+}
+
 static int run(struct agent *a, int once)
 {
 	struct pollfd pfd[3];
-	sigset_t mask;
-	int sfd;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	/* blocked before any thread starts, so every thread inherits the
-	 * mask and the signals reach this signalfd only */
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0)
-		return 1;
-	pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = a->sh.stop_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = a->sh.sync_kick, .events = POLLIN };
 	pfd[2] = (struct pollfd){ .fd = a->sh.suppress_kick, .events = POLLIN };
 	for (;;) {
-		struct signalfd_siginfo si;
 		struct timespec until, now;
 		unsigned wait;
 		long left;
@@ -569,8 +78,8 @@ static int run(struct agent *a, int once)
 		/* polls start every interval, however long a sync took: a
 		 * publish waits at most one interval for the next pull */
 		clock_gettime(CLOCK_MONOTONIC, &until);
-		wait = sync_once(a);
-		if (once)
+		wait = vk_agent_sync_once(a);
+		if (once || atomic_load(&a->sh.stop))
 			break;
 		until.tv_sec += jitter(wait, a->c.jitter_percent);
 		/* a false positive is applied at once and the wait goes on */
@@ -582,13 +91,12 @@ static int run(struct agent *a, int once)
 				break;
 			if (pfd[2].revents) {
 				vk_drain(a->sh.suppress_kick);
-				on_suppress(a);
+				vk_agent_on_suppress(a);
 				continue;
 			}
-			if (pfd[1].revents)
-				vk_drain(a->sh.sync_kick);
-			else if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGHUP)
-				goto out;
+			if (pfd[0].revents)
+				return 0;
+			vk_drain(a->sh.sync_kick);
 			if (now.tv_sec < a->rate_until) {
 				/* MISP asked for a pause (429): a manual sync waits
 				 * like the polls do; 1000 boxes asking anyway would
@@ -599,14 +107,12 @@ static int run(struct agent *a, int once)
 					 " (rate limit) and asked for %ld s more",
 					 (long)(a->rate_until - now.tv_sec));
 				vk_warn("sync: %s", msg);
-				publish(a, 0, NULL, msg);
+				vk_agent_publish(a, 0, NULL, msg);
 				continue;
 			}
 			break;	/* SIGHUP or vardkasectl sync: sync now */
 		}
 	}
-out:
-	close(sfd);
 	return 0;
 }
 
@@ -631,6 +137,7 @@ static int setup(struct agent *a, const char *conf, int check_only)
 		.connect_ms = a->c.connect_timeout * 1000, .read_ms = a->c.read_timeout * 1000,
 		.total_ms = a->c.total_timeout * 1000,
 		.max_body = (size_t)a->c.max_response_mb << 20,
+		.cancel_fd = a->sh.stop_fd,	/* a stop ends a request under way */
 	};
 	/* the sender has its own connection: a slow sync never holds it up */
 	if (vk_https_open(&a->s.h, a->c.url, &o, err, sizeof(err)) ||
@@ -692,7 +199,7 @@ static int setup_sightings(struct agent *a)
 	a->up.sh = &a->sh;
 	a->up.auth = a->s.auth;
 	a->up.source = a->c.source;
-	load_suppressed(a, &a->supp);
+	vk_agent_load_suppressed(a, &a->supp);
 	vk_info("sightings: %d local networks, %u s buckets; upstream reporting %s as '%s' "
 		"(%u s buckets, at least %u matches, tlp:red %s); console %s",
 		a->ev.s.nnets, a->c.bucket, a->c.report ? "on" : "OFF", a->c.source,
@@ -719,7 +226,8 @@ int main(int argc, char **argv)
 	const char *conf = VK_CONF_PATH;
 	struct agent a = { 0 };
 	int c, check = 0, once = 0, sandbox = 1, rc;
-	pthread_t evt, upt;
+	pthread_t evt, upt, sgt;
+	struct sigthread st;
 	sigset_t sigs;
 
 	vk_log_set_ident("vardkased");
@@ -739,12 +247,24 @@ int main(int argc, char **argv)
 	 * the process instead of trimming and re-faulting it for each page */
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	/* blocked before any thread starts, so every thread inherits the
+	 * mask and the signals reach the signal thread's signalfd only; one
+	 * that comes before it runs waits there */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if (vk_shared_init(&a.sh)) {
+		vk_err("cannot create eventfds: %s", strerror(errno));
+		return 1;
+	}
 	if (setup(&a, conf, check))
 		return check ? 2 : 1;
 	if (check)
 		return 0;
 	vk_amap_init(&a.supp);
-	if (vk_shared_init(&a.sh) || (!once && setup_sightings(&a)))
+	if (!once && setup_sightings(&a))
 		return 1;
 	/* the last known good set reaches the dataplane before any network,
 	 * unless the dataplane already holds exactly our last generation */
@@ -756,24 +276,28 @@ int main(int argc, char **argv)
 		    dpgen && dpgen == (uint64_t)vk_store_get(&a.st, "generation", 0))
 			a.dp_in_sync = 1;
 		else if (a.set.n)
-			push(&a, 1, NULL, 0, NULL, 0);
+			vk_agent_push(&a, 1, NULL, 0, NULL, 0);
+	}
+	st.sh = &a.sh;
+	st.sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (st.sfd < 0) {
+		vk_err("signalfd: %s", strerror(errno));
+		return 1;
 	}
 	if (sandbox && vk_sandbox_enter(a.c.state_dir))
 		return 1;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (!once && (pthread_create(&evt, NULL, vk_evloop_main, &a.ev) ||
-		      pthread_create(&upt, NULL, vk_upstream_main, &a.up))) {
+	/* threads start inside the sandbox: the filter is every thread's */
+	if (pthread_create(&sgt, NULL, sig_main, &st) ||
+	    (!once && (pthread_create(&evt, NULL, vk_evloop_main, &a.ev) ||
+		       pthread_create(&upt, NULL, vk_upstream_main, &a.up)))) {
 		vk_err("cannot start the event loop and the sender");
 		return 1;
 	}
 	rc = run(&a, once);
+	/* the signal thread ends with a signal; without one (--once) it is
+	 * left blocked in read and goes with the process */
 	if (!once) {
-		a.sh.stop = 1;
-		vk_kick(a.sh.upstream_kick);
+		vk_shared_stop(&a.sh);
 		pthread_join(evt, NULL);
 		pthread_join(upt, NULL);
 		vk_evloop_free(&a.ev);

@@ -29,6 +29,9 @@ struct vk_https {
 	mbedtls_ssl_context ssl;
 	mbedtls_net_context net;
 	int have_cert, connected;
+	long long deadline;		/* of the request under way (monotonic ms) */
+	int why;			/* set by the I/O below: VK_HTTPS_E_TIMEOUT
+					 * or _CANCELLED, what ended the request */
 };
 
 const char *vk_https_strerror(int e)
@@ -47,6 +50,7 @@ const char *vk_https_strerror(int e)
 	case VK_HTTPS_E_RESET: return "connection closed mid-response";
 	case VK_HTTPS_E_TOO_LARGE: return "response larger than the limit";
 	case VK_HTTPS_E_PROTOCOL: return "malformed HTTP response";
+	case VK_HTTPS_E_CANCELLED: return "stopped (the agent is stopping)";
 	}
 	return "unknown error";
 }
@@ -181,6 +185,49 @@ void vk_https_close(struct vk_https *h)
 	free(h);
 }
 
+/* Wait until fd is ready for ev. Every wait of a request is bounded by
+ * its total deadline and by step_ms (0: none): a peer that sends a byte a
+ * second, or TLS warning alerts without end, cannot hold the agent past
+ * total_timeout. A readable cancel_fd (the agent's stop) ends it at once.
+ * Returns 0, VK_HTTPS_E_TIMEOUT or VK_HTTPS_E_CANCELLED (also in h->why). */
+static int wait_fd(struct vk_https *h, int fd, short ev, unsigned step_ms)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = ev },
+			       { .fd = h->o.cancel_fd, .events = POLLIN } };
+	nfds_t n = h->o.cancel_fd > 0 ? 2 : 1;
+
+	for (;;) {
+		long long left = h->deadline - now_ms();
+		int rc;
+
+		if (left <= 0)
+			return h->why = VK_HTTPS_E_TIMEOUT;
+		if (step_ms && left > step_ms)
+			left = step_ms;
+		rc = poll(p, n, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (n == 2 && p[1].revents)
+			return h->why = VK_HTTPS_E_CANCELLED;
+		if (rc <= 0)	/* step_ms or the deadline passed; poll cannot fail here */
+			return h->why = VK_HTTPS_E_TIMEOUT;
+		return 0;
+	}
+}
+
+/* Checked before every read and write, even when data is waiting: a
+ * stream of records must not outlast the deadline either. */
+static int io_expired(struct vk_https *h)
+{
+	struct pollfd c = { .fd = h->o.cancel_fd, .events = POLLIN };
+
+	if (h->o.cancel_fd > 0 && poll(&c, 1, 0) > 0)
+		return h->why = VK_HTTPS_E_CANCELLED;
+	if (now_ms() >= h->deadline)
+		return h->why = VK_HTTPS_E_TIMEOUT;
+	return 0;
+}
+
 /* TCP connect with a timeout (mbedtls_net_connect has none). */
 static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 {
@@ -194,7 +241,6 @@ static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 		return VK_HTTPS_E_CONNECT;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
-		struct pollfd p;
 		int soerr = 0;
 		socklen_t sl = sizeof(soerr);
 
@@ -203,9 +249,14 @@ static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 			continue;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) && errno != EINPROGRESS)
 			goto next;
-		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-		rc = poll(&p, 1, (int)h->o.connect_ms);
-		if (rc == 0) {
+		rc = wait_fd(h, fd, POLLOUT, h->o.connect_ms);
+		if (rc == VK_HTTPS_E_CANCELLED) {
+			close(fd);
+			freeaddrinfo(res);
+			snprintf(err, errlen, "%s", vk_https_strerror(rc));
+			return rc;
+		}
+		if (rc == VK_HTTPS_E_TIMEOUT) {
 			/* a name with an AAAA and an A record where IPv6 goes
 			 * nowhere: the next address is tried, as a browser would */
 			char a[INET6_ADDRSTRLEN] = "?";
@@ -219,8 +270,10 @@ static int tcp_connect(struct vk_https *h, char *err, size_t errlen)
 			fd = -1;
 			continue;
 		}
-		if (rc > 0 && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) && !soerr) {
-			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		/* the socket stays non-blocking: every read and write waits
+		 * in wait_fd, under the request's deadline */
+		if (!rc && !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) && !soerr) {
+			h->why = 0;	/* an earlier address's timeout is over */
 			break;
 		}
 		errno = soerr;
@@ -317,39 +370,73 @@ static int handshake_error(struct vk_https *h, int ret, char *err, size_t errlen
 	return VK_HTTPS_E_TLS;
 }
 
-/* mbedtls_net_send without SIGPIPE: a server that hangs up mid-handshake
- * (as it does when it refuses our certificate) must be an error, not a
- * signal that kills the agent. */
+/* The BIO: send without SIGPIPE (a server that hangs up mid-handshake,
+ * as it does when it refuses our certificate, must be an error, not a
+ * signal that kills the agent), and both directions under wait_fd. An
+ * expired wait is MBEDTLS_ERR_SSL_TIMEOUT to mbedTLS; h->why says which. */
 static int net_send(void *ctx, const unsigned char *buf, size_t len)
 {
-	int fd = ((mbedtls_net_context *)ctx)->fd;
-	ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+	struct vk_https *h = ctx;
 
-	if (n >= 0)
-		return (int)n;
-	if (errno == EAGAIN || errno == EINTR)
-		return MBEDTLS_ERR_SSL_WANT_WRITE;
-	return errno == EPIPE || errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET :
-	       MBEDTLS_ERR_NET_SEND_FAILED;
+	for (;;) {
+		ssize_t n;
+
+		if (io_expired(h))
+			return MBEDTLS_ERR_SSL_TIMEOUT;
+		n = send(h->net.fd, buf, len, MSG_NOSIGNAL);
+		if (n >= 0)
+			return (int)n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return errno == EPIPE || errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET :
+			       MBEDTLS_ERR_NET_SEND_FAILED;
+		if (wait_fd(h, h->net.fd, POLLOUT, h->o.read_ms))
+			return MBEDTLS_ERR_SSL_TIMEOUT;
+	}
 }
 
-static int do_connect(struct vk_https *h, long long deadline, char *err, size_t errlen)
+static int net_recv(void *ctx, unsigned char *buf, size_t len)
+{
+	struct vk_https *h = ctx;
+
+	for (;;) {
+		ssize_t n;
+
+		if (io_expired(h))
+			return MBEDTLS_ERR_SSL_TIMEOUT;
+		n = recv(h->net.fd, buf, len, 0);
+		if (n >= 0)
+			return (int)n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET :
+			       MBEDTLS_ERR_NET_RECV_FAILED;
+		if (wait_fd(h, h->net.fd, POLLIN, h->o.read_ms))
+			return MBEDTLS_ERR_SSL_TIMEOUT;
+	}
+}
+
+static int do_connect(struct vk_https *h, char *err, size_t errlen)
 {
 	int ret = tcp_connect(h, err, errlen);
 
 	if (ret)
 		return ret;
-	mbedtls_ssl_set_bio(&h->ssl, &h->net, net_send, NULL, mbedtls_net_recv_timeout);
+	mbedtls_ssl_set_bio(&h->ssl, h, net_send, net_recv, NULL);
 	while ((ret = mbedtls_ssl_handshake(&h->ssl)) != 0) {
 		if (ret != MBEDTLS_ERR_SSL_WANT_READ && ret != MBEDTLS_ERR_SSL_WANT_WRITE)
 			break;
-		if (now_ms() > deadline) {
-			ret = MBEDTLS_ERR_SSL_TIMEOUT;
-			break;
-		}
 	}
 	if (ret) {
-		ret = handshake_error(h, ret, err, errlen);
+		if (h->why == VK_HTTPS_E_CANCELLED) {
+			snprintf(err, errlen, "TLS handshake with %s:%s: %s", h->host, h->port,
+				 vk_https_strerror(h->why));
+			ret = h->why;
+		} else {
+			ret = handshake_error(h, ret, err, errlen);
+		}
 		mbedtls_net_free(&h->net);
 		mbedtls_ssl_session_reset(&h->ssl);
 		return ret;
@@ -399,8 +486,7 @@ static char *build_request(const struct vk_https *h, const char *method, const c
 /* One attempt on the current (or a new) connection. *stale is set when a
  * kept connection turned out closed before any byte of the response. */
 static int attempt(struct vk_https *h, const char *req, size_t rlen, const char *body,
-		   size_t blen, long long deadline, struct vk_http_resp *r, int *stale,
-		   char *err, size_t errlen)
+		   size_t blen, struct vk_http_resp *r, int *stale, char *err, size_t errlen)
 {
 	unsigned char buf[16384];
 	struct vk_http_acc a;
@@ -408,27 +494,28 @@ static int attempt(struct vk_https *h, const char *req, size_t rlen, const char 
 
 	*stale = 0;
 	if (!h->connected) {
-		ret = do_connect(h, deadline, err, errlen);
+		ret = do_connect(h, err, errlen);
 		if (ret)
 			return ret;
 	}
 	if (write_all(h, req, rlen) || (blen && write_all(h, body, blen))) {
 		disconnect(h);
+		if (h->why) {
+			snprintf(err, errlen, "sending to %s:%s: %s", h->host, h->port,
+				 vk_https_strerror(h->why));
+			return h->why;
+		}
 		*stale = reused;
 		snprintf(err, errlen, "sending to %s:%s failed", h->host, h->port);
 		return VK_HTTPS_E_RESET;
 	}
 	vk_http_acc_init(&a, r, h->o.max_body);
 	for (;;) {
-		if (now_ms() > deadline) {
-			ret = VK_HTTPS_E_TIMEOUT;
-			break;
-		}
 		ret = mbedtls_ssl_read(&h->ssl, buf, sizeof(buf));
 		if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (ret == MBEDTLS_ERR_SSL_TIMEOUT) {
-			ret = VK_HTTPS_E_TIMEOUT;
+			ret = h->why ? h->why : VK_HTTPS_E_TIMEOUT;
 			break;
 		}
 		if (ret == 0 || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) {
@@ -461,16 +548,17 @@ int vk_https_request(struct vk_https *h, const char *method, const char *path,
 		     const char *const *headers, const char *body, size_t body_len,
 		     struct vk_http_resp *r, char *err, size_t errlen)
 {
-	long long deadline = now_ms() + h->o.total_ms;
 	size_t rlen;
 	char *req = build_request(h, method, path, headers, body_len, &rlen);
 	int stale, ret;
 
 	if (!req)
 		return VK_HTTPS_E_CONFIG;
-	ret = attempt(h, req, rlen, body, body_len, deadline, r, &stale, err, errlen);
+	h->deadline = now_ms() + h->o.total_ms;	/* connect, handshake, send, answer */
+	h->why = 0;
+	ret = attempt(h, req, rlen, body, body_len, r, &stale, err, errlen);
 	if (ret && stale)	/* the server had closed the kept connection */
-		ret = attempt(h, req, rlen, body, body_len, deadline, r, &stale, err, errlen);
+		ret = attempt(h, req, rlen, body, body_len, r, &stale, err, errlen);
 	free(req);
 	return ret;
 }

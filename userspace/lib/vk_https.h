@@ -26,6 +26,7 @@ enum vk_https_err {
 	VK_HTTPS_E_RESET = -10,		/* the connection died mid-response */
 	VK_HTTPS_E_TOO_LARGE = -11,	/* the body exceeds max_body */
 	VK_HTTPS_E_PROTOCOL = -12,	/* not HTTP, or a broken body encoding */
+	VK_HTTPS_E_CANCELLED = -13,	/* cancel_fd became readable */
 };
 
 struct vk_https_opts {
@@ -36,7 +37,11 @@ struct vk_https_opts {
 	 * verified): mbedTLS 2.28 cannot match IP addresses in certificates,
 	 * and a box may pin the platform's address. NULL: resolve the host. */
 	const char *connect_host;
+	/* connect_ms: each address; read_ms: the longest wait for any byte;
+	 * total_ms: the whole request (connect, handshake, send, answer) */
 	unsigned connect_ms, read_ms, total_ms;
+	int cancel_fd;			/* > 0: readable ends a request at once
+					 * (VK_HTTPS_E_CANCELLED); 0: none */
 	size_t max_body;		/* after gzip decoding */
 };
 
