@@ -83,7 +83,7 @@ start() {
 	runs=$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)
 	"$BIN" run --iface $IF --indicators "$STATE/ind.json" --pin-dir $PIN \
 		--state-dir "$STATE" --socket "$STATE/dp.sock" --sizes ids=4096,v4=4096,names=4096 \
-		>>"$STATE/events.jsonl" 2>>"$STATE/daemon.log" &
+		--idle-timeout 3 >>"$STATE/events.jsonl" 2>>"$STATE/daemon.log" &
 	PID=$!
 	for _ in $(seq 100); do
 		[ "$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)" -gt "${runs:-0}" ] &&
@@ -135,6 +135,37 @@ JSON
 		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" update --generation 18446744073709551615 --full \"$STATE/ind.json\" | grep -q 'out of range'"
 	check "socket: a stale generation is refused" \
 		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" update --generation $gen --full \"$STATE/ind.json\" | grep -q stale"
+	# Limits: staging (ids=4096 here: at most 8192 staged attributes), and
+	# 20 silent connections, once enough to lock the agent out of all 16
+	/usr/bin/python3 -c 'import json; print(json.dumps({"response": {"Attribute": [{"uuid": "ffffffff-0000-4000-8000-%012d" % i, "type": "domain", "value": "n%d.staged.example" % i, "to_ids": True} for i in range(10000)]}}))' > "$STATE/big.json"
+	ctl update --generation $((gen + 1)) --full --chunk 2000 "$STATE/big.json" > "$STATE/acks.json"
+	check "socket: staging past twice the id capacity is refused, the update dropped" \
+		sh -c "grep -q 'passes 8192 attributes' '$STATE/acks.json' &&
+		       [ \"\$('$BIN' ctl --socket '$STATE/dp.sock' stats | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)[\"generation\"])')\" = '$gen' ]"
+	/usr/bin/python3 - "$STATE/dp.sock" > "$STATE/idle.txt" <<'PY' &
+import socket, sys, time
+cs = []
+for _ in range(20):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    c.connect(sys.argv[1])
+    cs.append(c)
+time.sleep(6)       # past --idle-timeout 3: the daemon closes them
+closed = 0
+for c in cs:
+    c.settimeout(0.5)
+    try:
+        closed += c.recv(10) == b""
+    except (socket.timeout, OSError):
+        pass
+print("closed", closed)
+PY
+	local idle=$!
+	sleep 1
+	check "socket: 20 silent connections do not lock a client out" \
+		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" stats | grep -q generation"
+	wait $idle
+	check "socket: silent connections are closed after --idle-timeout" \
+		grep -qx "closed 20" "$STATE/idle.txt"
 	cat > "$STATE/next.json" <<'JSON'
 {"response":{"Attribute":[
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000001","type":"ip-src","value":"10.77.0.2","to_ids":true},

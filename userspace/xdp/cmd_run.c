@@ -146,6 +146,7 @@ static int loop(struct run *r)
 			if (pfd[FD_IPC + i].revents)
 				vk_ipc_server_ready(&r->ipc, pfd[FD_IPC + i].fd);
 		vk_dp_save_reap(&r->dp, false);
+		vk_ipc_server_tick(&r->ipc);
 	}
 	vk_dp_save_reap(&r->dp, true);	/* the state file is whole before we go */
 	ring_buffer__consume(r->dp.rb);
@@ -157,7 +158,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: vardkase-xdp run --iface IF [--iface IF2 ...] [--mode monitor|span]\n"
 		   "         [--indicators FILE] [--socket PATH] [--pin-dir DIR]\n"
-		   "         [--state-dir DIR] [--sizes ids=N,v4=N,...]\n");
+		   "         [--state-dir DIR] [--sizes ids=N,v4=N,...]\n"
+		   "         [--max-staged-mb N] [--idle-timeout SECONDS]\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -170,16 +172,19 @@ int cmd_run(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "sizes", required_argument, NULL, 'z' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "max-staged-mb", required_argument, NULL, 'M' },
+		{ "idle-timeout", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct vk_dp_opts o = { .pin_dir = VK_PIN_DIR_DEFAULT, .state_dir = VK_STATE_DIR_DEFAULT };
 	const char *ind = NULL, *mode = "monitor", *sock = VK_SOCKET_DEFAULT;
 	struct run r = { .ipc.listen_fd = -1 };
+	unsigned stage_mb = 0, idle_s = 0;
 	int c, i, rc = 1;
 
 	vk_sizes_default(&o.sizes);
-	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (r.nif == MAX_IFACES) {
@@ -193,6 +198,19 @@ int cmd_run(int argc, char **argv)
 		case 'P': o.pin_dir = optarg; break;
 		case 'S': o.state_dir = optarg; break;
 		case 's': sock = optarg; break;
+		case 'M':
+		case 'I': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !v || v > 1u << 20) {
+				vk_err("--%s: expected a number from 1 to 1048576",
+				       c == 'M' ? "max-staged-mb" : "idle-timeout");
+				return 2;
+			}
+			*(c == 'M' ? &stage_mb : &idle_s) = (unsigned)v;
+			break;
+		}
 		case 'z':
 			if (vk_sizes_parse(&o.sizes, optarg)) {
 				vk_err("--sizes: expected kind=N[,kind=N], kinds: ids v4 v4port "
@@ -240,7 +258,7 @@ int cmd_run(int argc, char **argv)
 		if (vk_dp_attach(&r.dp, r.ifname[i], r.ifindex[i], &generic))
 			goto out;
 	}
-	c = vk_ipc_server_open(&r.ipc, sock, &r.dp, r.ifname, r.nif);
+	c = vk_ipc_server_open(&r.ipc, sock, &r.dp, r.ifname, r.nif, stage_mb, idle_s);
 	if (c) {
 		vk_err("%s: cannot listen: %s", sock, strerror(-c));
 		goto out;

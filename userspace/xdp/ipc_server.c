@@ -28,7 +28,18 @@ struct vk_ipc_client {
 	struct vk_set adds;
 	char (*removes)[VK_UUID_LEN + 1];
 	size_t nremoves, removes_cap;
+	size_t staged;		/* bytes this staging holds (estimated) */
+	time_t last;		/* the last message (monotonic s) */
+	struct vk_ipc_server *s;
 };
+
+static time_t mono_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
 
 static void client_reset(struct vk_ipc_client *c)
 {
@@ -37,15 +48,19 @@ static void client_reset(struct vk_ipc_client *c)
 	c->removes = NULL;
 	c->nremoves = c->removes_cap = 0;
 	c->staging = 0;
+	c->s->staged -= c->staged;
+	c->staged = 0;
 }
 
 int vk_ipc_server_open(struct vk_ipc_server *s, const char *path, struct vk_dp *dp,
-		       const char **ifnames, int nif)
+		       const char **ifnames, int nif, unsigned stage_mb, unsigned idle_s)
 {
 	memset(s, 0, sizeof(*s));
 	s->dp = dp;
 	s->ifnames = ifnames;
 	s->nif = nif;
+	s->stage_max = (size_t)(stage_mb ? stage_mb : VK_IPC_STAGE_MB_DEFAULT) << 20;
+	s->idle_s = idle_s ? idle_s : VK_IPC_IDLE_DEFAULT_S;
 	s->listen_fd = vk_ipc_listen(path);
 	if (s->listen_fd < 0)
 		return s->listen_fd;
@@ -162,6 +177,43 @@ static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
 }
 
 static int push_remove(struct vk_ipc_client *c, const char *uuid);
+
+/* What staging u would add, in attributes and bytes (as if every
+ * attribute had an entry of its own: the entry, its index slot, the
+ * attribute and its value's copy). */
+static void stage_cost(const Vardkase__Dp__TableUpdate *u, size_t *attrs, size_t *bytes)
+{
+	size_t i;
+
+	*attrs = u->n_add + u->n_remove_uuid;
+	*bytes = u->n_remove_uuid * (VK_UUID_LEN + 1);
+	for (i = 0; i < u->n_add; i++)
+		*bytes += sizeof(struct vk_ent) + sizeof(struct vk_attr) + 16 +
+			  strlen(u->add[i]->value) + 1;
+}
+
+/* 0, or -E2BIG with why: staging u passes a bound. */
+static int stage_bounded(struct vk_ipc_server *s, struct vk_ipc_client *c,
+			 const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
+{
+	size_t attrs, bytes, have = c->adds.nattr + c->nremoves;
+	size_t max_attrs = 2 * (size_t)s->dp->t.cfg->id_capacity;
+
+	stage_cost(u, &attrs, &bytes);
+	if (have + attrs > max_attrs) {
+		snprintf(why, len, "the staged update passes %zu attributes (twice the %u ids the"
+			 " tables hold): dropped", max_attrs, s->dp->t.cfg->id_capacity);
+		return -E2BIG;
+	}
+	if (s->staged + bytes > s->stage_max) {
+		snprintf(why, len, "staged updates pass %zu MiB (all connections): this one is"
+			 " dropped", s->stage_max >> 20);
+		return -E2BIG;
+	}
+	c->staged += bytes;
+	s->staged += bytes;
+	return 0;
+}
 
 static int stage(struct vk_ipc_client *c, const Vardkase__Dp__TableUpdate *u)
 {
@@ -355,6 +407,12 @@ static void on_update(struct vk_ipc_server *s, struct vk_ipc_client *c,
 		c->full = u->full;
 		c->gen = u->generation;
 		vk_set_init(&c->adds);
+	}
+	if (stage_bounded(s, c, u, why, sizeof(why))) {
+		client_reset(c);
+		vk_warn("update %llu refused: %s", (unsigned long long)u->generation, why);
+		ack(s, c->fd, why, NULL, 0);
+		return;
 	}
 	if (stage(c, u)) {
 		client_reset(c);
@@ -601,6 +659,27 @@ void vk_ipc_server_event(struct vk_ipc_server *s, const struct vk_event *ev,
 
 /* ---- dispatch --------------------------------------------------------- */
 
+/* Every slot taken: the connection silent the longest (at least a second,
+ * not subscribed) is closed for a new one, so that idle connections can
+ * never lock the agent out. The slot, or -1. */
+static int evict(struct vk_ipc_server *s)
+{
+	time_t now = mono_s(), oldest = now;
+	int i, v = -1;
+
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		if (!s->cl[i]->subscribed && s->cl[i]->last < oldest) {
+			oldest = s->cl[i]->last;
+			v = i;
+		}
+	if (v < 0)
+		return -1;
+	vk_warn("control socket: every slot taken: closing one silent for %lld s",
+		(long long)(now - oldest));
+	client_close(s, v);
+	return v;
+}
+
 static void on_accept(struct vk_ipc_server *s)
 {
 	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), i;
@@ -610,13 +689,44 @@ static void on_accept(struct vk_ipc_server *s)
 	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
 		if (!s->cl[i])
 			break;
-	if (i == VK_IPC_MAX_CLIENTS || !(s->cl[i] = calloc(1, sizeof(*s->cl[i])))) {
-		vk_warn("control socket: too many clients, refusing one");
+	if (i == VK_IPC_MAX_CLIENTS)
+		i = evict(s);
+	if (i < 0 || !(s->cl[i] = calloc(1, sizeof(*s->cl[i])))) {
+		vk_warn("control socket: %d clients, every one busy: refusing one",
+			VK_IPC_MAX_CLIENTS);
 		close(fd);
 		return;
 	}
 	s->cl[i]->fd = fd;
+	s->cl[i]->s = s;
+	s->cl[i]->last = mono_s();
 	vk_set_init(&s->cl[i]->adds);
+}
+
+void vk_ipc_server_tick(struct vk_ipc_server *s)
+{
+	time_t now = mono_s();
+	int i;
+
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++) {
+		struct vk_ipc_client *c = s->cl[i];
+
+		if (!c || c->subscribed || now - c->last < (c->staging ? s->idle_s / 2 : s->idle_s))
+			continue;
+		if (c->staging)
+			vk_warn("control socket: a staged update idle for %u s is dropped",
+				s->idle_s / 2);
+		client_close(s, i);
+	}
+}
+
+static int subscribers(const struct vk_ipc_server *s)
+{
+	int i, n = 0;
+
+	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)
+		n += s->cl[i] && s->cl[i]->subscribed;
+	return n;
 }
 
 static void on_client(struct vk_ipc_server *s, int i)
@@ -628,6 +738,7 @@ static void on_client(struct vk_ipc_server *s, int i)
 
 	if (n == -EAGAIN)
 		return;
+	c->last = mono_s();
 	if (n == 0 || (n < 0 && n != -EMSGSIZE)) {
 		client_close(s, i);
 		return;
@@ -652,6 +763,11 @@ static void on_client(struct vk_ipc_server *s, int i)
 		on_counters(s, c->fd, rq->counters);
 		break;
 	case VARDKASE__DP__REQUEST__MSG_SUBSCRIBE:
+		if (rq->subscribe->events && !c->subscribed &&
+		    subscribers(s) >= VK_IPC_MAX_SUBSCRIBERS) {
+			ack(s, c->fd, "too many subscribers", NULL, 0);
+			break;
+		}
 		c->subscribed = rq->subscribe->events;
 		ack(s, c->fd, NULL, NULL, 0);
 		break;

@@ -7,6 +7,9 @@
 #include "vk_dp.h"
 
 #define VK_IPC_MAX_CLIENTS	16
+#define VK_IPC_MAX_SUBSCRIBERS	4	/* event subscriptions at once */
+#define VK_IPC_IDLE_DEFAULT_S	60	/* a connection that sends nothing */
+#define VK_IPC_STAGE_MB_DEFAULT	768	/* staged updates, all connections */
 
 struct vk_ipc_client;
 
@@ -17,11 +20,20 @@ struct vk_ipc_server {
 	int nif;
 	struct vk_ipc_client *cl[VK_IPC_MAX_CLIENTS];
 	unsigned long events_dropped;	/* a subscriber too slow to take them */
+	/* limits: a client may stage at most twice the id capacity in
+	 * attributes, and all together stage_max bytes (estimated); a
+	 * connection silent for idle_s is closed (one staging: idle_s / 2),
+	 * subscribers excepted; with every slot taken the longest-idle
+	 * connection gives way to a new one (the agent must always get in) */
+	size_t stage_max, staged;
+	unsigned idle_s;
 };
 
-/* Returns 0 or -errno. */
+/* stage_mb and idle_s: 0 for the defaults. Returns 0 or -errno. */
 int vk_ipc_server_open(struct vk_ipc_server *s, const char *path, struct vk_dp *dp,
-		       const char **ifnames, int nif);
+		       const char **ifnames, int nif, unsigned stage_mb, unsigned idle_s);
+/* Close connections past their idle time; call about once a second. */
+void vk_ipc_server_tick(struct vk_ipc_server *s);
 void vk_ipc_server_close(struct vk_ipc_server *s);
 
 /* poll(2) set: fills up to max fds (listen first), returns the count. */
