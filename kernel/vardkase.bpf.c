@@ -420,12 +420,15 @@ static long qname_cb(__u32 i, void *ctx)
 	return vk_qname_step(&s->q);
 }
 
-/* Match the first question of a DNS query at payload offset off. */
+/* Match the first question of a DNS query at payload offset off (pay_off:
+ * below VK_MAX_L3_OFF plus a TCP header, so under 0x2000). The message is
+ * s->pkt.pay_len bytes, as the IP and UDP lengths say: bytes past them in
+ * the frame (padding) are no part of it. */
 __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 {
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
-	const __u8 *d = (const __u8 *)data + (off & 0xfff);
+	const __u8 *d = (const __u8 *)data + (off & 0x1fff);
 	struct vk_config *cfg = cfg_get();
 	__u32 avail, i, n, zero = 0;
 	struct vk_stats *st;
@@ -434,7 +437,7 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 	st = bpf_map_lookup_elem(&vk_stats, &zero);
 	if (!s || !cfg || !st)
 		return 0;
-	if (d + VK_DNS_HDR_LEN > (const __u8 *)end) {
+	if (d + VK_DNS_HDR_LEN > (const __u8 *)end || s->pkt.pay_len < VK_DNS_HDR_LEN) {
 		st->v[VK_STAT_ERR_DNS_TRUNC]++;
 		return 0;
 	}
@@ -446,6 +449,8 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 		return 0;
 	}
 	avail = (__u32)((const __u8 *)end - d) - VK_DNS_HDR_LEN;
+	if (avail > (__u32)s->pkt.pay_len - VK_DNS_HDR_LEN)
+		avail = (__u32)s->pkt.pay_len - VK_DNS_HDR_LEN;
 	if (avail == 0) {
 		st->v[VK_STAT_ERR_DNS_TRUNC]++;
 		return 0;
@@ -461,7 +466,7 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 	 * "Verifier patterns for 6.1"). */
 	asm volatile("" : "+r"(avail));
 	avail = ((avail - 1) & (VK_QBUF_LEN - 1)) + 1;
-	if (bpf_xdp_load_bytes(ctx, (off & 0xfff) + VK_DNS_HDR_LEN, s->q.buf, avail))
+	if (bpf_xdp_load_bytes(ctx, (off & 0x1fff) + VK_DNS_HDR_LEN, s->q.buf, avail))
 		return 0;
 	s->q.buf_len = avail;
 	s->q.pos = 0;
@@ -681,7 +686,7 @@ __noinline int vk_parse_xdp(struct xdp_md *ctx, struct vk_pkt *p)
 	if (!p)
 		return -1;
 	return vk_parse((const void *)(long)ctx->data,
-			(const void *)(long)ctx->data_end, p);
+			(const void *)(long)ctx->data_end, p, vk_replay);
 }
 
 SEC("xdp")
@@ -710,8 +715,9 @@ int vardkase_xdp(struct xdp_md *ctx)
 		st->v[VK_STAT_FRAGMENTS]++;
 	if (pkt.err)
 		st->v[pkt.err & 31]++;
-	dns = !pkt.err && pkt.proto == IPPROTO_UDP && pkt.dport == 53 && !pkt.frag &&
-	      pkt.pay_off;
+	/* a first fragment holds the question too (a padded query the
+	 * kernel fragmented); later ones have no UDP header (pay_off 0) */
+	dns = !pkt.err && pkt.proto == IPPROTO_UDP && pkt.dport == 53 && pkt.pay_off;
 	if (!dns && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */

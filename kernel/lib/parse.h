@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The packet parser: Ethernet, up to VK_MAX_VLAN 802.1Q/802.1ad tags,
- * IPv4 (options), IPv6 (bounded extension chain), TCP, UDP.
+ * The packet parser: Ethernet, up to VK_MAX_VLAN_PARSE 802.1Q/802.1ad (and
+ * legacy 0x9100) tags, IPv4 (options), IPv6 (bounded extension chain), TCP,
+ * UDP. What a receiver would accept is seen; what it would drop is not
+ * matched beyond what it proves: the transport payload ends where the IP
+ * and UDP length fields say (Ethernet padding and bytes past the UDP
+ * length are no part of the datagram), an atomic IPv6 fragment (offset 0,
+ * M = 0; RFC 6946) is a whole datagram, and a first fragment carries the
+ * transport header and the start of the payload (a DNS question).
  *
  * Header-only and written against two plain pointers (data, data_end) so
  * the same code is verified into the XDP program and compiled into
@@ -42,8 +48,12 @@ static __always_inline __u32 vk_get_be16(const void *at)
 	return v & 0xffff;
 }
 
-#define VK_MAX_IPV6_EXT		8
-#define VK_MAX_L3_OFF		2048	/* deeper headers are not parsed */
+#define VK_MAX_IPV6_EXT		16	/* extension headers walked */
+#define VK_MAX_L3_OFF		4096	/* deeper headers are not parsed */
+#define VK_MAX_VLAN_PARSE	8	/* tags walked; the first VK_MAX_VLAN kept */
+#define ETH_P_QINQ_LEGACY	0x9100	/* pre-802.1ad QinQ, still on the wire */
+_Static_assert((VK_MAX_L3_OFF & (VK_MAX_L3_OFF - 1)) == 0, "VK_MAX_L3_OFF masks offsets");
+_Static_assert(14 + 4 * VK_MAX_VLAN_PARSE < 128, "the L2 offset is masked to 7 bits");
 
 struct vk_vlan_hdr {
 	__be16 tci;
@@ -60,11 +70,13 @@ struct vk_pkt {
 	__u8 family;		/* 0 = not IP, 4, 6 */
 	__u8 proto;
 	__u8 has_ports;
-	__u8 frag;		/* any fragment */
+	__u8 frag;		/* a fragment (not an atomic one) */
 	__u8 err;		/* first enum vk_stat failure, 0 = none */
+	__u8 cut;		/* replay: the capture cut the frame short */
 	__u16 l4_off;		/* start of the transport header */
-	__u16 pay_off;		/* start of the UDP/TCP payload */
-	__u16 pay_len;		/* UDP payload length as the header claims */
+	__u16 pay_off;		/* start of the UDP/TCP payload, 0 if none */
+	__u16 pay_len;		/* payload bytes of the datagram in this frame */
+	__u16 l3_end;		/* end of the IP packet (its length field) */
 };
 
 /* Returns 0 and fills *p as far as the packet allows; p->err names the
@@ -82,12 +94,12 @@ static __always_inline int vk_parse_l2(const void *data, const void *end,
 		return -1;
 	}
 	proto = vk_ntohs(eth->h_proto);
-	for (i = 0; i < VK_MAX_VLAN + 1; i++) {
+	for (i = 0; i < VK_MAX_VLAN_PARSE + 1; i++) {
 		const struct vk_vlan_hdr *v;
 
-		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD)
+		if (proto != ETH_P_8021Q && proto != ETH_P_8021AD && proto != ETH_P_QINQ_LEGACY)
 			break;
-		if (i == VK_MAX_VLAN) {
+		if (i == VK_MAX_VLAN_PARSE) {
 			p->err = VK_STAT_ERR_VLAN_DEPTH;
 			return -1;
 		}
@@ -96,18 +108,42 @@ static __always_inline int vk_parse_l2(const void *data, const void *end,
 			p->err = VK_STAT_ERR_VLAN_TRUNC;
 			return -1;
 		}
-		p->vlan[i] = vk_ntohs(v->tci) & 0x0fff;
-		p->nvlan = (__u8)(i + 1);
+		if (i < VK_MAX_VLAN) {	/* the outer tags are reported */
+			p->vlan[i] = vk_ntohs(v->tci) & 0x0fff;
+			p->nvlan = (__u8)(i + 1);
+		}
 		proto = vk_ntohs(v->proto);
 		o += sizeof(*v);
 	}
-	*off = o;
+	/* one verifier state for the layers above, whatever the tag count
+	 * (else IPv4 and IPv6 are walked once per depth) */
+	asm volatile("" : "+r"(o));
+	*off = o & 0x7f;	/* 14 + 8 * 4: under 128 */
 	*eth_proto = proto;
 	return 0;
 }
 
+/* The end of an IP packet whose length field says tot bytes from at: a
+ * receiver drops a packet shorter than its length field, so does the box
+ * (-1), unless frames are cut captures (replay: the capture's snap length
+ * cut them, not the network), where the frame's end is the bound. */
+static __always_inline int vk_l3_end(const void *data, const void *end, __u32 at, __u32 tot,
+				     int cut_ok, struct vk_pkt *p)
+{
+	__u32 flen = (__u32)((const __u8 *)end - (const __u8 *)data);
+
+	if (at + tot > flen) {
+		if (!cut_ok)
+			return -1;
+		tot = flen - at;
+		p->cut = 1;
+	}
+	p->l3_end = (__u16)((at + tot) & 0xffff);
+	return 0;
+}
+
 static __always_inline int vk_parse_ipv4(const void *data, const void *end,
-					 struct vk_pkt *p, __u32 *off)
+					 struct vk_pkt *p, __u32 *off, int cut_ok)
 {
 	const struct iphdr *ip = (const void *)((const __u8 *)data + (*off & 0xff));
 	__u32 ihl, tot;
@@ -125,6 +161,15 @@ static __always_inline int vk_parse_ipv4(const void *data, const void *end,
 		p->err = VK_STAT_ERR_IPV4_TRUNC;
 		return -1;
 	}
+	tot = vk_ntohs(ip->tot_len);
+	if (tot < ihl) {
+		p->err = VK_STAT_ERR_IPV4_HDR;
+		return -1;
+	}
+	if (vk_l3_end(data, end, *off & 0xff, tot, cut_ok, p)) {
+		p->err = VK_STAT_ERR_IPV4_TRUNC;	/* shorter than it says */
+		return -1;
+	}
 	p->family = 4;
 	__builtin_memcpy(p->src, &ip->saddr, 4);
 	__builtin_memcpy(p->dst, &ip->daddr, 4);
@@ -135,17 +180,12 @@ static __always_inline int vk_parse_ipv4(const void *data, const void *end,
 		if (ip->frag_off & __builtin_bswap16(0x1fff))
 			return 1;
 	}
-	tot = vk_ntohs(ip->tot_len);
-	if (tot < ihl) {
-		p->err = VK_STAT_ERR_IPV4_HDR;
-		return 1;
-	}
 	*off = (*off & 0xff) + ihl;
 	return 0;
 }
 
 static __always_inline int vk_parse_ipv6(const void *data, const void *end,
-					 struct vk_pkt *p, __u32 *off)
+					 struct vk_pkt *p, __u32 *off, int cut_ok)
 {
 	const struct ipv6hdr *ip6 = (const void *)((const __u8 *)data + (*off & 0xff));
 	__u32 o = (*off & 0xff) + sizeof(*ip6);
@@ -158,6 +198,14 @@ static __always_inline int vk_parse_ipv6(const void *data, const void *end,
 	}
 	if (ip6->version != 6) {
 		p->err = VK_STAT_ERR_IPV6_EXT;
+		return -1;
+	}
+	/* payload length 0 is a jumbogram (RFC 2675): the frame is the bound */
+	if (vk_l3_end(data, end, *off & 0xff, ip6->payload_len ?
+		      sizeof(*ip6) + vk_ntohs(ip6->payload_len) :
+		      (__u32)((const __u8 *)end - (const __u8 *)data) - (*off & 0xff),
+		      cut_ok, p)) {
+		p->err = VK_STAT_ERR_IPV6_TRUNC;	/* shorter than it says */
 		return -1;
 	}
 	p->family = 6;
@@ -177,13 +225,17 @@ static __always_inline int vk_parse_ipv6(const void *data, const void *end,
 			return 1;
 		}
 		if (nh == IPPROTO_FRAGMENT) {
-			p->frag = 1;
 			len = 8;
 			/* offset != 0: no transport header in this fragment */
 			if ((h[2] << 8 | h[3]) & 0xfff8) {
+				p->frag = 1;
 				p->proto = h[0];
 				return 1;
 			}
+			/* offset 0, M = 0: an atomic fragment, a whole datagram;
+			 * branch-free: a branch here doubles the verifier's
+			 * states at every header of the chain */
+			p->frag |= h[3] & 1;
 		} else if (nh == IPPROTO_AH) {
 			len = ((__u32)h[1] + 2) * 4;
 		} else {
@@ -195,6 +247,13 @@ static __always_inline int vk_parse_ipv6(const void *data, const void *end,
 			p->err = VK_STAT_ERR_IPV6_EXT;
 			return 1;
 		}
+		/* Every path through this header (three lengths, from each
+		 * VLAN depth) must reach the next one in the same verifier
+		 * state, or the states multiply at every header: the offset
+		 * is made an opaque value in [0, VK_MAX_L3_OFF) (docs/
+		 * architecture.md, "Verifier patterns for 6.1") */
+		asm volatile("" : "+r"(o));
+		o &= VK_MAX_L3_OFF - 1;
 	}
 	p->proto = nh;
 	if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
@@ -224,8 +283,10 @@ static __always_inline void vk_parse_l4(const void *data, const void *end,
 		p->dport = vk_ntohs(t->dest);
 		p->has_ports = 1;
 		doff = (__u32)t->doff * 4;
-		if (doff >= sizeof(*t))
+		if (doff >= sizeof(*t) && p->l4_off + doff <= p->l3_end) {
 			p->pay_off = (__u16)(p->l4_off + doff);
+			p->pay_len = (__u16)(p->l3_end - p->pay_off);
+		}
 	} else if (p->proto == IPPROTO_UDP) {
 		const struct udphdr *u = (const void *)l4;
 		__u32 ulen;
@@ -238,19 +299,27 @@ static __always_inline void vk_parse_l4(const void *data, const void *end,
 		p->dport = vk_ntohs(u->dest);
 		p->has_ports = 1;
 		ulen = vk_get_be16(&u->len);
-		if (ulen < sizeof(*u) || l4 + ulen > (const __u8 *)end) {
+		/* a receiver drops a datagram longer than its IP packet and
+		 * ignores what follows the UDP length; in a first fragment (and
+		 * a cut capture) the length is the whole datagram's, the frame
+		 * holds its start */
+		if (ulen < sizeof(*u) || p->l3_end < p->l4_off + sizeof(*u) ||
+		    (!p->frag && !p->cut && p->l4_off + ulen > p->l3_end)) {
 			p->err = VK_STAT_ERR_UDP_LEN;
 			return;
 		}
+		if (p->l4_off + ulen > p->l3_end)
+			ulen = p->l3_end - p->l4_off;
 		p->pay_off = (__u16)(p->l4_off + sizeof(*u));
 		p->pay_len = (__u16)(ulen - sizeof(*u));
 	}
 }
 
-/* Parse everything up to the transport header. Returns 0 when the packet is
- * IP (addresses valid, maybe with p->err set above them), -1 otherwise. */
+/* Parse everything up to the transport header. cut_ok: frames may be cut
+ * captures (replay). Returns 0 when the packet is IP (addresses valid,
+ * maybe with p->err set above them), -1 otherwise. */
 static __always_inline int vk_parse(const void *data, const void *end,
-				    struct vk_pkt *p)
+				    struct vk_pkt *p, int cut_ok)
 {
 	__u32 off = 0;
 	__u16 proto = 0;
@@ -259,9 +328,9 @@ static __always_inline int vk_parse(const void *data, const void *end,
 	if (vk_parse_l2(data, end, p, &off, &proto))
 		return -1;
 	if (proto == ETH_P_IP)
-		rc = vk_parse_ipv4(data, end, p, &off);
+		rc = vk_parse_ipv4(data, end, p, &off, cut_ok);
 	else if (proto == ETH_P_IPV6)
-		rc = vk_parse_ipv6(data, end, p, &off);
+		rc = vk_parse_ipv6(data, end, p, &off, cut_ok);
 	else
 		return -1;
 	if (rc < 0)

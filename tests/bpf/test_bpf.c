@@ -56,7 +56,7 @@ static int on_event(void *ctx, void *data, size_t size)
 
 /* ---- packet builder --------------------------------------------------- */
 
-struct pkt { uint8_t b[1600]; size_t n; };
+struct pkt { uint8_t b[4096]; size_t n; };
 
 static void put(struct pkt *p, const void *d, size_t n) { memcpy(p->b + p->n, d, n); p->n += n; }
 static void put16(struct pkt *p, uint16_t v) { v = htons(v); put(p, &v, 2); }
@@ -257,6 +257,8 @@ static void test_addresses(void **state)
 	/* a non-first fragment matches on addresses only */
 	eth(&p, 0, 0x0800);
 	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0x0010);
+	put(&p, "fragment", 8);
+	p.b[at + 3] = 28;	/* total length: header and 8 bytes */
 	run(e, &p, p.n);
 	assert_true(has(e, "198.51.100.7"));
 	/* to_ids false is not enforced */
@@ -380,13 +382,32 @@ static void test_hostile_headers(void **state)
 	struct pkt p;
 	size_t at;
 
-	b = stat(e, VK_STAT_ERR_VLAN_DEPTH);
+	/* four tags hid everything once; eight are walked, nine are too many */
 	eth(&p, 4, 0x0800);
+	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+	tcp(&p, 1, 2, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "198.51.100.7"));
+	eth(&p, 8, 0x0800);
+	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+	tcp(&p, 1, 2, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "198.51.100.7"));
+	b = stat(e, VK_STAT_ERR_VLAN_DEPTH);
+	eth(&p, 9, 0x0800);
 	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
 	tcp(&p, 1, 2, at);
 	run(e, &p, p.n);
 	assert_int_equal(stat(e, VK_STAT_ERR_VLAN_DEPTH), b + 1);
 	assert_int_equal(e->n, 0);
+	/* the legacy QinQ TPID 0x9100 */
+	eth(&p, 1, 0x0800);
+	p.b[12] = 0x91;
+	p.b[13] = 0x00;
+	at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+	tcp(&p, 1, 2, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "198.51.100.7"));
 
 	b = stat(e, VK_STAT_ERR_UDP_LEN);
 	eth(&p, 0, 0x0800);
@@ -404,6 +425,145 @@ static void test_hostile_headers(void **state)
 	p.b[at] = 0x43;	/* IHL 3 */
 	run(e, &p, p.n);
 	assert_int_equal(stat(e, VK_STAT_ERR_IPV4_HDR), b + 1);
+}
+
+/* IPv6 with n destination-options headers of hlen bytes each (a multiple
+ * of 8), then UDP to port 53 asking for QN_SUB. */
+static void v6_ext_dns(struct pkt *p, int n, size_t hlen)
+{
+	uint8_t h[2048] = { 60 };
+	size_t at;
+	int i;
+
+	eth(p, 0, 0x86dd);
+	at = ip6(p, "2001:db8::2", "2001:db8::53", 60);
+	h[1] = (uint8_t)(hlen / 8 - 1);
+	for (i = 0; i < n; i++) {
+		h[0] = i + 1 < n ? 60 : 17;
+		h[2] = 1;	/* PadN over the rest */
+		h[3] = (uint8_t)(hlen - 4);
+		put(p, h, hlen);
+	}
+	udp_dns(p, QN_SUB, sizeof(QN_SUB), at, 1);
+	/* udp_dns set the payload length to the UDP length: add the headers */
+	{
+		size_t plen = p->n - at - 40;
+
+		p->b[at + 4] = (uint8_t)(plen >> 8);
+		p->b[at + 5] = (uint8_t)plen;
+	}
+}
+
+/* Whatever a receiver accepts, the box sees; whatever it drops, the box
+ * does not match (issue 10, "Evasions and false matches"). */
+static void test_evasions(void **state)
+{
+	struct env *e = *state;
+	uint8_t afrag[8] = { 17, 0, 0, 0, 0, 0, 0, 1 };	/* offset 0, M = 0 */
+	uint64_t b;
+	struct pkt p;
+	size_t at;
+
+	/* an atomic fragment (RFC 6946) is a whole datagram */
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::2", "2001:db8::53", 44);
+	put(&p, afrag, 8);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 1);
+	p.b[at + 5] += 8;
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	/* the first fragment of a padded query holds the question: the UDP
+	 * length is the whole datagram's, longer than the fragment */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0x2000);	/* MF, offset 0 */
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 20 + 4] = 0x07;	/* UDP length 1900 */
+	p.b[at + 20 + 5] = 0x6c;
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	/* ... but a whole datagram whose UDP length passes its IP packet is
+	 * dropped by the receiver */
+	b = stat(e, VK_STAT_ERR_UDP_LEN);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 20 + 5] += 1;
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_UDP_LEN), b + 1);
+	assert_false(has(e, "evil.se"));
+	/* a name that ends in the Ethernet padding, past the UDP length: the
+	 * receiver never sees its end */
+	b = stat(e, VK_STAT_ERR_DNS_TRUNC);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 20 + 5] -= 8;		/* UDP length: the name's last 4 bytes and */
+	p.b[at + 3] -= 8;		/* the qtype/qclass are outside */
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_DNS_TRUNC), b + 1);
+	assert_false(has(e, "evil.se"));
+	/* IPv4 total length 20: no UDP datagram at all */
+	b = stat(e, VK_STAT_ERR_UDP_LEN);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 2] = 0;
+	p.b[at + 3] = 20;
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_UDP_LEN), b + 1);
+	assert_false(has(e, "evil.se"));
+	/* an IPv4 or IPv6 packet longer than its frame is dropped by a
+	 * receiver: no match at all. (In replay, a capture's snap length cut
+	 * the frame, not the network: matched on what is there.) */
+	{
+		struct env *live = calloc(1, sizeof(*live));
+
+		env_open(live, false, IND);
+		eth(&p, 0, 0x0800);
+		at = ip4(&p, "10.0.0.1", "198.51.100.7", 6, 0);
+		tcp(&p, 1, 2, at);
+		p.b[at + 3] += 1;
+		run(live, &p, p.n);
+		assert_int_equal(live->n, 0);
+		run(e, &p, p.n);
+		assert_true(has(e, "198.51.100.7"));
+		eth(&p, 0, 0x86dd);
+		at = ip6(&p, "2001:db8:bad::1", "2001:db8::53", 17);
+		udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 1);
+		p.b[at + 5] += 1;
+		run(live, &p, p.n);
+		assert_int_equal(live->n, 0);
+		vk_dp_close(&live->dp);
+		free(live);
+	}
+	/* replay: a query in a datagram of 3900 bytes, the frame cut at 3500
+	 * (cmd_replay's cap) as a capture's snap length would: matched */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 2] = 3900 >> 8;
+	p.b[at + 3] = 3900 & 0xff;
+	p.b[at + 20 + 4] = 3880 >> 8;
+	p.b[at + 20 + 5] = 3880 & 0xff;
+	memset(p.b + p.n, 0, 3500 - p.n);
+	run(e, &p, 3500);
+	assert_true(has(e, "evil.se"));
+	/* sixteen extension headers, and one of 2 kB: walked */
+	v6_ext_dns(&p, 16, 8);
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	v6_ext_dns(&p, 1, 2048);
+	assert_true(p.n <= sizeof(p.b));
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	/* seventeen: a counted parse failure, the addresses still match */
+	b = stat(e, VK_STAT_ERR_IPV6_EXT);
+	v6_ext_dns(&p, 17, 8);
+	memcpy(p.b + 14 + 8, "\x20\x01\x0d\xb8\x0b\xad\0\0\0\0\0\0\0\0\0\x01", 16);
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_IPV6_EXT), b + 1);
+	assert_true(has(e, "2001:db8:bad::1"));
+	assert_false(has(e, "evil.se"));
 }
 
 static void test_counters(void **state)
@@ -717,6 +877,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_hostile_dns),
 		cmocka_unit_test(test_hostile_headers),
+		cmocka_unit_test(test_evasions),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_ipv6_port),
 		cmocka_unit_test(test_ipv4_options),

@@ -18,8 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(f, data, size);
 	memset(&p, 0, sizeof(p));
-	if (!vk_parse(f, f + size, &p) && !p.err && p.pay_off && p.pay_off + 12 <= size) {
+	if (!vk_parse(f, f + size, &p, size & 1) && !p.err && p.pay_off && p.pay_len >= 12 &&
+	    p.pay_off + 12 <= size) {
 		size_t avail = size - p.pay_off - 12;
+
+		if (avail > (size_t)p.pay_len - 12)
+			avail = (size_t)p.pay_len - 12;
+		if (p.l3_end > size || p.pay_off + p.pay_len > p.l3_end)
+			abort();	/* the bounds the program relies on */
 
 		memset(&q, 0, sizeof(q));
 		q.buf_len = (uint32_t)(avail > VK_QBUF_LEN ? VK_QBUF_LEN : avail);
