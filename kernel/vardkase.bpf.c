@@ -420,69 +420,30 @@ static long qname_cb(__u32 i, void *ctx)
 	return vk_qname_step(&s->q);
 }
 
-/* Match the first question of a DNS query at payload offset off (pay_off:
- * below VK_MAX_L3_OFF plus a TCP header, so under 0x2000). The message is
- * s->pkt.pay_len bytes, as the IP and UDP lengths say: bytes past them in
- * the frame (padding) are no part of it. */
-__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+__noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j);
+
+/* One name of the question section, read from s->q (vk_qname_start done),
+ * its suffixes matched, and its matches reported at once, while s->q holds
+ * the name their events carry. 0 when read whole, -1 on a counted parse
+ * failure (the questions after it are not read). */
+__noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
 {
-	const void *data = (void *)(long)ctx->data;
-	const void *end = (void *)(long)ctx->data_end;
-	const __u8 *d = (const __u8 *)data + (off & 0x1fff);
 	struct vk_config *cfg = cfg_get();
-	__u32 avail, i, n, zero = 0;
-	struct vk_stats *st;
+	__u32 i, n, first, zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	__u64 suffix, ids;
 
-	st = bpf_map_lookup_elem(&vk_stats, &zero);
 	if (!s || !cfg || !st)
-		return 0;
-	if (d + VK_DNS_HDR_LEN > (const __u8 *)end || s->pkt.pay_len < VK_DNS_HDR_LEN) {
-		st->v[VK_STAT_ERR_DNS_TRUNC]++;
-		return 0;
-	}
-	if ((d[2] & 0x80) || ((d[2] >> 3) & 0xf) != 0)
-		return 0;	/* a response, or not a standard query */
-	st->v[VK_STAT_DNS_QUERIES]++;
-	if (!(d[4] | d[5])) {
-		st->v[VK_STAT_ERR_DNS_HDR]++;
-		return 0;
-	}
-	avail = (__u32)((const __u8 *)end - d) - VK_DNS_HDR_LEN;
-	if (avail > (__u32)s->pkt.pay_len - VK_DNS_HDR_LEN)
-		avail = (__u32)s->pkt.pay_len - VK_DNS_HDR_LEN;
-	if (avail == 0) {
-		st->v[VK_STAT_ERR_DNS_TRUNC]++;
-		return 0;
-	}
-	if (avail > VK_QBUF_LEN)
-		avail = VK_QBUF_LEN;
-	/* The verifier wants a length it can prove is in [1, VK_QBUF_LEN].
-	 * 6.1's does not learn "not zero" from a test (newer ones do), so
-	 * the bound is built by arithmetic: (avail - 1) & (LEN - 1) + 1 is
-	 * avail for every avail in [1, LEN], and its range is [1, LEN]
-	 * whatever the verifier knew before. The asm hides the range from
-	 * the compiler so it keeps the mask (docs/architecture.md,
-	 * "Verifier patterns for 6.1"). */
-	asm volatile("" : "+r"(avail));
-	avail = ((avail - 1) & (VK_QBUF_LEN - 1)) + 1;
-	if (bpf_xdp_load_bytes(ctx, (off & 0x1fff) + VK_DNS_HDR_LEN, s->q.buf, avail))
-		return 0;
-	s->q.buf_len = avail;
-	s->q.pos = 0;
-	s->q.out = 0;
-	s->q.nlabels = 0;
-	s->q.done = 0;
-	s->q.err = 0;
-	bpf_loop(VK_MAX_LABELS + 1, qname_cb, NULL, 0);
-	if (s->q.err) {
-		if (s->q.err < VK_STAT_MAX)
-			st->v[s->q.err & 31]++;
-		return 0;
+		return -1;
+	bpf_loop(VK_QNAME_STEPS, qname_cb, NULL, 0);
+	if (s->q.err || !s->q.done) {
+		st->v[(s->q.err ? s->q.err : VK_STAT_ERR_DNS_NAME_LEN) & 31]++;
+		return -1;
 	}
 	n = s->q.nlabels;
-	if (!s->q.done || n < 2)
+	if (n < 2)
 		return 0;
+	first = s->nmatch;
 	suffix = cfg->name_seed;
 	for (i = 0; i < VK_MAX_LABELS; i++) {
 		__u32 l = n - 1 - i;
@@ -499,6 +460,78 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 			vk_add_chain(s, (__u32)(ids >> 32), VK_SRC_DNS_QNAME);
 		if (l == 0 && (__u32)ids)
 			vk_add_chain(s, (__u32)ids, VK_SRC_DNS_QNAME);
+	}
+	for (i = 0; i < VK_MAX_MATCH; i++) {
+		if (i >= s->nmatch)
+			break;
+		if (i >= first)
+			vk_report_one(ctx, s, i);
+	}
+	return 0;
+}
+
+/* The question section of a DNS message at payload offset off (pay_off:
+ * below VK_MAX_L3_OFF plus a TCP header, so under 0x2000): every question,
+ * up to VK_DNS_MAX_QUESTIONS (only the first was read once: QDCOUNT 2 hid
+ * the second). The message is s->pkt.pay_len bytes, as the IP and UDP
+ * lengths say: bytes past them in the frame (padding) are no part of it.
+ * Opcodes QUERY, NOTIFY and UPDATE (whose zone section has the question's
+ * format): docs/operations.md, Decisions. */
+__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+{
+	const void *data = (void *)(long)ctx->data;
+	const void *end = (void *)(long)ctx->data_end;
+	const __u8 *d = (const __u8 *)data + (off & 0x1fff);
+	__u32 avail, i, qd, pos, op, zero = 0;
+	struct vk_stats *st;
+
+	st = bpf_map_lookup_elem(&vk_stats, &zero);
+	if (!s || !st)
+		return 0;
+	if (d + VK_DNS_HDR_LEN > (const __u8 *)end || s->pkt.pay_len < VK_DNS_HDR_LEN) {
+		st->v[VK_STAT_ERR_DNS_TRUNC]++;
+		return 0;
+	}
+	op = (d[2] >> 3) & 0xf;
+	if ((d[2] & 0x80) || (op != 0 && op != 4 && op != 5))
+		return 0;	/* a response, or an opcode without names */
+	st->v[VK_STAT_DNS_QUERIES]++;
+	qd = (__u32)d[4] << 8 | d[5];
+	if (!qd) {
+		st->v[VK_STAT_ERR_DNS_HDR]++;
+		return 0;
+	}
+	avail = (__u32)((const __u8 *)end - d);
+	if (avail > s->pkt.pay_len)
+		avail = s->pkt.pay_len;
+	if (avail <= VK_DNS_HDR_LEN) {
+		st->v[VK_STAT_ERR_DNS_TRUNC]++;
+		return 0;
+	}
+	if (avail > VK_QBUF_LEN)
+		avail = VK_QBUF_LEN;
+	/* The verifier wants a length it can prove is in [1, VK_QBUF_LEN].
+	 * 6.1's does not learn "not zero" from a test (newer ones do), so
+	 * the bound is built by arithmetic: (avail - 1) & (LEN - 1) + 1 is
+	 * avail for every avail in [1, LEN], and its range is [1, LEN]
+	 * whatever the verifier knew before. The asm hides the range from
+	 * the compiler so it keeps the mask (docs/architecture.md,
+	 * "Verifier patterns for 6.1"). */
+	asm volatile("" : "+r"(avail));
+	avail = ((avail - 1) & (VK_QBUF_LEN - 1)) + 1;
+	if (bpf_xdp_load_bytes(ctx, off & 0x1fff, s->q.buf, avail))
+		return 0;
+	s->q.buf_len = avail;
+	pos = VK_DNS_HDR_LEN;
+	for (i = 0; i < VK_DNS_MAX_QUESTIONS; i++) {
+		if (i >= qd)
+			break;
+		vk_qname_start(&s->q, pos);
+		if (vk_dns_question(ctx, s))
+			break;
+		pos = s->q.next + 4;	/* QTYPE, QCLASS */
+		if (pos >= s->q.buf_len)
+			break;		/* the rest lies past the bytes copied */
 	}
 	return 0;
 }
@@ -727,12 +760,12 @@ int vardkase_xdp(struct xdp_md *ctx)
 	s->pkt = pkt;
 	s->nmatch = 0;
 	match_addrs(s, cfg);
-	if (dns)
-		vk_match_dns(ctx, s, pkt.pay_off);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
 			break;
 		vk_report_one(ctx, s, i);
 	}
+	if (dns)	/* reports its matches per question, with their names */
+		vk_match_dns(ctx, s, pkt.pay_off);
 	return verdict;
 }

@@ -375,6 +375,77 @@ static void test_hostile_dns(void **state)
 	expect_dns_failure(*state, VK_STAT_ERR_DNS_NAME_LEN, longname, i + 9);
 }
 
+/* The UDP and IP lengths of a packet whose UDP header is at ipat + 20
+ * (IPv4), after more bytes were put. */
+static void fix_len4(struct pkt *p, size_t ipat)
+{
+	size_t udp = p->n - ipat - 20, tot = p->n - ipat;
+
+	p->b[ipat + 20 + 4] = (uint8_t)(udp >> 8);
+	p->b[ipat + 20 + 5] = (uint8_t)udp;
+	p->b[ipat + 2] = (uint8_t)(tot >> 8);
+	p->b[ipat + 3] = (uint8_t)tot;
+}
+
+/* Names a receiver reads: compression pointers (forward, backward, in a
+ * later question), every question of the message, the opcodes with names. */
+static void test_dns_pointers_and_questions(void **state)
+{
+	static const char fwd[] = "\xc0\x12";			/* to offset 18 */
+	static const char target[] = "\x03" "www" "\x04" "evil" "\x02" "se";
+	static const char q1[] = "\x04" "abcd" "\x02" "se";	/* abcd.se */
+	static const char q2[] = "\x03" "www" "\x04" "evil" "\xc0\x11"; /* se of q1 */
+	static const char wild[] = "\xc0\xff";
+	struct env *e = *state;
+	uint64_t b;
+	struct pkt p;
+	size_t at;
+
+	/* the question is a pointer to a name after it (suricata-verify's
+	 * dns-forward-pointer): 12 header + 2 pointer + 4 type/class = 18 */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, fwd, 2, at, 0);
+	put(&p, target, sizeof(target));
+	fix_len4(&p, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	/* two questions: the second one, ending in a pointer into the first */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, q1, sizeof(q1), at, 0);
+	put(&p, q2, sizeof(q2) - 1);
+	put16(&p, 1);
+	put16(&p, 1);
+	p.b[at + 20 + 8 + 5] = 2;	/* QDCOUNT */
+	fix_len4(&p, at);
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	assert_int_equal(e->n, 1);
+	/* a pointer past the message: refused, counted */
+	b = stat(e, VK_STAT_ERR_DNS_POINTER);
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, wild, 2, at, 0);
+	run(e, &p, p.n);
+	assert_int_equal(stat(e, VK_STAT_ERR_DNS_POINTER), b + 1);
+	assert_int_equal(e->n, 0);
+	/* NOTIFY and UPDATE name a zone as a query names a question; STATUS
+	 * has none */
+	eth(&p, 0, 0x0800);
+	at = ip4(&p, "10.0.0.1", "10.0.0.53", 17, 0);
+	udp_dns(&p, QN_SUB, sizeof(QN_SUB), at, 0);
+	p.b[at + 20 + 8 + 2] = 4 << 3;
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	p.b[at + 20 + 8 + 2] = 5 << 3;
+	run(e, &p, p.n);
+	assert_true(has(e, "evil.se"));
+	p.b[at + 20 + 8 + 2] = 2 << 3;
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
+}
+
 static void test_hostile_headers(void **state)
 {
 	struct env *e = *state;
@@ -877,6 +948,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_hostile_dns),
 		cmocka_unit_test(test_hostile_headers),
+		cmocka_unit_test(test_dns_pointers_and_questions),
 		cmocka_unit_test(test_evasions),
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_ipv6_port),

@@ -18,22 +18,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(f, data, size);
 	memset(&p, 0, sizeof(p));
-	if (!vk_parse(f, f + size, &p, size & 1) && !p.err && p.pay_off && p.pay_len >= 12 &&
-	    p.pay_off + 12 <= size) {
-		size_t avail = size - p.pay_off - 12;
+	if (!vk_parse(f, f + size, &p, size & 1) && !p.err && p.pay_off && p.pay_len > 12 &&
+	    p.pay_off + 12 < size) {
+		size_t avail = size - p.pay_off, pos = 12;
+		int k;
 
-		if (avail > (size_t)p.pay_len - 12)
-			avail = (size_t)p.pay_len - 12;
+		if (avail > p.pay_len)
+			avail = p.pay_len;
 		if (p.l3_end > size || p.pay_off + p.pay_len > p.l3_end)
 			abort();	/* the bounds the program relies on */
-
 		memset(&q, 0, sizeof(q));
 		q.buf_len = (uint32_t)(avail > VK_QBUF_LEN ? VK_QBUF_LEN : avail);
-		memcpy(q.buf, f + p.pay_off + 12, q.buf_len);
-		for (i = 0; i <= VK_MAX_LABELS && !vk_qname_step(&q); i++)
-			;
-		if (q.done && q.out > VK_NAME_MAX)
-			abort();
+		memcpy(q.buf, f + p.pay_off, q.buf_len);
+		for (k = 0; k < VK_DNS_MAX_QUESTIONS && pos < q.buf_len; k++) {
+			vk_qname_start(&q, (uint32_t)pos);
+			for (i = 0; i < VK_QNAME_STEPS && !vk_qname_step(&q); i++)
+				;
+			if (q.done && (q.out > VK_NAME_MAX || q.nptr > VK_DNS_MAX_PTR))
+				abort();
+			if (!q.done)
+				break;
+			pos = q.next + 4;
+		}
 	}
 	free(f);
 	return 0;
