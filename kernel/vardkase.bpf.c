@@ -695,6 +695,11 @@ static __always_inline void match_addrs(struct vk_scratch *s, struct vk_config *
 			port_v6(s, cfg, p->src, p->sport, VK_SRC_SRC_ADDR);
 			port_v6(s, cfg, p->dst, p->dport, VK_SRC_DST_ADDR);
 		}
+		/* the IPv4 side of a NAT64 address, against IPv4 indicators */
+		if (vk_nat64(p->src))
+			match_v4(s, cfg, *(__u32 *)(p->src + 12), p->sport, VK_SRC_SRC_ADDR);
+		if (vk_nat64(p->dst))
+			match_v4(s, cfg, *(__u32 *)(p->dst + 12), p->dport, VK_SRC_DST_ADDR);
 	}
 }
 
@@ -704,6 +709,8 @@ static __always_inline int addr_candidate(const struct vk_config *cfg, const __u
 {
 	if (fam == 4)
 		return bit_test(&vk_v4_filter, bpf_ntohl(*(const __u32 *)a) >> 8);
+	if (vk_nat64(a) && bit_test(&vk_v4_filter, bpf_ntohl(*(const __u32 *)(a + 12)) >> 8))
+		return 1;
 	return bit_test(&vk_v6_filter, vk_hash_v6(a, 128, 0) & (VK_V6_FILTER_WORDS * 64 - 1)) ||
 	       (cfg->n_v6pfx &&
 		bit_test(&vk_v6_pfilter, vk_hash_v6_32(a) & (VK_V6_PFILTER_WORDS * 64 - 1)));

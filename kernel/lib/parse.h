@@ -48,6 +48,18 @@ static __always_inline __u32 vk_get_be16(const void *at)
 	return v & 0xffff;
 }
 
+/* In 64:ff9b::/96 (RFC 6052, the NAT64 well-known prefix)? Its last 4
+ * bytes are the IPv4 address the NAT64 translates to: a municipality
+ * running NAT64 sees its IPv6-only hosts reach IPv4 indicators this way.
+ * (::ffff:0:0/96, IPv4-mapped, never crosses a wire: receivers drop it,
+ * RFC 4291 2.5.5.2, so it is not matched as IPv4.) */
+static __always_inline int vk_nat64(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return w[0] == __builtin_bswap32(0x0064ff9b) && !w[1] && !w[2];
+}
+
 #define VK_MAX_IPV6_EXT		16	/* extension headers walked */
 #define VK_MAX_L3_OFF		4096	/* deeper headers are not parsed */
 #define VK_MAX_VLAN_PARSE	8	/* tags walked; the first VK_MAX_VLAN kept */

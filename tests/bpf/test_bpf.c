@@ -619,6 +619,36 @@ static void test_evasions(void **state)
 	memset(p.b + p.n, 0, 3500 - p.n);
 	run(e, &p, 3500);
 	assert_true(has(e, "evil.se"));
+	/* NAT64 (64:ff9b::/96): the IPv4 side against IPv4 indicators, ip|port
+	 * too; IPv4-mapped addresses never cross a wire (a receiver drops
+	 * them) and are not read as IPv4 */
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::2", "64:ff9b::198.51.100.7", 6);
+	tcp(&p, 1234, 443, at);
+	p.b[at + 2] = 0;
+	p.b[at + 3] = 0;
+	p.b[at + 4] = 0;
+	p.b[at + 5] = 20;
+	run(e, &p, p.n);
+	assert_true(has(e, "198.51.100.7"));
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::2", "64:ff9b::192.0.2.80", 6);
+	tcp(&p, 1234, 8080, at);
+	p.b[at + 2] = 0;
+	p.b[at + 3] = 0;
+	p.b[at + 4] = 0;
+	p.b[at + 5] = 20;
+	run(e, &p, p.n);
+	assert_true(has(e, "192.0.2.80|8080"));
+	eth(&p, 0, 0x86dd);
+	at = ip6(&p, "2001:db8::2", "::ffff:198.51.100.7", 6);
+	tcp(&p, 1234, 443, at);
+	p.b[at + 2] = 0;
+	p.b[at + 3] = 0;
+	p.b[at + 4] = 0;
+	p.b[at + 5] = 20;
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
 	/* sixteen extension headers, and one of 2 kB: walked */
 	v6_ext_dns(&p, 16, 8);
 	run(e, &p, p.n);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vk_event.h"
+#include "../../kernel/lib/parse.h"
 
 static int prefix_has(const struct vk_ent *e, const uint8_t *a, int bytes)
 {
@@ -31,11 +32,17 @@ const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk
 		vk_ent_key(e, &k);
 		return vk_key_name_covers(&k, ev->name, ev->name_len) ? e : NULL;
 	case VK_KIND_V4:
+		if (ev->family == 6 && vk_nat64(a))	/* the IPv4 side of NAT64 */
+			return prefix_has(e, a + 12, 4) ? e : NULL;
 		return ev->family == 4 && prefix_has(e, a, 4) ? e : NULL;
 	case VK_KIND_V6:
 		return ev->family == 6 && prefix_has(e, a, 16) ? e : NULL;
 	case VK_KIND_V4PORT:
-		return ev->family == 4 && !memcmp(e->addr, a, 4) && e->port == port ? e : NULL;
+		if (ev->family == 6 && vk_nat64(a))
+			a += 12;
+		else if (ev->family != 4)
+			return NULL;
+		return !memcmp(e->addr, a, 4) && e->port == port ? e : NULL;
 	case VK_KIND_V6PORT:
 		return ev->family == 6 && !memcmp(e->addr, a, 16) && e->port == port ? e : NULL;
 	}
