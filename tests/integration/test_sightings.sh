@@ -103,6 +103,8 @@ check "indicator: a value a delta saw with to_ids off says so" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' indicator old-campaign.example | grep -q 'not enforced: not to_ids'"
 check "a bad --since is refused with a clear error" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' sightings --since soon 2>&1 | grep -q 'wants 90s, 15m'"
+check "... and so is one that overflows (2^64 days)" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' sightings --since 18446744073709551615d 2>&1 | grep -q 'wants 90s, 15m'"
 vctl --json sightings --follow --host 10.77.0.2 >"$T/follow.jsonl" 2>/dev/null &
 FOLLOW=$!
 sleep 0.5

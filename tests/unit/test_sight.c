@@ -18,6 +18,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 #include "agent/conf.h"
+#include "agent/evloop.h"
 #include "agent/sight.h"
 #include "agent/store.h"
 
@@ -119,6 +120,17 @@ static void test_uuid(void **state)
 	assert_string_not_equal(a, c);
 	vk_sight_uuid("box-2", A_IP, T0, c);
 	assert_string_not_equal(a, c);
+}
+
+/* since_s comes from a console client: 2^63 and more once overflowed the
+ * signed cutoff (UBSan: signed integer overflow in console.c). */
+static void test_cutoff(void **state)
+{
+	(void)state;
+	assert_int_equal(vk_console_cutoff(T0, 60), T0 - 60);
+	assert_int_equal(vk_console_cutoff(T0, (uint64_t)T0), 0);
+	assert_int_equal(vk_console_cutoff(T0, 1ULL << 63), 0);
+	assert_int_equal(vk_console_cutoff(T0, UINT64_MAX), 0);
 }
 
 static void test_sides(void **state)
@@ -486,6 +498,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uuid),
+		cmocka_unit_test(test_cutoff),
 		cmocka_unit_test_setup_teardown(test_sides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_aggregate_and_spool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counters, setup, teardown),

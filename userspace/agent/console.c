@@ -166,6 +166,11 @@ static void row_free(struct srow *r)
 	free(m->event_date);
 }
 
+int64_t vk_console_cutoff(int64_t now, uint64_t since_s)
+{
+	return now <= 0 || since_s >= (uint64_t)now ? 0 : now - (int64_t)since_s;
+}
+
 /* The WHERE clause names only the filters given, so SQLite picks the
  * index that serves the filter and the newest-first order. */
 static sqlite3_stmt *sight_query(sqlite3 *db, const Vardkase__Console__SightingsQuery *q,
@@ -197,7 +202,7 @@ static sqlite3_stmt *sight_query(sqlite3 *db, const Vardkase__Console__Sightings
 		vk_err("console: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL) - (int64_t)q->since_s);
+	sqlite3_bind_int64(st, 1, vk_console_cutoff((int64_t)time(NULL), q->since_s));
 	sqlite3_bind_text(st, 2, q->host ? q->host : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, q->indicator ? q->indicator : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, q->event_uuid ? q->event_uuid : "", -1, SQLITE_TRANSIENT);

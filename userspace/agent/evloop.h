@@ -61,5 +61,9 @@ void vk_console_follow(struct vk_evloop *e);
 /* console.c: answer clients waiting for a sync. */
 void vk_console_sync_done(struct vk_evloop *e);
 void vk_console_close(struct vk_evloop *e, int i);
+/* The oldest last_seen a "since the last since_s seconds" query wants:
+ * now - since_s, never below 0 (since_s comes from a client: 2^63 and
+ * more must not overflow). */
+int64_t vk_console_cutoff(int64_t now, uint64_t since_s);
 
 #endif

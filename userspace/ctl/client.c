@@ -137,8 +137,8 @@ int ctl_duration(const char *s, uint64_t *secs)
 	case 'd': m = 86400; break;
 	default: return -1;
 	}
-	if (*end && end[1])
-		return -1;
+	if ((*end && end[1]) || v > 100ULL * 366 * 86400 / m)
+		return -1;	/* a century at most: nothing older exists */
 	*secs = v * m;
 	return 0;
 }
