@@ -71,11 +71,11 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignmen
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
                  userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
                  userspace/lib/vk_https.c userspace/agent/sync.c userspace/agent/amap.c \
-                 userspace/agent/wl.c userspace/xdp/vk_state.c
+                 userspace/agent/wl.c userspace/xdp/vk_state.c userspace/lib/vk_mispread.c
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpcap -lhttp_parser -lz \
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpsl -lpcap -lhttp_parser -lz \
 		-lmbedtls -lmbedx509 -lmbedcrypto -lyajl
 
 .PHONY: fuzz test-fuzz

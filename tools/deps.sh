@@ -13,6 +13,7 @@ PKGS="
  protobuf-c-compiler libprotobuf-c-dev
  libmbedtls-dev libjansson-dev libsqlite3-dev sqlite3 libseccomp-dev zlib1g-dev
  libcmocka-dev libinih-dev libhttp-parser-dev libpcap-dev libidn2-dev libyajl-dev
+ libpsl-dev publicsuffix
  iproute2 iputils-ping dnsutils netcat-openbsd procps python3-scapy openssl
  qemu-system-x86 busybox-static cpio systemd
 "

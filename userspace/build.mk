@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 LIB_SRCS := userspace/lib/vk_log.c userspace/lib/vk_key.c userspace/lib/vk_set.c \
             userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c \
-            userspace/lib/vk_http.c userspace/lib/vk_https.c
+            userspace/lib/vk_http.c userspace/lib/vk_https.c userspace/lib/vk_mispread.c
 PROTOS   := dataplane console
 PROTO_C  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.c)
 PROTO_H  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.h)
@@ -17,8 +17,8 @@ DP_OBJS  := $(filter-out $(BUILD)/userspace/xdp/main.o $(BUILD)/userspace/xdp/cm
               $(XDP_SRCS:%.c=$(BUILD)/%.o)) $(BUILD)/userspace/xdp/cmd_replay.o
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0)
 NL_LIBS   := $(shell pkg-config --libs libnl-3.0 libnl-route-3.0)
-LIB_LIBS  := -ljansson -lidn2 -lpcap -lprotobuf-c -lmbedtls -lmbedx509 -lmbedcrypto \
-             -lhttp_parser -lz
+LIB_LIBS  := -ljansson -lidn2 -lpsl -lpcap -lprotobuf-c -lmbedtls -lmbedx509 -lmbedcrypto \
+             -lhttp_parser -lz -lyajl
 DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS)
 
 BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased $(BIN)/vardkasectl
@@ -28,7 +28,7 @@ AGENT_SRCS := userspace/agent/vardkased.c userspace/agent/conf.c userspace/agent
               userspace/agent/dpc.c userspace/agent/sandbox.c userspace/agent/sight.c \
               userspace/agent/upstream.c userspace/agent/console.c userspace/agent/evloop.c \
               userspace/agent/shared.c userspace/agent/unpub.c userspace/agent/apply.c
-AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp -lyajl -lpthread
+AGENT_LIBS := $(LIB_LIBS) -linih -lsqlite3 -lseccomp -lpthread
 
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: userspace/proto/%.proto
 	@mkdir -p $(@D)

@@ -18,6 +18,8 @@
 #include "agent/store.h"
 #include "agent/sync.h"
 #include "agent/wl.h"
+#include "lib/vk_misp.h"
+#include "lib/vk_set.h"
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -274,6 +276,71 @@ static void test_pages(void **state)
 	free(body);
 }
 
+/* Issue 10's lax input, through both readers of one rule set (the agent's
+ * pull and vk_misp_parse, which replay and ctl use): the same uuids are
+ * enforced, and a bad attribute is refused while the page goes on. */
+static void test_strict_reader(void **state)
+{
+	static const char doc[] =
+		"{\"response\":{\"Attribute\":["
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000001\",\"type\":\"ip-dst\",\"to_ids\":true,"
+		"\"value\":\"1.2.3.4                                                                      "
+		"                                                                                             "
+		"                                                  junk\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000002\",\"type\":\"domain\",\"to_ids\":true,"
+		"\"value\":\"evil.se\\u0000.harmless.example\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000003\",\"type\":\"ip-dst\",\"to_ids\":0.0,"
+		"\"value\":\"192.0.2.3\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000004\",\"type\":\"ip-dst\",\"to_ids\":\"true\","
+		"\"value\":\"192.0.2.4\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000005\",\"type\":\"domain\",\"to_ids\":true,"
+		"\"value\":\"co.uk\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000006\",\"type\":\"ip-src\",\"to_ids\":true,"
+		"\"value\":\"127.0.0.1\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000007\",\"type\":\"ip-dst\",\"to_ids\":true,"
+		"\"value\":\"::ffff:192.0.2.7\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000008\",\"type\":\"domain\",\"to_ids\":true,"
+		"\"value\":\"bad\xff.se\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-000000000009\",\"type\":\"domain\",\"to_ids\":true,"
+		"\"value\":\"fine.se\",\"comment\":\"caf\xe9 \xff\"},"
+		"{\"uuid\":\"aaaaaaaa-0000-4000-8000-00000000000a\",\"type\":\"ip-dst\",\"to_ids\":null,"
+		"\"value\":\"192.0.2.10\"}"
+		"]}}";
+	static const char *const enforced[] = { "aaaaaaaa-0000-4000-8000-000000000004",
+						"aaaaaaaa-0000-4000-8000-000000000007",
+						"aaaaaaaa-0000-4000-8000-000000000009" };
+	struct vk_misp_stats st;
+	const char *err2;
+	struct vk_sync s;
+	struct vk_pull p;
+	struct vk_set set;
+	char err[256];
+	size_t i;
+
+	sync_ctx(&s, NULL);
+	vk_pull_init(&p);
+	assert_int_equal(vk_sync_parse_page(&s, doc, sizeof(doc) - 1, &p, 1, err, sizeof(err)), 10);
+	assert_int_equal(p.up.n, 3);
+	for (i = 0; i < 3; i++)
+		assert_non_null(vk_amap_get(&p.up, enforced[i]));
+	assert_string_equal(vk_amap_get(&p.up, enforced[1])->value, "::ffff:192.0.2.7");
+	assert_int_equal(p.nref, 7);	/* each refused with its reason */
+	vk_pull_free(&p);
+	vk_set_init(&set);
+	assert_int_equal(vk_misp_parse(doc, sizeof(doc) - 1, &set, &st, NULL, NULL, &err2), 0);
+	assert_int_equal(st.accepted, 3);
+	assert_int_equal(st.attributes, 10);
+	{
+		struct vk_key k;
+		const char *why;
+
+		assert_int_equal(vk_key_ip("::ffff:192.0.2.7", &k, &why), 0);
+		assert_non_null(vk_set_find(&set, &k));	/* matched as 192.0.2.7 */
+		assert_int_equal(k.kind, VK_KIND_V4);
+	}
+	vk_set_free(&set);
+}
+
 /* The real MISP 2.5.1 pages (captured, limit 2): p4 is short because a
  * warninglisted row left it after the limit, and two pages follow. The
  * pull must walk p1..p7 and keep all 11 attributes; stopping at p4 lost
@@ -367,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_warninglists),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_strict_reader),
 		cmocka_unit_test(test_generations),
 		cmocka_unit_test(test_real_paging),
 	};

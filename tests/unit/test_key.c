@@ -25,6 +25,10 @@ static const struct { const char *type, *in, *out; } good[] = {
 	{ "hostname", "WWW.evil.se", "www.evil.se" },
 	{ "domain", "räksmörgås.se", "xn--rksmrgs-5wao1o.se" },
 	{ "domain", "_ldap._tcp.example.org", "_ldap._tcp.example.org" },
+	/* how some tools write an IPv4 address: it is one */
+	{ "ip-dst", "::ffff:192.0.2.7", "192.0.2.7" },
+	{ "ip-dst", "::ffff:192.0.2.0/120", "192.0.2.0/24" },
+	{ "domain", "evil.co.uk", "evil.co.uk" },
 };
 
 static const struct { const char *type, *in; } bad[] = {
@@ -35,6 +39,12 @@ static const struct { const char *type, *in; } bad[] = {
 	{ "domain", "a..b" }, { "hostname", "bad name.se" },
 	{ "domain", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.se" },
 	{ "domain|ip", "evil.se" },
+	/* issue 10's lax input: junk past the buffer, the host itself,
+	 * public suffixes */
+	{ "ip-dst", "1.2.3.4                                                                                                                                                                                                        junk" },
+	{ "ip-dst", "127.0.0.1" }, { "ip-dst", "127.0.0.0/8" }, { "ip-src", "::1" },
+	{ "ip-dst", "::ffff:127.0.0.1" }, { "ip-dst", "::ffff:0:0/96" },
+	{ "domain", "co.uk" }, { "domain", "org.se" }, { "domain", "github.io" },
 };
 
 static void test_normalise(void **state)

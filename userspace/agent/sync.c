@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <yajl/yajl_parse.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "../lib/vk_log.h"
 #include "wl.h"
 #include "../lib/vk_https.h"
+#include "../lib/vk_mispread.h"
 #include "../lib/vk_key.h"
 #include "../lib/vk_misp.h"
 
@@ -156,313 +156,77 @@ static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
 	return b;
 }
 
-/*
- * The page reader streams (yajl): of each attribute it keeps uuid, type,
- * value, to_ids, deleted and event_uuid, and skips everything else (the
- * Event and Tag objects are most of the bytes). A tree per page, as
- * jansson builds, cost most of a sync's CPU (docs/performance.md).
- */
-enum { F_UUID, F_TYPE, F_VALUE, F_EVENT_UUID, F_CATEGORY, F_COMMENT, F_TO_IDS, F_DELETED, F_MAX,
-       F_NONE = F_MAX };
-
+/* One page: the attributes the shared reader (lib/vk_mispread.h, one set
+ * of rules for every reader) hands over, classified for this box. */
 struct page {
 	struct vk_sync *s;
 	struct vk_pull *p;
-	int full, depth, in_attrs, saw_response, failed;
-	int attrs_depth;	/* depth of the Attribute array while inside it */
-	int found;		/* the Attribute array was seen */
-	int key;		/* F_* of the attribute's current key */
-	int top_key;		/* 1 "response", 2 "message", 3 "Attribute" */
-	char f[F_TO_IDS][1024];
-	int flag[2];		/* to_ids, deleted */
-	int have[F_MAX];
-	/* decay_score: [{"score": N, "decayed": B, "DecayingModel": {"id": "3"}}] */
-	int in_decay, dkey;	/* inside decay_score; its current key */
-	double dscore;
-	int ddecayed, dmodel;
-	int decayed;		/* this attribute decayed under the configured model */
-	/* Tag: [{"name": N, "inherited": 1}]: the attribute's own tags are
-	 * kept (an event's tags come with the event's metadata) */
-	int in_tag, tkey, tinherited;
-	char tname[256];
-	char tags[1024];
-	size_t ntags;
-	long rows;
-	char message[200];
+	int full, failed;
 };
 
-static void take_attr(struct page *g)
+static int take_attr(void *arg, const struct vk_mattr *a)
 {
+	struct page *g = arg;
 	struct vk_pull *p = g->p;
+	const char *uuid = a->f[VK_MF_UUID], *value = a->f[VK_MF_VALUE];
+	const char *ev = a->f[VK_MF_EVENT_UUID] ? a->f[VK_MF_EVENT_UUID] : "";
 	const char *why;
 	int c;
 
-	g->rows++;
 	p->seen++;
-	if (!g->have[F_UUID] || !g->have[F_TYPE] || !g->have[F_VALUE] || !vk_uuid_ok(g->f[F_UUID])) {
+	if (!uuid || !vk_uuid_ok(uuid)) {
 		count_reason(p, "malformed attribute");
-		return;
+		return 0;
 	}
-	c = vk_sync_classify(g->s, g->f[F_TYPE], g->f[F_VALUE], g->flag[0], g->flag[1], &why);
-	if (c == 1 && g->decayed) {
+	if (a->bad || !a->f[VK_MF_TYPE] || !value) {
+		/* refused with its reason, and for a delta no longer enforced:
+		 * the uuid is sound, what it says is not */
 		c = 0;
-		why = "decayed (score under the threshold)";
+		why = a->bad ? a->bad : "malformed attribute";
+	} else {
+		c = vk_sync_classify(g->s, a->f[VK_MF_TYPE], value, a->to_ids, a->deleted, &why);
+		if (c == 1 && a->decayed) {
+			c = 0;
+			why = "decayed (score under the threshold)";
+		}
+		if (!why && c == 0)
+			why = a->deleted ? "deleted" : !a->to_ids ? "not to_ids" : "type not enforced";
 	}
-	if (!why && c == 0)
-		why = g->flag[1] ? "deleted" : !g->flag[0] ? "not to_ids" : "type not enforced";
 	count_reason(p, why);
 	if (c == 1) {
-		if (vk_amap_put(&p->up, g->f[F_UUID], (uint8_t)vk_misp_type_parse(g->f[F_TYPE]),
-				g->f[F_VALUE], g->have[F_EVENT_UUID] ? g->f[F_EVENT_UUID] : NULL) ||
-		    vk_amap_annotate(&p->up, g->f[F_UUID],
-				     g->have[F_CATEGORY] ? vk_category_id(g->f[F_CATEGORY]) : 0,
-				     g->have[F_COMMENT] ? g->f[F_COMMENT] : NULL, g->tags))
+		if (vk_amap_put(&p->up, uuid, (uint8_t)vk_misp_type_parse(a->f[VK_MF_TYPE]), value,
+				a->f[VK_MF_EVENT_UUID]) ||
+		    vk_amap_annotate(&p->up, uuid,
+				     a->f[VK_MF_CATEGORY] ? vk_category_id(a->f[VK_MF_CATEGORY]) : 0,
+				     a->f[VK_MF_COMMENT], a->tags))
 			g->failed = 1;
-	} else if (vk_pull_refuse(p, g->f[F_UUID], g->f[F_VALUE],
-				  g->have[F_EVENT_UUID] ? g->f[F_EVENT_UUID] : "", why)) {
+	} else if (vk_pull_refuse(p, uuid, value ? value : "", ev, why)) {
 		g->failed = 1;
 	}
 	if (c != 1 && !g->full) {
-		vk_amap_del(&p->up, g->f[F_UUID]);	/* a later page may take it back */
-		if (push_del(p, g->f[F_UUID]))
+		vk_amap_del(&p->up, uuid);	/* a later page may take it back */
+		if (push_del(p, uuid))
 			g->failed = 1;
 	}
+	return g->failed;
 }
-
-/* depth: 1 = the root object, 2 = response, 3 = the Attribute array
- * (or response itself as an array), 4 = one attribute, 5+ = inside it */
-static int at_attr(const struct page *g)
-{
-	return g->attrs_depth && g->depth == g->attrs_depth + 1;
-}
-
-static int cb_start_map(void *ctx)
-{
-	struct page *g = ctx;
-
-	g->depth++;
-	if (at_attr(g)) {
-		memset(g->have, 0, sizeof(g->have));
-		g->flag[0] = g->flag[1] = 0;
-		g->key = F_NONE;
-		g->decayed = 0;
-		g->in_decay = 0;
-		g->in_tag = 0;
-		g->tags[0] = 0;
-		g->ntags = 0;
-	} else if (g->in_tag && g->depth == g->attrs_depth + 3) {
-		g->tname[0] = 0;
-		g->tinherited = 0;
-	} else if (g->in_decay && g->depth == g->attrs_depth + 3) {
-		g->dscore = 100;	/* one decay_score entry begins */
-		g->ddecayed = 0;
-		g->dmodel = -1;
-	}
-	return 1;
-}
-
-static void decay_entry(struct page *g)
-{
-	const struct vk_conf *c = g->s->conf;
-
-	if (g->dmodel != (int)c->decaying_model)
-		return;
-	/* MISP's own verdict, or the local override of the threshold */
-	if (c->decay_threshold ? g->dscore < c->decay_threshold : g->ddecayed)
-		g->decayed = 1;
-}
-
-static void tag_entry(struct page *g)
-{
-	size_t n = strlen(g->tname);
-
-	if (g->tinherited || !n || g->ntags + n + 2 > sizeof(g->tags))
-		return;
-	if (g->ntags)
-		g->tags[g->ntags++] = 0x1e;
-	memcpy(g->tags + g->ntags, g->tname, n + 1);
-	g->ntags += n;
-}
-
-static int cb_end_map(void *ctx)
-{
-	struct page *g = ctx;
-
-	if (at_attr(g))
-		take_attr(g);
-	else if (g->in_decay && g->depth == g->attrs_depth + 3)
-		decay_entry(g);
-	else if (g->in_tag && g->depth == g->attrs_depth + 3)
-		tag_entry(g);
-	g->depth--;
-	return !g->failed;
-}
-
-static int cb_start_array(void *ctx)
-{
-	struct page *g = ctx;
-
-	g->depth++;
-	/* {"response": {"Attribute": [...]}} or MISP's empty {"response": []} */
-	if (!g->found && ((g->depth == 3 && g->top_key == 3) || (g->depth == 2 && g->top_key == 1))) {
-		g->attrs_depth = g->depth;
-		g->found = 1;
-	}
-	return 1;
-}
-
-static int cb_end_array(void *ctx)
-{
-	struct page *g = ctx;
-
-	if (g->in_decay && g->depth == g->attrs_depth + 2)
-		g->in_decay = 0;
-	if (g->in_tag && g->depth == g->attrs_depth + 2)
-		g->in_tag = 0;
-	if (g->depth == g->attrs_depth)
-		g->attrs_depth = 0;	/* past it: later arrays are not attributes */
-	g->depth--;
-	return 1;
-}
-
-static int cb_key(void *ctx, const unsigned char *k, size_t n)
-{
-	static const char *const names[] = { "uuid", "type", "value", "event_uuid", "category",
-					     "comment", "to_ids", "deleted" };
-	struct page *g = ctx;
-	int i;
-
-	if (g->depth == 1) {
-		g->top_key = n == 8 && !memcmp(k, "response", 8) ? 1 :
-			     n == 7 && !memcmp(k, "message", 7) ? 2 : 0;
-		if (g->top_key == 1)
-			g->saw_response = 1;
-	} else if (g->depth == 2 && g->top_key >= 1) {
-		g->top_key = n == 9 && !memcmp(k, "Attribute", 9) ? 3 : 1;
-	} else if (at_attr(g)) {
-		g->key = F_NONE;
-		for (i = 0; i < F_MAX; i++)
-			if (strlen(names[i]) == n && !memcmp(k, names[i], n))
-				g->key = i;
-		g->in_decay = n == 11 && !memcmp(k, "decay_score", 11);
-		g->in_tag = n == 3 && !memcmp(k, "Tag", 3);
-	} else if (g->in_tag && g->depth == g->attrs_depth + 3) {	/* 1 name, 2 inherited */
-		g->tkey = n == 4 && !memcmp(k, "name", 4) ? 1 :
-			  n == 9 && !memcmp(k, "inherited", 9) ? 2 : 0;
-	} else if (g->in_decay) {	/* 1 score, 2 decayed, 3 id (of DecayingModel) */
-		g->dkey = n == 5 && !memcmp(k, "score", 5) ? 1 :
-			  n == 7 && !memcmp(k, "decayed", 7) ? 2 :
-			  n == 2 && !memcmp(k, "id", 2) && g->depth == g->attrs_depth + 4 ? 3 : 0;
-	}
-	return 1;
-}
-
-static int cb_string(void *ctx, const unsigned char *v, size_t n)
-{
-	struct page *g = ctx;
-
-	if (g->depth == 1 && g->top_key == 2)
-		snprintf(g->message, sizeof(g->message), "%.*s", (int)n, (const char *)v);
-	if (g->in_tag && g->depth == g->attrs_depth + 3 && g->tkey == 1) {
-		snprintf(g->tname, sizeof(g->tname), "%.*s", (int)n, (const char *)v);
-		return 1;
-	}
-	if (g->in_decay && g->dkey == 3) {
-		char id[16];
-
-		snprintf(id, sizeof(id), "%.*s", (int)(n < 15 ? n : 15), (const char *)v);
-		g->dmodel = atoi(id);
-		return 1;
-	}
-	if (!at_attr(g) || g->key == F_NONE)
-		return 1;
-	if (g->key >= F_TO_IDS) {	/* older MISP: "0"/"1" */
-		g->flag[g->key - F_TO_IDS] = n == 1 && v[0] == '1';
-	} else if (n < sizeof(g->f[0])) {
-		memcpy(g->f[g->key], v, n);
-		g->f[g->key][n] = 0;
-		g->have[g->key] = 1;
-	}
-	return 1;
-}
-
-static int cb_bool(void *ctx, int b)
-{
-	struct page *g = ctx;
-
-	if (g->in_decay && g->dkey == 2 && g->depth == g->attrs_depth + 3)
-		g->ddecayed = b;
-	if (g->in_tag && g->tkey == 2 && g->depth == g->attrs_depth + 3)
-		g->tinherited = b;
-	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
-		g->flag[g->key - F_TO_IDS] = b;
-	return 1;
-}
-
-static int cb_number(void *ctx, const char *v, size_t n)
-{
-	struct page *g = ctx;
-
-	if (g->in_decay && g->dkey == 1 && g->depth == g->attrs_depth + 3) {
-		char num[32];
-
-		snprintf(num, sizeof(num), "%.*s", (int)(n < 31 ? n : 31), v);
-		g->dscore = strtod(num, NULL);
-	}
-	if (g->in_tag && g->tkey == 2 && g->depth == g->attrs_depth + 3)
-		g->tinherited = !(n == 1 && v[0] == '0');
-	if (g->in_decay && g->dkey == 3) {	/* a numeric model id */
-		char num[16];
-
-		snprintf(num, sizeof(num), "%.*s", (int)(n < 15 ? n : 15), v);
-		g->dmodel = atoi(num);
-	}
-
-	if (at_attr(g) && g->key >= F_TO_IDS && g->key < F_MAX)
-		g->flag[g->key - F_TO_IDS] = !(n == 1 && v[0] == '0');
-	return 1;
-}
-
-static const yajl_callbacks page_cb = {
-	.yajl_boolean = cb_bool, .yajl_number = cb_number, .yajl_string = cb_string,
-	.yajl_start_map = cb_start_map, .yajl_map_key = cb_key, .yajl_end_map = cb_end_map,
-	.yajl_start_array = cb_start_array, .yajl_end_array = cb_end_array,
-};
 
 long vk_sync_parse_page(struct vk_sync *s, const char *body, size_t len, struct vk_pull *p,
 			int full, char *err, size_t errlen)
 {
-	struct page *g = calloc(1, sizeof(*g));
-	yajl_handle y;
-	yajl_status st;
-	long rows = -1;
+	struct vk_mispread_opts o = { .decaying_model = s->conf->decaying_model,
+				      .decay_threshold = s->conf->decay_threshold };
+	struct page g = { .s = s, .p = p, .full = full };
+	struct vk_mispread *r = vk_mispread_new(&o, take_attr, &g);
+	long rows;
 
-	if (!g) {
+	if (!r) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	g->s = s;
-	g->p = p;
-	g->full = full;
-	y = yajl_alloc(&page_cb, NULL, g);
-	st = yajl_parse(y, (const unsigned char *)body, len);
-	if (st == yajl_status_ok)
-		st = yajl_complete_parse(y);
-	if (g->failed) {
-		snprintf(err, errlen, "out of memory");
-	} else if (st != yajl_status_ok) {
-		snprintf(err, errlen, "response is not JSON (at byte %zu)",
-			 yajl_get_bytes_consumed(y));
-	} else if (!g->saw_response) {
-		snprintf(err, errlen, "MISP answered without a response%s%s",
-			 g->message[0] ? ": " : "", g->message);
-	} else if (!g->found) {
-		snprintf(err, errlen, "response has no Attribute list");
-	} else {
-		rows = g->rows;
-	}
-	yajl_free(y);
-	free(g);
+	vk_mispread_feed(r, body, len);
+	rows = vk_mispread_end(r, err, errlen);
+	vk_mispread_free(r);
 	return rows;
 }
 

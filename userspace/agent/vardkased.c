@@ -284,6 +284,7 @@ int main(int argc, char **argv)
 		vk_err("signalfd: %s", strerror(errno));
 		return 1;
 	}
+	vk_key_init();	/* the public suffix list is read before the sandbox */
 	if (sandbox && vk_sandbox_enter(a.c.state_dir))
 		return 1;
 	/* threads start inside the sandbox: the filter is every thread's */

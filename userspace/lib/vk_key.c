@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <idn2.h>
+#include <libpsl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,17 +37,40 @@ const char *vk_misp_type_name(enum vk_misp_type t)
 	return t < VK_T_MAX ? vk_type_names[t] : "unknown";
 }
 
-static void trim(const char *s, char *out, size_t len)
+/* The value without surrounding white space, into out. -1 when it does
+ * not fit: a value is never cut (the cut once hid what followed it,
+ * "1.2.3.4" + 200 spaces + "junk" was enforced as 1.2.3.4). */
+static int trim(const char *s, char *out, size_t len)
 {
 	size_t n;
 
 	while (*s == ' ' || *s == '\t')
 		s++;
-	snprintf(out, len, "%s", s);
-	n = strlen(out);
-	while (n && (out[n - 1] == ' ' || out[n - 1] == '\t' ||
-		     out[n - 1] == '\r' || out[n - 1] == '\n'))
-		out[--n] = 0;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	if (n >= len)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = 0;
+	return 0;
+}
+
+/* The public suffix list (libpsl with Debian's publicsuffix list, the
+ * built-in copy if that is missing), loaded once. */
+static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
+static const psl_ctx_t *psl;
+
+static void psl_load(void)
+{
+	psl = psl_latest(NULL);
+	if (!psl)
+		psl = psl_builtin();
+}
+
+void vk_key_init(void)
+{
+	pthread_once(&psl_once, psl_load);
 }
 
 static void mask_bits(uint8_t *a, int bytes, int plen)
@@ -68,7 +93,10 @@ int vk_key_ip(const char *s, struct vk_key *k, const char **why)
 	int bytes;
 
 	memset(k, 0, sizeof(*k));
-	trim(s, buf, sizeof(buf));
+	if (trim(s, buf, sizeof(buf))) {
+		*why = "value too long for an address";
+		return -EINVAL;
+	}
 	slash = strchr(buf, '/');
 	if (slash) {
 		*slash++ = 0;
@@ -93,6 +121,8 @@ int vk_key_ip(const char *s, struct vk_key *k, const char **why)
 			return -EINVAL;
 		}
 	} else if (inet_pton(AF_INET6, buf, k->addr) == 1) {
+		static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 		k->kind = VK_KIND_V6;
 		bytes = 16;
 		if (plen < 0)
@@ -100,6 +130,19 @@ int vk_key_ip(const char *s, struct vk_key *k, const char **why)
 		if (plen > 128) {
 			*why = "IPv6 prefix longer than /128";
 			return -EINVAL;
+		}
+		/* ::ffff:a.b.c.d is how some tools write the IPv4 address
+		 * a.b.c.d: it is one, and is matched as one */
+		if (!memcmp(k->addr, mapped, 12) && plen >= 96) {
+			memmove(k->addr, k->addr + 12, 4);
+			memset(k->addr + 4, 0, 12);
+			k->kind = VK_KIND_V4;
+			bytes = 4;
+			plen -= 96;
+			if (plen < VK_V4_MIN_PREFIX) {
+				*why = "IPv4 prefix shorter than /8 is too broad";
+				return -EINVAL;
+			}
 		}
 		if (plen < VK_V6_MIN_PREFIX) {
 			*why = "IPv6 prefix shorter than /16 is too broad";
@@ -114,8 +157,16 @@ int vk_key_ip(const char *s, struct vk_key *k, const char **why)
 	{
 		static const uint8_t zero[16];
 
+		static const uint8_t lo6[16] = { [15] = 1 };
+
 		if (!memcmp(k->addr, zero, bytes)) {
 			*why = "unspecified address";
+			return -EINVAL;
+		}
+		/* the host itself: never on the wire, and every box has it */
+		if ((bytes == 4 && k->addr[0] == 127) ||
+		    (bytes == 16 && k->plen == 128 && !memcmp(k->addr, lo6, 16))) {
+			*why = "loopback address";
 			return -EINVAL;
 		}
 	}
@@ -128,7 +179,10 @@ int vk_key_ip_port(const char *s, struct vk_key *k, const char **why)
 	long port;
 	int rc;
 
-	trim(s, buf, sizeof(buf));
+	if (trim(s, buf, sizeof(buf))) {
+		*why = "value too long for an address and port";
+		return -EINVAL;
+	}
 	bar = strrchr(buf, '|');
 	if (!bar) {
 		*why = "missing '|port'";
@@ -167,7 +221,10 @@ int vk_key_name(const char *s, int kind, struct vk_key *k, const char **why)
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	trim(s, buf, sizeof(buf));
+	if (trim(s, buf, sizeof(buf))) {
+		*why = "name longer than 253 characters";
+		return -EINVAL;
+	}
 	for (i = 0; buf[i]; i++) {
 		if ((unsigned char)buf[i] >= 0x80)
 			break;
@@ -216,6 +273,14 @@ int vk_key_name(const char *s, int kind, struct vk_key *k, const char **why)
 	k->name[n] = 0;
 	k->name_len = (uint16_t)n;
 	k->kind = (uint8_t)kind;
+	/* a domain that is a public suffix (co.uk, gov.se, github.io) would
+	 * match every name its registry hands out */
+	vk_key_init();
+	if (kind == VK_KIND_DOMAIN && psl &&
+	    psl_is_public_suffix2(psl, k->name, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
+		*why = "a public suffix is too broad (every domain under it)";
+		return -EINVAL;
+	}
 	return 0;
 bad_label:
 	free(ascii);

@@ -38,6 +38,11 @@ struct vk_key {
 	char name[VK_NAME_TEXT_MAX + 1];
 };
 
+/* Load what the rules need from the system (the public suffix list, at
+ * /usr/share/publicsuffix): before a sandbox that may not open it. Called
+ * by the parsers on first use too. */
+void vk_key_init(void);
+
 /* Returns the type for a MISP type string, VK_T_UNKNOWN if not enforced. */
 enum vk_misp_type vk_misp_type_parse(const char *s);
 const char *vk_misp_type_name(enum vk_misp_type t);

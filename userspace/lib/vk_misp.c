@@ -6,16 +6,16 @@
 #include <string.h>
 #include <strings.h>
 #include "vk_misp.h"
+#include "vk_mispread.h"
 
 int vk_json_truthy(const json_t *v)
 {
 	if (json_is_boolean(v))
 		return json_is_true(v);
 	if (json_is_integer(v))
-		return json_integer_value(v) != 0;
+		return json_integer_value(v) == 1;
 	if (json_is_string(v))
-		return !strcmp(json_string_value(v), "1") ||
-		       !strcmp(json_string_value(v), "true");
+		return vk_misp_bool_text(json_string_value(v), json_string_length(v)) == 1;
 	return 0;
 }
 
@@ -39,12 +39,22 @@ int vk_uuid_ok(const char *u)
 	return 1;
 }
 
-static void one_attr(const json_t *a, struct vk_set *set, struct vk_misp_stats *st,
-		     vk_refuse_fn refuse, void *arg)
+struct load {
+	struct vk_set *set;
+	struct vk_misp_stats *st;
+	vk_refuse_fn refuse;
+	void *arg;
+	int nomem;
+};
+
+/* One attribute, under the same rules as the agent's pulls (the reader's,
+ * vk_mispread.h), into the set. */
+static int one_attr(void *arg, const struct vk_mattr *a)
 {
-	const char *uuid = json_string_value(json_object_get(a, "uuid"));
-	const char *type = json_string_value(json_object_get(a, "type"));
-	const char *value = json_string_value(json_object_get(a, "value"));
+	struct load *l = arg;
+	const char *uuid = a->f[VK_MF_UUID], *type = a->f[VK_MF_TYPE];
+	const char *value = a->f[VK_MF_VALUE];
+	struct vk_misp_stats *st = l->st;
 	struct vk_key keys[2];
 	struct vk_attr at;
 	enum vk_misp_type t;
@@ -52,74 +62,58 @@ static void one_attr(const json_t *a, struct vk_set *set, struct vk_misp_stats *
 	int n, i;
 
 	st->attributes++;
-	if (!json_is_object(a) || !uuid || !type || !value || !vk_uuid_ok(uuid)) {
+	if (!uuid || !type || !value || !vk_uuid_ok(uuid) || a->bad) {
 		st->malformed++;
-		if (refuse)
-			refuse(arg, uuid ? uuid : "", type ? type : "", value ? value : "",
-			       "malformed attribute (uuid, type or value missing or invalid)");
-		return;
+		if (l->refuse)
+			l->refuse(l->arg, uuid ? uuid : "", type ? type : "", value ? value : "",
+				  a->bad ? a->bad :
+				  "malformed attribute (uuid, type or value missing or invalid)");
+		return 0;
 	}
-	if (vk_json_truthy(json_object_get(a, "deleted"))) {
+	if (a->deleted) {
 		st->deleted++;
-		return;
+		return 0;
 	}
-	if (!vk_json_truthy(json_object_get(a, "to_ids"))) {
+	if (!a->to_ids) {
 		st->not_ids++;
-		return;
+		return 0;
 	}
 	t = vk_misp_type_parse(type);
 	if (t == VK_T_UNKNOWN) {
 		st->other_type++;
-		return;
+		return 0;
 	}
 	n = vk_key_from_misp(t, value, keys, &why);
 	if (n < 0) {
 		st->refused++;
-		if (refuse)
-			refuse(arg, uuid, type, value, why);
-		return;
+		if (l->refuse)
+			l->refuse(l->arg, uuid, type, value, why);
+		return 0;
 	}
 	memset(&at, 0, sizeof(at));
 	memcpy(at.uuid, uuid, VK_UUID_LEN);
 	at.type = (uint8_t)t;
 	at.value = (char *)value;
 	for (i = 0; i < n; i++)
-		if (vk_set_add(set, &keys[i], &at)) {
-			st->refused++;
-			if (refuse)
-				refuse(arg, uuid, type, value, "out of memory");
-			return;
+		if (vk_set_add(l->set, &keys[i], &at)) {
+			l->nomem = 1;
+			return 1;
 		}
 	st->accepted++;
+	return 0;
 }
 
-static int parse_root(json_t *root, struct vk_set *set, struct vk_misp_stats *st,
-		      vk_refuse_fn refuse, void *arg, const char **err)
+/* The reader's error, as a static description. */
+static int finish(struct vk_mispread *r, struct load *l, const char **err)
 {
-	json_t *resp, *attrs, *a;
-	size_t i;
+	static __thread char why[256];
 
-	if (!json_is_object(root)) {
-		*err = "top level is not a JSON object";
-		return -EINVAL;
+	if (vk_mispread_end(r, why, sizeof(why)) < 0) {
+		*err = l->nomem ? "out of memory" : why;
+		vk_mispread_free(r);
+		return l->nomem ? -ENOMEM : -EINVAL;
 	}
-	resp = json_object_get(root, "response");
-	if (!resp) {
-		/* MISP answers some errors with HTTP 200 and {"message": ...} */
-		*err = json_object_get(root, "message") ?
-		       "MISP returned a message instead of a response" :
-		       "no \"response\" member";
-		return -EINVAL;
-	}
-	if (json_is_array(resp) && json_array_size(resp) == 0)
-		return 0;	/* MISP's empty result */
-	attrs = json_object_get(resp, "Attribute");
-	if (!json_is_array(attrs)) {
-		*err = "\"response\" has no \"Attribute\" array";
-		return -EINVAL;
-	}
-	json_array_foreach(attrs, i, a)
-		one_attr(a, set, st, refuse, arg);
+	vk_mispread_free(r);
 	return 0;
 }
 
@@ -127,59 +121,55 @@ int vk_misp_parse(const char *text, size_t len, struct vk_set *set,
 		  struct vk_misp_stats *st, vk_refuse_fn refuse, void *arg,
 		  const char **err)
 {
-	json_error_t jerr;
-	json_t *root;
-	int rc;
+	struct load l = { set, st, refuse, arg, 0 };
+	struct vk_mispread *r;
 
 	memset(st, 0, sizeof(*st));
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		*err = "not valid JSON";
-		return -EINVAL;
+	r = vk_mispread_new(NULL, one_attr, &l);
+	if (!r) {
+		*err = "out of memory";
+		return -ENOMEM;
 	}
-	rc = parse_root(root, set, st, refuse, arg, err);
-	json_decref(root);
-	return rc;
+	vk_mispread_feed(r, text, len);
+	return finish(r, &l, err);
 }
 
 int vk_misp_load(const char *path, struct vk_set *set, struct vk_misp_stats *st,
 		 vk_refuse_fn refuse, void *arg, const char **err)
 {
+	struct load l = { set, st, refuse, arg, 0 };
 	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc;
+	struct vk_mispread *r;
+	char *buf;
+	size_t n;
 
+	memset(st, 0, sizeof(*st));
 	if (!f) {
 		*err = "cannot open file";
 		return -errno;
 	}
-	for (;;) {
-		if (len + 65536 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 20);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				*err = "out of memory";
-				return -ENOMEM;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
+	buf = malloc(1 << 20);
+	r = buf ? vk_mispread_new(NULL, one_attr, &l) : NULL;
+	if (!r) {
+		free(buf);
+		fclose(f);
+		*err = "out of memory";
+		return -ENOMEM;
 	}
+	/* streamed a MiB at a time: a file of millions of attributes needs
+	 * no tree (it took 3.4 GB for 2M once) */
+	while ((n = fread(buf, 1, 1 << 20, f)) > 0)
+		if (vk_mispread_feed(r, buf, n))
+			break;
+	free(buf);
 	if (ferror(f)) {
-		rc = -EIO;
+		fclose(f);
+		vk_mispread_free(r);
 		*err = "read error";
-	} else {
-		rc = vk_misp_parse(buf, len, set, st, refuse, arg, err);
+		return -EIO;
 	}
 	fclose(f);
-	free(buf);
-	return rc;
+	return finish(r, &l, err);
 }
 
 int vk_tlp_rank(const char *tag)
