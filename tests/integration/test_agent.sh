@@ -437,5 +437,9 @@ admin /admin/fault '{"kind": "none"}' >/dev/null
 check "full pages without end: the pull stops at max_pull_attributes, nothing applied" \
 	sh -c "grep -q 'passed max_pull_attributes' '$T/endless.log' && ! grep -q 'acknowledged' '$T/endless.log'"
 check "... and it logged its progress on the way" grep -q "pull under way: page 20" "$T/endless.log"
+# the dataplane ran without --print-matches all along: its stdout (the
+# journal, on a box) holds no match and no internal address
+check "the dataplane's stdout holds no match events (no --print-matches)" \
+	sh -c "! grep -q 'attribute_uuid' '$T/events.jsonl' && ! grep -q '10.77.1.2' '$T/events.jsonl'"
 echo "agent: $PASS passed, $FAIL failed"
 [ $FAIL = 0 ]

@@ -83,7 +83,7 @@ start() {
 	runs=$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)
 	"$BIN" run --iface $IF --indicators "$STATE/ind.json" --pin-dir $PIN \
 		--state-dir "$STATE" --socket "$STATE/dp.sock" --sizes ids=4096,v4=4096,names=4096 \
-		--idle-timeout 3 >>"$STATE/events.jsonl" 2>>"$STATE/daemon.log" &
+		--idle-timeout 3 --print-matches >>"$STATE/events.jsonl" 2>>"$STATE/daemon.log" &
 	PID=$!
 	for _ in $(seq 100); do
 		[ "$(grep -c "running;" "$STATE/daemon.log" 2>/dev/null)" -gt "${runs:-0}" ] &&
@@ -280,8 +280,8 @@ check "... asked by name, too" \
 g=$(ctl stats | jget "['generation']")
 /usr/bin/python3 -c 'import json; print(json.dumps({"response": {"Attribute": [{"uuid": "eeeeeeee-0000-4000-8000-%012d" % i, "type": "ip-dst", "value": "10.77.0.1", "to_ids": True} for i in range(3000)]}}))' > "$STATE/many.json"
 ctl update --generation $((g + 1)) "$STATE/many.json" >/dev/null
-ip netns exec $NS ping -c 1 -W 1 10.77.0.1 >/dev/null
-sleep 0.2
+ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
+sleep 0.3
 pages() {	# every page of the counters answer -> "pages first_more uuids distinct ours"
 	/usr/bin/python3 - "$BIN" "$STATE/dp.sock" <<'PY'
 import json, subprocess, sys

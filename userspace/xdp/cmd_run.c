@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vardkase-xdp run: attach, keep matching, print confirmed match events as
- * JSON lines on stdout, follow link events (an interface that disappears
- * and comes back is re-attached). Stopping the daemon leaves the pinned
+ * vardkase-xdp run: attach, keep matching, hand confirmed match events to
+ * the agent over the control socket (on stdout as JSON lines only with
+ * --print-matches: stdout goes to the journal, which must not hold internal
+ * addresses, docs/privacy.md), follow link events (an interface that
+ * disappears and comes back is re-attached). Stopping the daemon leaves the pinned
  * program attached: matching and counting go on without it, and the next
  * start picks the pinned state up.
  */
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
@@ -39,6 +42,9 @@ struct run {
 	struct nl_cache *links;
 	struct vk_ipc_server ipc;
 	unsigned long events;
+	int print_matches;
+	unsigned long minute_matches;	/* confirmed since the last summary */
+	time_t minute_at;
 };
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -51,11 +57,29 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	e = vk_event_confirm(&r->dp.t, ev);
 	if (e) {
-		r->events += (unsigned long)vk_event_print(stdout, ev, e, 0, NULL);
+		if (r->print_matches) {
+			r->events += (unsigned long)vk_event_print(stdout, ev, e, 0, NULL);
+			fflush(stdout);
+		}
+		r->minute_matches++;
 		vk_ipc_server_event(&r->ipc, ev, e);
 	}
-	fflush(stdout);
 	return 0;
+}
+
+/* Once a minute with matches: how many, and no address. */
+static void summary(struct run *r)
+{
+	time_t now = time(NULL);
+
+	if (now - r->minute_at < 60)
+		return;
+	if (r->minute_matches)
+		vk_info("%lu confirmed match events in the last %lld s (the agent has them;"
+			" --print-matches prints each)", r->minute_matches,
+			(long long)(now - r->minute_at));
+	r->minute_matches = 0;
+	r->minute_at = now;
 }
 
 static void on_tbl_refuse(void *arg, const struct vk_ent *e, const char *why)
@@ -129,6 +153,7 @@ static int loop(struct run *r)
 	pfd[FD_SIGNAL] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	pfd[FD_RING] = (struct pollfd){ .fd = ring_buffer__epoll_fd(r->dp.rb), .events = POLLIN };
 	pfd[FD_NETLINK] = (struct pollfd){ .fd = nl_cache_mngr_get_fd(r->mngr), .events = POLLIN };
+	r->minute_at = time(NULL);
 	vk_info("running; SIGTERM stops the daemon, the XDP program stays attached");
 	for (;;) {
 		nipc = vk_ipc_server_fds(&r->ipc, ipcfd, VK_IPC_MAX_CLIENTS + 1);
@@ -147,6 +172,7 @@ static int loop(struct run *r)
 				vk_ipc_server_ready(&r->ipc, pfd[FD_IPC + i].fd);
 		vk_dp_save_reap(&r->dp, false);
 		vk_ipc_server_tick(&r->ipc);
+		summary(r);
 	}
 	vk_dp_save_reap(&r->dp, true);	/* the state file is whole before we go */
 	ring_buffer__consume(r->dp.rb);
@@ -159,7 +185,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vardkase-xdp run --iface IF [--iface IF2 ...] [--mode monitor|span]\n"
 		   "         [--indicators FILE] [--socket PATH] [--pin-dir DIR]\n"
 		   "         [--state-dir DIR] [--sizes ids=N,v4=N,...]\n"
-		   "         [--max-staged-mb N] [--idle-timeout SECONDS]\n");
+		   "         [--max-staged-mb N] [--idle-timeout SECONDS] [--print-matches]\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -174,6 +200,7 @@ int cmd_run(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "max-staged-mb", required_argument, NULL, 'M' },
 		{ "idle-timeout", required_argument, NULL, 'I' },
+		{ "print-matches", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -184,7 +211,7 @@ int cmd_run(int argc, char **argv)
 	int c, i, rc = 1;
 
 	vk_sizes_default(&o.sizes);
-	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:ph", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (r.nif == MAX_IFACES) {
@@ -198,6 +225,7 @@ int cmd_run(int argc, char **argv)
 		case 'P': o.pin_dir = optarg; break;
 		case 'S': o.state_dir = optarg; break;
 		case 's': sock = optarg; break;
+		case 'p': r.print_matches = 1; break;
 		case 'M':
 		case 'I': {
 			char *end;
