@@ -592,7 +592,7 @@ static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
 	e->family = p->family;
 	e->proto = p->proto;
 	e->source = src;
-	e->flags = (p->frag ? VK_EVF_FRAGMENT : 0) | (vk_replay ? VK_EVF_REPLAY : 0);
+	e->flags = p->frag ? VK_EVF_FRAGMENT : 0;
 	e->pkt_len = ctx->data_end - ctx->data;
 	e->_pad = 0;
 	if (src == VK_SRC_DNS_QNAME) {

@@ -36,7 +36,7 @@
 #define VK_V4_MIN_PREFIX	8
 #define VK_V6_MIN_PREFIX	16
 
-/* Fixed-size filters and the /16 table (bits / entries). */
+/* Fixed-size filters and the /20 table (bits / entries). */
 #define VK_V4_FILTER_WORDS	(1u << 18)	/* 16M bits: one per IPv4 /24 */
 #define VK_V4_L20_ENTRIES	(1u << 20)	/* best prefix <= /20 per /20 */
 #define VK_V6_FILTER_WORDS	(1u << 16)	/* 4M bits, hashed full address */
@@ -239,7 +239,6 @@ struct vk_event {
 	char name[256];
 };
 #define VK_EVF_FRAGMENT		(1u << 0)
-#define VK_EVF_REPLAY		(1u << 1)
 _Static_assert(sizeof(struct vk_event) == 328, "vk_event ABI");
 
 #endif /* VARDKASE_ABI_H */

@@ -86,17 +86,6 @@ static int rec_room(struct vk_amap *m, size_t n)
 	return 0;
 }
 
-int vk_amap_reserve(struct vk_amap *m, size_t n)
-{
-	size_t cap = m->idx_cap ? m->idx_cap : 1024;
-
-	while (cap < 2 * n)
-		cap *= 2;
-	if (cap > m->idx_cap && idx_resize(m, cap))
-		return -ENOMEM;
-	return rec_room(m, n);
-}
-
 struct vk_arec *vk_amap_get(const struct vk_amap *m, const char *uuid)
 {
 	uint64_t v;

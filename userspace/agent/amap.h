@@ -35,8 +35,6 @@ struct vk_amap {
 
 void vk_amap_init(struct vk_amap *m);
 void vk_amap_free(struct vk_amap *m);
-/* Room for n records without growing. 0 or -ENOMEM. */
-int vk_amap_reserve(struct vk_amap *m, size_t n);
 /* Insert or replace. 0 or -ENOMEM. */
 int vk_amap_put(struct vk_amap *m, const char *uuid, uint8_t type, const char *value,
 		const char *event_uuid);

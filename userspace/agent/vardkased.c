@@ -243,8 +243,9 @@ int main(int argc, char **argv)
 		}
 	}
 	signal(SIGPIPE, SIG_IGN);
-	/* every page builds and frees a large JSON tree: keep freed memory in
-	 * the process instead of trimming and re-faulting it for each page */
+	/* a full sync allocates and frees much per page (the pull's map, the
+	 * dataplane chunks): keep freed memory in the process instead of
+	 * trimming and re-faulting it for each page */
 	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	/* blocked before any thread starts, so every thread inherits the

@@ -405,15 +405,6 @@ int vk_key_check(const struct vk_key *k)
 	}
 }
 
-int vk_key_eq(const struct vk_key *a, const struct vk_key *b)
-{
-	if (a->kind != b->kind)
-		return 0;
-	if (a->kind == VK_KIND_DOMAIN || a->kind == VK_KIND_HOST)
-		return a->name_len == b->name_len && !memcmp(a->name, b->name, a->name_len);
-	return a->plen == b->plen && a->port == b->port && !memcmp(a->addr, b->addr, 16);
-}
-
 uint64_t vk_key_hash(const struct vk_key *k)
 {
 	uint64_t h = VK_FNV64_OFFSET ^ k->kind;

@@ -69,8 +69,7 @@ char *vk_key_str(const struct vk_key *k, char *buf, size_t len);
  * keys that arrive from elsewhere. Returns 0 or -EINVAL. */
 int vk_key_check(const struct vk_key *k);
 
-/* Equality and a 64-bit hash over the normalised key. */
-int vk_key_eq(const struct vk_key *a, const struct vk_key *b);
+/* A 64-bit hash over the normalised key. */
 uint64_t vk_key_hash(const struct vk_key *k);
 
 /* Does the dotted lowercase name (n bytes) fall under key k: equal for a

@@ -329,7 +329,7 @@ static void write_config(struct vk_tables *t, const struct images *im, int with_
 			 __ATOMIC_RELEASE);
 }
 
-/* /16 entries switch in one store each; the ids they name already have
+/* /20 entries switch in one store each; the ids they name already have
  * their meta. */
 static void write_l20(struct vk_tables *t, const struct images *im)
 {

@@ -4,7 +4,7 @@
  *  1. ids and parent links are computed on the new set in private memory;
  *  2. new ids get their meta (kind, parent) before anything points at them;
  *  3. new keys are inserted: key bytes first, the slot id last (release);
- *  4. derived structures (filters, /16 and /24 tables, config) take the
+ *  4. derived structures (filters, /20 and /24 tables, config) take the
  *     union of old and new, then switch entry by entry (one store each);
  *  5. kept ids get their new parent links; removed keys become tombstones;
  *  6. filters and config drop to the new set only.
@@ -115,21 +115,6 @@ int vk_sizes_parse(struct vk_sizes *sz, const char *spec)
 		*f = f == &sz->ids ? (uint32_t)v : pow2(v, 1024);
 	}
 	return 0;
-}
-
-size_t vk_tables_kernel_bytes(const struct vk_sizes *sz, int ncpus)
-{
-	return (size_t)sz->ids * (sizeof(struct vk_meta) + 8 * (size_t)ncpus) +
-	       (size_t)VK_V4_FILTER_WORDS * 8 + VK_V4_L20_ENTRIES * 4 +
-	       (size_t)sz->v4l24 * sizeof(struct vk_v4l24_slot) +
-	       (size_t)sz->v4 * sizeof(struct vk_v4_slot) +
-	       (size_t)sz->v4port * sizeof(struct vk_v4port_slot) +
-	       (size_t)sz->v4long * sizeof(struct vk_v4long_slot) +
-	       (size_t)(VK_V6_FILTER_WORDS + VK_V6_PFILTER_WORDS) * 8 +
-	       (size_t)(sz->v6 + sz->v6pfx) * sizeof(struct vk_v6_slot) +
-	       (size_t)sz->v6port * sizeof(struct vk_v6port_slot) +
-	       (size_t)VK_NAME_FILTER_WORDS * 8 +
-	       (size_t)sz->names * sizeof(struct vk_name_slot) + ((size_t)sz->ids + 63) / 64 * 8;
 }
 
 /* ---- mapping ---------------------------------------------------------- */

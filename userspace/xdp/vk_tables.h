@@ -106,7 +106,4 @@ int vk_tables_counts(const struct vk_tables *t, uint64_t **out, uint32_t *n);
 int vk_tables_save(const struct vk_tables *t, const char *path);
 int vk_tables_restore(struct vk_tables *t, const char *path);
 
-/* Bytes of kernel memory the maps take (from their sizes). */
-size_t vk_tables_kernel_bytes(const struct vk_sizes *sz, int ncpus);
-
 #endif
