@@ -11,19 +11,21 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
-	$(CC) -o $@ $^ -lcmocka $(LIB_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_LIBS)
 AGENT_LIB_OBJS := $(filter-out $(BUILD)/userspace/agent/vardkased.o, $(AGENT_SRCS:%.c=$(BUILD)/%.o))
 $(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
-	$(CC) -o $@ $^ -lcmocka $(AGENT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_sight: $(BUILD)/tests/test_sight.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
-	$(CC) -o $@ $^ -lcmocka $(AGENT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
-	$(CC) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o
-	$(CC) -o $@ $^ $(LDLIBS_BPF)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BPF)
 
-.PHONY: test-unit test-bpf test-bpf61 test-units test-pcap test-netns test-agent test-sightings
-test: test-unit test-bpf test-bpf61 test-units test-netns test-agent test-sightings test-pcap test-fuzz
+.PHONY: test-unit test-bpf test-bpf61 test-units test-pcap test-netns test-agent test-sightings \
+	test-ubsan
+test: test-unit test-bpf test-bpf61 test-ubsan test-units test-netns test-agent test-sightings \
+	test-pcap test-fuzz
 
 test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test_sight
 	$(BUILD)/tests/test_sight
@@ -34,6 +36,21 @@ test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test
 
 test-bpf: $(BUILD)/tests/test_bpf
 	$<
+
+# The unit and BPF tests again, built with UBSan (alignment included: the
+# fuzzers leave it out for packet headers, this build checks everything
+# else), in a build tree of their own; any report fails the run.
+UBSAN := $(BUILD)/ubsan
+test-ubsan:
+	CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" \
+	LDFLAGS="-fsanitize=undefined" $(MAKE) --no-print-directory BUILD=$(UBSAN) \
+		$(UBSAN)/tests/test_key $(UBSAN)/tests/test_agent $(UBSAN)/tests/test_sight \
+		$(UBSAN)/tests/test_bpf
+	$(UBSAN)/tests/test_sight
+	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(UBSAN)/tests/test_key
+	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses \
+	VK_CAPTURED=$(SHARED)/fixtures/misp/captured/real-2.5.1-paging $(UBSAN)/tests/test_agent
+	$(UBSAN)/tests/test_bpf
 
 # the same tests on Debian 12's own 6.1 kernel, under qemu (the box's kernel;
 # this machine's newer verifier accepts what 6.1 may refuse)

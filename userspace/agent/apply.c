@@ -310,7 +310,12 @@ static int apply_delta(struct agent *a, struct vk_pull *p, time_t start, const s
 	for (i = 0; i < nup; i++) {
 		r = vk_amap_get(&p->up, up[i]);
 		added += !vk_amap_get(&a->set, r->uuid);
-		vk_amap_copy(&a->set, r);
+		if (vk_amap_copy(&a->set, r) && !a->store_behind) {
+			/* pushed all the same; the set the box remembers is
+			 * short of it, so the next sync is full */
+			vk_err("sync delta: out of memory for the set: the next sync is full");
+			a->store_behind = 1;
+		}
 	}
 	if (stored)
 		vk_store_set(&a->st, "cursor", (int64_t)start - a->c.overlap);

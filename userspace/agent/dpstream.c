@@ -103,7 +103,11 @@ int vk_dps_open(struct vk_dpstream *s, const char *path, uint64_t gen, char *err
 	}
 	/* a dataplane that stops reading fails the stream instead of
 	 * holding the sync forever (answers wait as long, in poll) */
-	setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
+	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo))) {
+		snprintf(err, errlen, "dataplane stream: send timeout: %s", strerror(errno));
+		close(s->fd);
+		return -1;
+	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (pthread_create(&s->th, NULL, sender, s)) {

@@ -139,7 +139,17 @@ static void dp_connect(struct vk_evloop *e, int64_t now)
 	if (e->dp_fd < 0)
 		return;
 	/* the loop reads until EAGAIN: it must never block on the dataplane */
-	fcntl(e->dp_fd, F_SETFL, fcntl(e->dp_fd, F_GETFL) | O_NONBLOCK);
+	{
+		int fl = fcntl(e->dp_fd, F_GETFL);
+
+		if (fl < 0 || fcntl(e->dp_fd, F_SETFL, fl | O_NONBLOCK)) {
+			vk_warn("dataplane: cannot make the subscription non-blocking: %s;"
+				" retrying", strerror(errno));
+			close(e->dp_fd);
+			e->dp_fd = -1;
+			return;
+		}
+	}
 	sub.events = 1;
 	rq.msg_case = VARDKASE__DP__REQUEST__MSG_SUBSCRIBE;
 	rq.subscribe = &sub;

@@ -363,12 +363,17 @@ int vk_store_set(struct vk_store *s, const char *key, int64_t v)
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta VALUES (?, ?)", -1, &st,
-			       NULL) != SQLITE_OK)
+			       NULL) != SQLITE_OK) {
+		vk_warn("state database: cannot store %s: %s", key, sqlite3_errmsg(s->db));
 		return -1;
+	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, v);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
+	if (rc)	/* each key's loss is harmless but worth knowing: an older
+		 * cursor re-reads, an older generation pushes again */
+		vk_warn("state database: cannot store %s: %s", key, sqlite3_errmsg(s->db));
 	return rc;
 }
 

@@ -176,7 +176,15 @@ static int setup(struct agent *a, const char *conf, int check_only)
 		return -1;
 	}
 	vk_amap_init(&a->set);
-	vk_store_load(&a->st, &a->set);
+	if (vk_store_load(&a->st, &a->set)) {
+		/* nothing half-loaded is pushed: the first sync is full */
+		vk_err("%s/agent.db: the stored set cannot be read; starting without it, the"
+		       " first sync is full (the dataplane keeps what it holds meanwhile)",
+		       a->c.state_dir);
+		vk_amap_free(&a->set);
+		vk_amap_init(&a->set);
+		a->store_behind = 1;
+	}
 	vk_info("started: %zu indicators from the last sync, %d local warninglists, upstream %s",
 		a->set.n, nwl, a->c.url);
 	return 0;

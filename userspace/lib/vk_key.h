@@ -33,7 +33,9 @@ struct vk_key {
 	uint8_t kind;		/* enum vk_kind */
 	uint8_t plen;		/* address kinds: prefix length */
 	uint16_t port;		/* *PORT kinds */
-	uint8_t addr[16];	/* network order; IPv4 in the first 4 bytes */
+	/* network order; IPv4 in the first 4 bytes; aligned for the
+	 * hashes' word loads (kernel/lib/hash.h) */
+	uint8_t addr[16] __attribute__((aligned(8)));
 	uint16_t name_len;	/* name kinds */
 	char name[VK_NAME_TEXT_MAX + 1];
 };

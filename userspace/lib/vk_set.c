@@ -81,18 +81,26 @@ static size_t idx_slot(const struct vk_set *s, const struct vk_key *k, uint64_t 
 	}
 }
 
+/* The index again, at cap slots: in place when the size stays (after a
+ * removal: it cannot fail, so the index is never stale), else a new one
+ * (-ENOMEM leaves the old, still valid, one). */
 static int idx_rebuild(struct vk_set *s, size_t cap)
 {
-	uint64_t *idx = calloc(cap, sizeof(*idx)), h;
+	uint64_t *idx, h;
 	struct vk_key k;
 	size_t i;
 	int found;
 
-	if (!idx)
-		return -ENOMEM;
-	free(s->idx);
-	s->idx = idx;
-	s->idx_cap = cap;
+	if (cap == s->idx_cap && s->idx) {
+		memset(s->idx, 0, cap * sizeof(*s->idx));
+	} else {
+		idx = calloc(cap, sizeof(*idx));
+		if (!idx)
+			return -ENOMEM;
+		free(s->idx);
+		s->idx = idx;
+		s->idx_cap = cap;
+	}
 	for (i = 0; i < s->n; i++) {
 		vk_ent_key(s->ents[i], &k);
 		h = vk_key_hash(&k);

@@ -26,7 +26,9 @@ struct vk_ent {
 	uint8_t kind, plen;
 	uint16_t port;
 	uint16_t name_len;
-	uint8_t addr[16];
+	/* read as 32- and 64-bit words by the hashes (kernel/lib/hash.h):
+	 * aligned, or UBSan (rightly) reports misaligned loads */
+	uint8_t addr[16] __attribute__((aligned(8)));
 	char *name;		/* name kinds only */
 	uint32_t id;		/* dataplane id, 0 until assigned */
 	uint8_t flags;		/* VK_ENT_* */

@@ -21,6 +21,7 @@
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_key.h"
 #include "../lib/vk_log.h"
+#include "../lib/vk_mispread.h"
 
 static Vardkase__Dp__Response *recv_resp(int fd, int timeout_ms)
 {
@@ -131,29 +132,66 @@ static int request(int fd, Vardkase__Dp__Request *rq)
 
 /* Enforced attributes of a restSearch file, values as MISP sent them (the
  * dataplane validates them, which is what this client exercises). */
-static size_t read_attrs(const char *path, Vardkase__Dp__Indicator **out, size_t max)
+struct attrs {
+	Vardkase__Dp__Indicator **out;
+	size_t n, max;
+	int nomem;
+};
+
+/* The attributes the dataplane would take, by the rules every reader
+ * shares (lib/vk_mispread.h); the dataplane validates the values. */
+static int take(void *arg, const struct vk_mattr *a)
 {
-	json_t *root = json_load_file(path, 0, NULL), *attrs, *a;
-	size_t i, n = 0;
+	struct attrs *l = arg;
+	enum vk_misp_type t = a->f[VK_MF_TYPE] ? vk_misp_type_parse(a->f[VK_MF_TYPE]) :
+			      VK_T_UNKNOWN;
+	Vardkase__Dp__Indicator *x;
 
-	attrs = json_object_get(json_object_get(root, "response"), "Attribute");
-	json_array_foreach(attrs, i, a) {
-		const char *type = json_string_value(json_object_get(a, "type"));
-		enum vk_misp_type t = type ? vk_misp_type_parse(type) : VK_T_UNKNOWN;
-		Vardkase__Dp__Indicator *x;
-
-		if (n == max || t == VK_T_UNKNOWN || !json_is_true(json_object_get(a, "to_ids")) ||
-		    json_is_true(json_object_get(a, "deleted")))
-			continue;
-		x = calloc(1, sizeof(*x));
-		vardkase__dp__indicator__init(x);
-		x->attribute_uuid = strdup(json_string_value(json_object_get(a, "uuid")) ?: "");
-		x->value = strdup(json_string_value(json_object_get(a, "value")) ?: "");
-		x->type = (Vardkase__Dp__IndicatorType)t;
-		out[n++] = x;
+	if (l->n == l->max || a->bad || t == VK_T_UNKNOWN || !a->to_ids || a->deleted ||
+	    !a->f[VK_MF_UUID] || !a->f[VK_MF_VALUE])
+		return 0;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		l->nomem = 1;
+		return 1;
 	}
-	json_decref(root);
-	return n;
+	vardkase__dp__indicator__init(x);
+	x->attribute_uuid = strdup(a->f[VK_MF_UUID]);
+	x->value = strdup(a->f[VK_MF_VALUE]);
+	x->type = (Vardkase__Dp__IndicatorType)t;
+	l->out[l->n++] = x;
+	if (!x->attribute_uuid || !x->value) {
+		l->nomem = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* A restSearch answer in a file, streamed. The count, or -1 (said why). */
+static long read_attrs(const char *path, Vardkase__Dp__Indicator **out, size_t max)
+{
+	struct attrs l = { out, 0, max, 0 };
+	struct vk_mispread *r = vk_mispread_new(NULL, take, &l);
+	FILE *f = fopen(path, "rb");
+	char buf[65536], err[256];
+	size_t k;
+	long rc;
+
+	if (!f || !r) {
+		fprintf(stderr, "ctl update: %s: %s\n", path, f ? "out of memory" : strerror(errno));
+		if (f)
+			fclose(f);
+		vk_mispread_free(r);
+		return -1;
+	}
+	while ((k = fread(buf, 1, sizeof(buf), f)) > 0 && !vk_mispread_feed(r, buf, k))
+		;
+	fclose(f);
+	rc = vk_mispread_end(r, err, sizeof(err));
+	vk_mispread_free(r);
+	if (rc < 0)
+		fprintf(stderr, "ctl update: %s: %s\n", path, l.nomem ? "out of memory" : err);
+	return rc < 0 ? -1 : (long)l.n;
 }
 
 static int do_update(int fd, int argc, char **argv)
@@ -169,6 +207,13 @@ static int do_update(int fd, int argc, char **argv)
 	unsigned long long gen = 0;
 	int c, full = 0, rc = 0;
 
+	if (!ind || !rm) {
+		fprintf(stderr, "ctl update: out of memory\n");
+		free(ind);
+		free(rm);
+		return 1;
+	}
+
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "g:fc:r:", opts, NULL)) != -1) {
 		switch (c) {
@@ -183,8 +228,13 @@ static int do_update(int fd, int argc, char **argv)
 		fprintf(stderr, "ctl update: --generation N (> 0) is required\n");
 		return 2;
 	}
-	if (optind < argc)
-		n = read_attrs(argv[optind], ind, 1u << 22);
+	if (optind < argc) {
+		long got = read_attrs(argv[optind], ind, 1u << 22);
+
+		if (got < 0)
+			return 1;
+		n = (size_t)got;
+	}
 	do {	/* chunks of the same generation; the last one applies */
 		Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
 		Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;

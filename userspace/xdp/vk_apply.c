@@ -423,16 +423,24 @@ static void delete_primary(struct vk_tables *t, const struct vk_ent *e)
 	vk_tbl_delete(&b, home, key);
 }
 
+/* Per-CPU values of one counter, zeroed: libbpf's possible CPUs, at most
+ * this many (the kernel's NR_CPUS on Debian's amd64 is 8192). */
+#define VK_MAX_CPUS	8192
+
 static int id_alloc(struct vk_tables *t, uint32_t *id)
 {
-	if (t->nfree) {
-		uint64_t zero[512] = { 0 };
+	while (t->nfree) {
+		static const uint64_t zero[VK_MAX_CPUS];
+		uint32_t v = t->free_ids[--t->nfree];
 
-		*id = t->free_ids[--t->nfree];
-		/* a recycled id starts from zero, and unmatched */
-		bpf_map_update_elem(t->counters_fd, id, zero, BPF_ANY);
-		__atomic_fetch_and(&((uint64_t *)t->m[VK_M_HITS].p)[*id / 64],
-				   ~(1ull << (*id % 64)), __ATOMIC_SEQ_CST);
+		/* a recycled id starts from zero, and unmatched; one whose
+		 * counter cannot be zeroed would hand its old count to a new
+		 * indicator, so it is dropped (until the maps are made again) */
+		if (bpf_map_update_elem(t->counters_fd, &v, zero, BPF_ANY))
+			continue;
+		__atomic_fetch_and(&((uint64_t *)t->m[VK_M_HITS].p)[v / 64],
+				   ~(1ull << (v % 64)), __ATOMIC_SEQ_CST);
+		*id = v;
 		return 0;
 	}
 	if (t->next_id >= t->cfg->id_capacity)
@@ -473,11 +481,32 @@ static int push(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 	return 0;
 }
 
+/* Room for n more in *v: the pushes below then cannot fail, and no id is
+ * lost between being taken from the tables and being free again. */
+static int reserve(uint32_t **v, size_t n, size_t *cap, size_t more)
+{
+	uint32_t *nv;
+	size_t c = *cap ? *cap : 1024;
+
+	while (c < n + more)
+		c *= 2;
+	if (c == *cap)
+		return 0;
+	nv = realloc(*v, c * sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
 static void release_pending(struct vk_tables *t)
 {
 	struct vk_meta *meta = t->m[VK_M_META].p;
 	size_t i;
 
+	if (reserve(&t->free_ids, t->nfree, &t->free_cap, t->npending))
+		return;	/* they stay pending, meta intact: the next apply frees them */
 	for (i = 0; i < t->npending; i++) {
 		uint32_t id = t->pending[i];
 
@@ -502,6 +531,9 @@ int vk_tables_apply(struct vk_tables *t, struct vk_set *set, uint64_t generation
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(st, 0, sizeof(*st));
 	release_pending(t);
+	/* every live entry may leave: room for all of them in pending */
+	if (reserve(&t->pending, t->npending, &t->pending_cap, t->cur->n))
+		return -ENOMEM;
 
 	kept = calloc(t->cfg->id_capacity / 64 + 1, sizeof(*kept));
 	if (!kept) {
