@@ -17,6 +17,8 @@ $(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_sight: $(BUILD)/tests/test_sight.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
+$(BUILD)/tests/test_sandbox: $(BUILD)/tests/test_sandbox.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o
@@ -27,8 +29,10 @@ $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o
 test: test-unit test-bpf test-bpf61 test-ubsan test-units test-netns test-agent test-sightings \
 	test-pcap test-fuzz
 
-test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test_sight
+test-unit: $(BUILD)/tests/test_key $(BUILD)/tests/test_agent $(BUILD)/tests/test_sight \
+	   $(BUILD)/tests/test_sandbox
 	$(BUILD)/tests/test_sight
+	$(BUILD)/tests/test_sandbox
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(BUILD)/tests/test_key
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses \
 	VK_WARNINGLISTS=$(SHARED)/fixtures/misp/upstream/warninglists \
@@ -39,14 +43,17 @@ test-bpf: $(BUILD)/tests/test_bpf
 
 # The unit and BPF tests again, built with UBSan (alignment included: the
 # fuzzers leave it out for packet headers, this build checks everything
-# else), in a build tree of their own; any report fails the run.
+# else), in a build tree of their own; any report fails the run. The
+# sandbox test runs the agent's filter under the sanitizer too (VK_SANITIZER
+# lets the sanitizer runtime's sigaltstack through, in this build only).
 UBSAN := $(BUILD)/ubsan
 test-ubsan:
-	CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined" \
+	CFLAGS="-O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined -DVK_SANITIZER" \
 	LDFLAGS="-fsanitize=undefined" $(MAKE) --no-print-directory BUILD=$(UBSAN) \
 		$(UBSAN)/tests/test_key $(UBSAN)/tests/test_agent $(UBSAN)/tests/test_sight \
-		$(UBSAN)/tests/test_bpf
+		$(UBSAN)/tests/test_bpf $(UBSAN)/tests/test_sandbox
 	$(UBSAN)/tests/test_sight
+	$(UBSAN)/tests/test_sandbox
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses $(UBSAN)/tests/test_key
 	VK_FIXTURES=$(SHARED)/fixtures/misp/captured/responses \
 	VK_CAPTURED=$(SHARED)/fixtures/misp/captured/real-2.5.1-paging $(UBSAN)/tests/test_agent

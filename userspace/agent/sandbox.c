@@ -7,7 +7,11 @@
 #include <errno.h>
 #include <seccomp.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <linux/f2fs.h>
 #include <sys/socket.h>
 #include <linux/capability.h>
 #include <linux/netlink.h>
@@ -31,9 +35,10 @@ static int drop_caps(void)
 
 static const struct { int nr; const char *why; } allowed[] = {
 	/* memory: malloc, SQLite's page cache, jansson */
-	{ SCMP_SYS(brk), "malloc" }, { SCMP_SYS(mmap), "malloc, SQLite" },
+	/* mmap and mprotect: below, without PROT_EXEC */
+	{ SCMP_SYS(brk), "malloc" },
 	{ SCMP_SYS(munmap), "free" }, { SCMP_SYS(mremap), "realloc" },
-	{ SCMP_SYS(mprotect), "glibc's malloc arenas" }, { SCMP_SYS(madvise), "free" },
+	{ SCMP_SYS(madvise), "free" },
 	/* files: the state database (WAL, shm, journal), resolver config */
 	{ SCMP_SYS(openat), "SQLite WAL/shm files, /etc/hosts and resolv.conf for DNS" },
 	{ SCMP_SYS(close), "every descriptor" }, { SCMP_SYS(read), "files, sockets" },
@@ -48,7 +53,7 @@ static const struct { int nr; const char *why; } allowed[] = {
 	{ SCMP_SYS(access), "SQLite checks for the journal" },
 	{ SCMP_SYS(getcwd), "SQLite resolves relative paths" },
 	{ SCMP_SYS(readlink), "SQLite resolves symlinked paths" },
-	{ SCMP_SYS(ioctl), "SQLite asks F2FS/atomic-write support" },
+	/* ioctl: below, two requests only */
 	/* network: MISP (TCP), DNS (UDP), the dataplane (unix) */
 	{ SCMP_SYS(connect), "MISP, DNS, dataplane" }, { SCMP_SYS(sendto), "DNS, TLS" },
 	{ SCMP_SYS(recvfrom), "DNS, TLS" }, { SCMP_SYS(sendmsg), "dataplane messages" },
@@ -69,10 +74,8 @@ static const struct { int nr; const char *why; } allowed[] = {
 	{ SCMP_SYS(signalfd4), "the main loop's signals" },
 	{ SCMP_SYS(shutdown), "mbedtls_net_free ends a TCP connection" },
 	{ SCMP_SYS(getrusage), "CPU time and peak RSS in the sync log" },
-	/* threads: the event loop and the upstream sender start after the
-	 * filter is loaded (glibc's pthread_create uses clone3, whose flags
-	 * seccomp cannot see; the filter is inherited by both threads) */
-	{ SCMP_SYS(clone3), "pthread_create" }, { SCMP_SYS(clone), "pthread_create (older glibc)" },
+	/* threads: started after the filter is loaded, so it is theirs too;
+	 * clone (flags checked) below, clone3 answered ENOSYS */
 	{ SCMP_SYS(set_robust_list), "new threads" }, { SCMP_SYS(rseq), "new threads" },
 	{ SCMP_SYS(sched_getaffinity), "glibc thread stacks" },
 	/* the console socket and the event loop's timers and wake-ups */
@@ -81,7 +84,48 @@ static const struct { int nr; const char *why; } allowed[] = {
 	{ SCMP_SYS(statfs), "free disk space in vardkasectl status" },
 	{ SCMP_SYS(sysinfo), "glibc's qsort sizes its merge buffer by physical memory" },
 	{ SCMP_SYS(exit), "exit" }, { SCMP_SYS(exit_group), "exit" },
+#ifdef VK_SANITIZER
+	{ SCMP_SYS(sigaltstack), "the sanitizers' signal stacks (sanitizer builds only)" },
+	{ SCMP_SYS(sched_getparam), "the sanitizer runtime" },
+#endif
 };
+
+/* Calls allowed with some arguments only; each commented with why. */
+static int add_conditional(scmp_filter_ctx f)
+{
+	/* clone for a thread and nothing else: CLONE_THREAD set, no new
+	 * namespace (a CLONE_NEWUSER would give the process capabilities in
+	 * a namespace of its own) */
+	const uint64_t ns = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
+			    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
+	int rc = 0;
+
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+			       SCMP_A0(SCMP_CMP_MASKED_EQ, ns | CLONE_THREAD, CLONE_THREAD));
+	/* clone3 passes its flags in memory, where seccomp cannot look:
+	 * ENOSYS makes glibc's pthread_create fall back to clone, above */
+	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* memory for data only: no executable mapping (W^X and more: the
+	 * agent loads no code after the filter; NSS modules, glibc 2.36
+	 * builds files and dns in, would fail with EPERM, not kill) */
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mmap), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mprotect), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+	/* ioctl: stdio's isatty on the log (TCGETS) and SQLite's probe for
+	 * F2FS atomic writes; any other request fails with ENOTTY, as on a
+	 * descriptor that does not know it */
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, TCGETS));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, F2FS_IOC_GET_FEATURES));
+	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 0);
+	return rc ? -1 : 0;
+}
 
 int vk_sandbox_enter(const char *state_dir)
 {
@@ -98,6 +142,8 @@ int vk_sandbox_enter(const char *state_dir)
 		return -1;
 	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !rc; i++)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, allowed[i].nr, 0);
+	if (!rc && add_conditional(f))
+		rc = -EINVAL;
 	/* sockets only of the families the agent speaks */
 	if (!rc)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
