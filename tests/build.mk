@@ -85,22 +85,38 @@ test-sightings: $(BINS)
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet misp pcap http page state
+FUZZERS := packet misp pcap http page state conf wl events verdict ipc
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
-# so UBSan's alignment check is the one check left out.
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize=alignment \
-               -fno-sanitize-recover=all \
-               -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/gen
+# so UBSan's alignment check is the one check left out (make test-ubsan
+# checks alignment everywhere else).
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize=alignment -fno-sanitize-recover=all
+FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/gen
+# the code under test, instrumented once and kept in an archive: each
+# harness pulls in only the objects it reaches
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
                  userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
-                 userspace/lib/vk_https.c userspace/agent/sync.c userspace/agent/amap.c \
-                 userspace/agent/wl.c userspace/xdp/vk_state.c userspace/lib/vk_mispread.c
+                 userspace/lib/vk_https.c userspace/lib/vk_mispread.c userspace/lib/vk_ipc.c \
+                 userspace/agent/sync.c userspace/agent/amap.c userspace/agent/wl.c \
+                 userspace/agent/conf.c userspace/agent/upstream.c userspace/agent/shared.c \
+                 userspace/xdp/vk_state.c userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
+                 userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c \
+                 $(BUILD)/gen/dataplane.pb-c.c
+FUZZ_LIB := $(BUILD)/fuzz/libfuzz.a
+FUZZ_LIBS := -ljansson -lidn2 -lpsl -lpcap -lhttp_parser -lz -lmbedtls -lmbedx509 \
+             -lmbedcrypto -lyajl -linih -lsqlite3 -lprotobuf-c $(LDLIBS_BPF) $(NL_LIBS) -lpthread
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRCS)
+$(BUILD)/fuzz/obj/%.o: %.c $(SKELS) $(PROTO_H)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -o $@ $^ -ljansson -lidn2 -lpsl -lpcap -lhttp_parser -lz \
-		-lmbedtls -lmbedx509 -lmbedcrypto -lyajl
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(FUZZ_LIBS)
 
 .PHONY: fuzz test-fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)

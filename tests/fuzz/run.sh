@@ -6,7 +6,7 @@
 set -eu
 dir=$1 shared=$2; shift 2
 pass=0 fail=0
-for f in packet misp pcap http page state; do
+for f in packet misp pcap http page state conf wl events verdict ipc; do
 	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
 	case $f in
 	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
@@ -18,6 +18,26 @@ def attr(t, u, v): return struct.pack("<BB", t, len(u)) + u + struct.pack("<H", 
 e1 = struct.pack("<IBBHBBH", 1, 1, 32, 0, 0, 4, 0) + bytes([10, 1, 2, 3]) + struct.pack("<I", 1) + attr(2, b"A" * 16, b"10.1.2.3")
 e2 = struct.pack("<IBBHBBH", 3, 5, 0, 0, 0, 0, 7) + b"evil.se" + struct.pack("<I", 2) + attr(5, b"aaaaaaaa-0000-4000-8000-000000000001", b"evil.se") + attr(5, b"B" * 16, b"evil.se")
 sys.stdout.buffer.write(b"VKSTATE2" + struct.pack("<QQ", 7, 2) + e1 + e2)' > "$corpus/seed" ;;
+	conf) [ -f rootfs/etc/vardkase/vardkase.conf ] && cp rootfs/etc/vardkase/vardkase.conf "$corpus/" ;;
+	wl) [ -d "$shared/fixtures/misp/upstream/warninglists" ] &&
+		find "$shared/fixtures/misp/upstream/warninglists" -name '*.json' -size -64k |
+		head -50 | while read -r w; do cp "$w" "$corpus/"; done ;;
+	events) [ -d "$shared/fixtures/misp/captured" ] &&
+		find "$shared/fixtures/misp/captured" -name 'evmeta*.json' -exec cp {} "$corpus/" \; ;;
+	verdict) printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 47\r\n\r\n{"saved": true, "success": "2 sightings added."}' > "$corpus/saved"
+	         printf 'HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/405" ;;
+	# Request{update{generation 2, full, add[{uuid, IP_DST, 192.0.2.7}], more}}
+	ipc) /usr/bin/python3 -c 'import sys
+def v(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n: return out
+def ld(f, b): return v(f << 3 | 2) + v(len(b)) + b
+ind = ld(1, b"aaaaaaaa-0000-4000-8000-000000000001") + v(2 << 3) + v(2) + ld(3, b"192.0.2.7")
+upd = v(1 << 3) + v(2) + v(2 << 3) + v(1) + ld(3, ind) + ld(4, b"bbbbbbbb-0000-4000-8000-000000000001")
+sys.stdout.buffer.write(ld(1, upd))' > "$corpus/update" ;;
 	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
 	pcap) [ -d "$shared/pcaps" ] &&

@@ -398,8 +398,8 @@ int vk_sync_pull(struct vk_sync *s, int64_t since, struct vk_pull *p, char *err,
 }
 
 /* {"response": [{"Event": {"uuid", "info", "threat_level_id", "date", "Tag": [{"name"}]}}]} */
-static int event_meta_page(const char *body, size_t len, vk_event_meta_fn fn, void *arg,
-			   char *err, size_t errlen)
+int vk_sync_parse_event_meta(const char *body, size_t len, vk_event_meta_fn fn, void *arg,
+			     char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root = json_loadb(body, len, 0, &je), *resp, *it;
@@ -468,7 +468,7 @@ int vk_sync_event_meta(struct vk_sync *s, char **uuids, size_t n, vk_event_meta_
 			free(r.body);
 			return -1;
 		}
-		rc = event_meta_page(r.body, r.len, fn, arg, err, errlen);
+		rc = vk_sync_parse_event_meta(r.body, r.len, fn, arg, err, errlen);
 		free(r.body);
 		if (rc)
 			return -1;

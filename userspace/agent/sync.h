@@ -95,6 +95,10 @@ typedef void (*vk_event_meta_fn)(void *arg, const char *uuid, const char *info,
 /* Fetch the metadata of these events (events/restSearch, metadata: 1, in
  * batches of 100; published or not) and hand each that exists and is
  * visible to fn. 0 or -1 with err. */
+/* One events/restSearch answer (metadata: 1) to fn. 0, or -1 with err
+ * (not JSON, no response list). */
+int vk_sync_parse_event_meta(const char *body, size_t len, vk_event_meta_fn fn, void *arg,
+			     char *err, size_t errlen);
 int vk_sync_event_meta(struct vk_sync *s, char **uuids, size_t n, vk_event_meta_fn fn,
 		       void *arg, char *err, size_t errlen);
 

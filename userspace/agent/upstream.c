@@ -82,8 +82,8 @@ static int mark(struct vk_upstream *u, const struct batch *b, int sent)
  * keys, which this sender never builds, so both mean "the platform holds
  * them". Anything else is an error.
  */
-static int verdict(const struct vk_http_resp *r, char *what, size_t len, char *err,
-		   size_t errlen)
+int vk_upstream_verdict(const struct vk_http_resp *r, char *what, size_t len, char *err,
+			size_t errlen)
 {
 	json_t *j;
 	const char *msg;
@@ -153,7 +153,7 @@ int vk_upstream_send(struct vk_upstream *u, char *err, size_t errlen)
 				rc = 0;
 				u->set_aside = 1;
 			}
-		} else if (!verdict(&r, what, sizeof(what), err, errlen)) {
+		} else if (!vk_upstream_verdict(&r, what, sizeof(what), err, errlen)) {
 			if (mark(u, &b, 1))
 				snprintf(err, errlen, "spool: cannot mark sent: %s",
 					 sqlite3_errmsg(u->db));

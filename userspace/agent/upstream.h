@@ -38,4 +38,10 @@ void *vk_upstream_main(void *arg);
  * err (u->retry_after set for a 429). */
 int vk_upstream_send(struct vk_upstream *u, char *err, size_t errlen);
 
+/* MISP's answer to a bulkSaveSightings batch: 0 (it holds them; what it
+ * said in what), or -1 with err. */
+struct vk_http_resp;
+int vk_upstream_verdict(const struct vk_http_resp *r, char *what, size_t len, char *err,
+			size_t errlen);
+
 #endif

@@ -335,7 +335,8 @@ static int commit_set(struct vk_ipc_server *s, struct vk_ipc_client *c, struct v
 		for (j = 0; j < c->adds.ents[i]->nattr; j++)
 			if (push_remove(c, c->adds.ents[i]->attrs[j].uuid))
 				return -ENOMEM;
-	qsort(c->removes, c->nremoves, sizeof(*c->removes), cmp_uuid);
+	if (c->nremoves)	/* qsort(NULL, 0) is undefined (the fuzzer found it) */
+		qsort(c->removes, c->nremoves, sizeof(*c->removes), cmp_uuid);
 	tv = touched(cur, &c->adds, &ntv, &err);
 	if (err || vk_set_reserve(out, cur->n + c->adds.n)) {
 		free(tv);
@@ -358,6 +359,35 @@ static int commit_set(struct vk_ipc_server *s, struct vk_ipc_client *c, struct v
 	for (i = 0; i < c->adds.n && !err; i++)
 		err = add_ent_attrs(out, c->adds.ents[i], NULL, 0);
 	return err ? -ENOMEM : 0;
+}
+
+int vk_ipc_server_parse(struct vk_ipc_server *s, const uint8_t *buf, size_t n)
+{
+	struct vk_ipc_client c = { .fd = -1, .s = s };
+	Vardkase__Dp__Request *rq = vardkase__dp__request__unpack(NULL, n, buf);
+	struct vk_set next;
+	char why[256];
+	int rc = -EINVAL;
+
+	if (!rq)
+		return -EBADMSG;
+	vk_set_init(&c.adds);
+	if (rq->msg_case == VARDKASE__DP__REQUEST__MSG_UPDATE && rq->update &&
+	    !validate(rq->update, why, sizeof(why))) {
+		c.full = rq->update->full;
+		c.staging = 1;
+		rc = stage_bounded(s, &c, rq->update, why, sizeof(why));
+		if (!rc)
+			rc = stage(&c, rq->update);
+		if (!rc && !rq->update->more) {
+			rc = commit_set(s, &c, &next);
+			/* what it shares with the live set stays */
+			vk_set_free_except(&next, vk_tables_holds, &s->dp->t);
+		}
+	}
+	client_reset(&c);
+	vardkase__dp__request__free_unpacked(rq, NULL);
+	return rc;
 }
 
 static void on_refuse(void *arg, const struct vk_ent *e, const char *why)

@@ -32,6 +32,12 @@ struct vk_ipc_server {
 /* stage_mb and idle_s: 0 for the defaults. Returns 0 or -errno. */
 int vk_ipc_server_open(struct vk_ipc_server *s, const char *path, struct vk_dp *dp,
 		       const char **ifnames, int nif, unsigned stage_mb, unsigned idle_s);
+/* A message through the checks an update passes before the maps (decode,
+ * validate, stage with its bounds, the set it would commit), nothing
+ * applied: for the fuzzer. s needs dp->t.cur and dp->t.cfg only. 0, or a
+ * negative errno (-EBADMSG undecodable, -EINVAL refused, -E2BIG, -ENOMEM). */
+int vk_ipc_server_parse(struct vk_ipc_server *s, const uint8_t *buf, size_t n);
+
 /* Close connections past their idle time; call about once a second. */
 void vk_ipc_server_tick(struct vk_ipc_server *s);
 void vk_ipc_server_close(struct vk_ipc_server *s);

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* libFuzzer: the agent's INI configuration (libinih and the key rules). */
+#include <stdint.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "agent/conf.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char path[64];
+	struct vk_conf c;
+	char err[512];
+	FILE *f;
+
+	if (!path[0])
+		snprintf(path, sizeof(path), "/tmp/vk-fuzz-conf.%d", (int)getpid());
+	f = fopen(path, "w");
+	if (!f)
+		return 0;
+	fwrite(data, 1, size, f);
+	fclose(f);
+	vk_conf_load(&c, path, err, sizeof(err));
+	unlink(path);
+	return 0;
+}
