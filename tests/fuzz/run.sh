@@ -26,7 +26,7 @@ sys.stdout.buffer.write(b"VKSTATE2" + struct.pack("<QQ", 7, 2) + e1 + e2)' > "$c
 		find "$shared/fixtures/misp/captured" -name 'evmeta*.json' -exec cp {} "$corpus/" \; ;;
 	verdict) printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 47\r\n\r\n{"saved": true, "success": "2 sightings added."}' > "$corpus/saved"
 	         printf 'HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/405" ;;
-	# Request{update{generation 2, full, add[{uuid, IP_DST, 192.0.2.7}], more}}
+	# Request{update{generation 2 (a delta), add[{uuid, IP_DST, 192.0.2.7}], remove_uuid}}
 	ipc) /usr/bin/python3 -c 'import sys
 def v(n):
     out = b""
@@ -36,7 +36,7 @@ def v(n):
         if not n: return out
 def ld(f, b): return v(f << 3 | 2) + v(len(b)) + b
 ind = ld(1, b"aaaaaaaa-0000-4000-8000-000000000001") + v(2 << 3) + v(2) + ld(3, b"192.0.2.7")
-upd = v(1 << 3) + v(2) + v(2 << 3) + v(1) + ld(3, ind) + ld(4, b"bbbbbbbb-0000-4000-8000-000000000001")
+upd = v(1 << 3) + v(2) + ld(3, ind) + ld(4, b"bbbbbbbb-0000-4000-8000-000000000001")
 sys.stdout.buffer.write(ld(1, upd))' > "$corpus/update" ;;
 	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
