@@ -498,6 +498,20 @@ static void test_hostile_headers(void **state)
 	assert_int_equal(stat(e, VK_STAT_ERR_IPV4_HDR), b + 1);
 }
 
+/* Ethernet, IPv6 (its payload length set), TCP. */
+static void tcp6(struct pkt *p, const char *s, const char *d, uint16_t sport, uint16_t dport)
+{
+	size_t at;
+
+	eth(p, 0, 0x86dd);
+	at = ip6(p, s, d, 6);
+	tcp(p, sport, dport, at);	/* writes an IPv4 length into the flow label */
+	p->b[at + 2] = 0;
+	p->b[at + 3] = 0;
+	p->b[at + 4] = 0;
+	p->b[at + 5] = 20;
+}
+
 /* IPv6 with n destination-options headers of hlen bytes each (a multiple
  * of 8), then UDP to port 53 asking for QN_SUB. */
 static void v6_ext_dns(struct pkt *p, int n, size_t hlen)
@@ -622,31 +636,13 @@ static void test_evasions(void **state)
 	/* NAT64 (64:ff9b::/96): the IPv4 side against IPv4 indicators, ip|port
 	 * too; IPv4-mapped addresses never cross a wire (a receiver drops
 	 * them) and are not read as IPv4 */
-	eth(&p, 0, 0x86dd);
-	at = ip6(&p, "2001:db8::2", "64:ff9b::198.51.100.7", 6);
-	tcp(&p, 1234, 443, at);
-	p.b[at + 2] = 0;
-	p.b[at + 3] = 0;
-	p.b[at + 4] = 0;
-	p.b[at + 5] = 20;
+	tcp6(&p, "2001:db8::2", "64:ff9b::198.51.100.7", 1234, 443);
 	run(e, &p, p.n);
 	assert_true(has(e, "198.51.100.7"));
-	eth(&p, 0, 0x86dd);
-	at = ip6(&p, "2001:db8::2", "64:ff9b::192.0.2.80", 6);
-	tcp(&p, 1234, 8080, at);
-	p.b[at + 2] = 0;
-	p.b[at + 3] = 0;
-	p.b[at + 4] = 0;
-	p.b[at + 5] = 20;
+	tcp6(&p, "2001:db8::2", "64:ff9b::192.0.2.80", 1234, 8080);
 	run(e, &p, p.n);
 	assert_true(has(e, "192.0.2.80|8080"));
-	eth(&p, 0, 0x86dd);
-	at = ip6(&p, "2001:db8::2", "::ffff:198.51.100.7", 6);
-	tcp(&p, 1234, 443, at);
-	p.b[at + 2] = 0;
-	p.b[at + 3] = 0;
-	p.b[at + 4] = 0;
-	p.b[at + 5] = 20;
+	tcp6(&p, "2001:db8::2", "::ffff:198.51.100.7", 1234, 443);
 	run(e, &p, p.n);
 	assert_int_equal(e->n, 0);
 	/* sixteen extension headers, and one of 2 kB: walked */

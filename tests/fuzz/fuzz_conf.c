@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
+#include "fuzz_file.h"
 #include "agent/conf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -10,15 +11,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char path[64];
 	struct vk_conf c;
 	char err[512];
-	FILE *f;
 
 	if (!path[0])
 		snprintf(path, sizeof(path), "/tmp/vk-fuzz-conf.%d", (int)getpid());
-	f = fopen(path, "w");
-	if (!f)
+	if (fuzz_to_file(path, data, size))
 		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
 	vk_conf_load(&c, path, err, sizeof(err));
 	unlink(path);
 	return 0;

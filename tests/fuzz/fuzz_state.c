@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "fuzz_file.h"
 #include "xdp/vk_state.h"
 
 static int add(void *arg, const struct vk_state_ent *e)
@@ -24,17 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char path[64], again[64];
 	struct vk_set a, b;
-	FILE *f;
 
 	if (!path[0]) {
 		snprintf(path, sizeof(path), "/tmp/vk-fuzz-state.%d", (int)getpid());
 		snprintf(again, sizeof(again), "%s.again", path);
 	}
-	f = fopen(path, "w");
-	if (!f)
+	if (fuzz_to_file(path, data, size))
 		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
 	vk_set_init(&a);
 	vk_set_init(&b);
 	if (!vk_state_read(path, NULL, add, &a)) {

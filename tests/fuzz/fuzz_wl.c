@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "fuzz_file.h"
 #include "agent/wl.h"
 #include "lib/vk_key.h"
 
@@ -14,7 +15,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *why;
 	struct vk_wl *w;
 	int n, loaded;
-	FILE *f;
 
 	if (!dir[0]) {
 		snprintf(dir, sizeof(dir), "/tmp/vk-fuzz-wl.XXXXXX");
@@ -22,11 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		snprintf(path, sizeof(path), "%s/list.json", dir);
 	}
-	f = fopen(path, "w");
-	if (!f)
+	if (fuzz_to_file(path, data, size))
 		return 0;
-	fwrite(data, 1, size, f);
-	fclose(f);
 	w = vk_wl_load(dir, &loaded);
 	n = vk_key_from_misp(VK_T_DOMAIN, "www.evil.example", k, &why);
 	if (w && n > 0)

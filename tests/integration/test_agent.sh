@@ -313,26 +313,23 @@ check "a full sync that removes most of the set says so loudly" \
 mkdir -p "$T/small"
 if mount -t tmpfs -o size=8m vk3-small "$T/small"; then
 	PAGE=5000 STATE=small/state CSOCK=$T/small-agent.sock conf small
-	"$BIN/vardkased" --config "$T/small.conf" >"$T/small.log" 2>&1 &
-	SPID=$!
-	for _ in $(seq 100); do grep -qE "sync (full|delta)" "$T/small.log" && break; sleep 0.1; done
-	dd if=/dev/zero of="$T/small/fill" bs=64k 2>/dev/null
-	admin /admin/event '{"Event": {"uuid": "66666666-ffff-4fff-8fff-000000000000", "info": "disk full",
-	 "Attribute": [{"uuid": "66666666-ffff-4fff-8fff-000000000001", "type": "ip-src", "value": "10.77.1.8", "to_ids": true}]}}' >/dev/null
-	kill -HUP $SPID
-	for _ in $(seq 100); do [ "$(grep -cE "sync (full|delta)" "$T/small.log")" -ge 2 ] && break; sleep 0.1; done
+	small_run() {	# small_run LOG N VALUE: start the agent, publish indicator N, sync
+		"$BIN/vardkased" --config "$T/small.conf" >"$T/$1" 2>&1 &
+		SPID=$!
+		for _ in $(seq 100); do grep -qE "sync (full|delta)" "$T/$1" && break; sleep 0.1; done
+		[ -e "$T/small/fill" ] || dd if=/dev/zero of="$T/small/fill" bs=64k 2>/dev/null
+		admin /admin/event '{"Event": {"uuid": "66666666-ffff-4fff-8fff-0000000000'"$2"'0", "info": "disk full",
+		 "Attribute": [{"uuid": "66666666-ffff-4fff-8fff-0000000000'"$2"'1", "type": "ip-src", "value": "'"$3"'", "to_ids": true}]}}' >/dev/null
+		kill -HUP $SPID
+		for _ in $(seq 100); do [ "$(grep -cE "sync (full|delta)" "$T/$1")" -ge 2 ] && break; sleep 0.1; done
+	}
+	small_run small.log 0 10.77.1.8
 	check "a full state filesystem: a new indicator is enforced all the same" \
 		sh -c "grep -q 'refused the change (disk full?)' '$T/small.log' && '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 66666666-ffff-4fff-8fff-000000000001 | grep -q 000000000001"
 	kill $SPID; wait $SPID 2>/dev/null
 	# restarted on the full filesystem, it comes up (its reserve is
 	# released) and enforces what is published next
-	"$BIN/vardkased" --config "$T/small.conf" >"$T/small2.log" 2>&1 &
-	SPID=$!
-	for _ in $(seq 100); do grep -qE "sync (full|delta)" "$T/small2.log" && break; sleep 0.1; done
-	admin /admin/event '{"Event": {"uuid": "66666666-ffff-4fff-8fff-000000000010", "info": "disk full 2",
-	 "Attribute": [{"uuid": "66666666-ffff-4fff-8fff-000000000011", "type": "ip-src", "value": "10.77.1.9", "to_ids": true}]}}' >/dev/null
-	kill -HUP $SPID
-	for _ in $(seq 100); do [ "$(grep -cE "sync (full|delta)" "$T/small2.log")" -ge 2 ] && break; sleep 0.1; done
+	small_run small2.log 1 10.77.1.9
 	check "restarted on the full filesystem: it comes up and enforces a new indicator" \
 		sh -c "grep -q 'released the agent.s reserve' '$T/small2.log' && '$BIN/vardkase-xdp' ctl --socket '$T/dp.sock' counters 66666666-ffff-4fff-8fff-000000000011 | grep -q 000000000011"
 	kill $SPID; wait $SPID 2>/dev/null
