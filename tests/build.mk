@@ -17,7 +17,8 @@ $(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_sight: $(BUILD)/tests/test_sight.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
-$(BUILD)/tests/test_sandbox: $(BUILD)/tests/test_sandbox.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
+$(BUILD)/tests/test_sandbox: $(BUILD)/tests/test_sandbox.o $(AGENT_LIB_OBJS) \
+			     $(BUILD)/userspace/xdp/dp_sandbox.o $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)

@@ -9,7 +9,7 @@ XDP_SRCS := userspace/xdp/main.c userspace/xdp/cmd_run.c userspace/xdp/cmd_repla
             userspace/xdp/cmd_detach.c userspace/xdp/cmd_stats.c userspace/xdp/cmd_ctl.c \
             userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
             userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c \
-            userspace/xdp/vk_state.c
+            userspace/xdp/vk_state.c userspace/xdp/dp_sandbox.c
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTOS:%=$(BUILD)/gen/%.pb-c.o)
 # objects of the dataplane other than main(), for tests and benchmarks
@@ -19,7 +19,7 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0)
 NL_LIBS   := $(shell pkg-config --libs libnl-3.0 libnl-route-3.0)
 LIB_LIBS  := -ljansson -lidn2 -lpsl -lpcap -lprotobuf-c -lmbedtls -lmbedx509 -lmbedcrypto \
              -lhttp_parser -lz -lyajl
-DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS)
+DP_LIBS   := $(LDLIBS_BPF) $(LIB_LIBS) $(NL_LIBS) -lseccomp
 
 BINS += $(BIN)/vardkase-xdp $(BIN)/vardkased $(BIN)/vardkasectl
 

@@ -239,6 +239,8 @@ ip netns exec $NS ping -c 2 -i 0.2 -W 1 10.77.0.1 >/dev/null
 check "counters survive the restart" \
 	test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge $((before + 4))
 check "restart logs the re-used state" grep -q "re-using pinned maps" "$STATE/daemon.log"
+check "the running daemon is sandboxed (CAP_BPF, CAP_NET_ADMIN, seccomp)" \
+	grep -q "sandbox: capabilities CAP_BPF and CAP_NET_ADMIN only" "$STATE/daemon.log"
 before=$(count aaaaaaaa-0000-4000-8000-000000000001)
 ip link del $IF
 veth || echo "veth: could not recreate the pair"

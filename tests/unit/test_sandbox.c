@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The agent's seccomp filter, entered for real in a child per case: what
- * the agent needs works (threads, isatty), what it forbids fails the way
- * the filter says (killed by SIGSYS, or the errno it answers). */
+/* The agent's and the dataplane's seccomp filters, entered for real in a
+ * child per case: what they need works (threads, isatty; fork, map calls),
+ * what they forbid fails the way the filter says (killed by SIGSYS, or the
+ * errno it answers). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,7 +20,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include "agent/sandbox.h"
+#include "xdp/dp_sandbox.h"
 
 enum { OK = 0, WRONG = 1, KILLED = -1 };
 
@@ -80,6 +83,64 @@ static int run_case(int c)
 	return WEXITSTATUS(st) ? WRONG : OK;
 }
 
+/* The dataplane's filter (dp_sandbox.c), case c: OK, WRONG or KILLED. */
+static int run_dp_case(int c)
+{
+	union bpf_attr at;
+	pid_t pid = fork(), kid;
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (vk_dp_sandbox_enter())
+			_exit(3);
+		memset(&at, 0, sizeof(at));
+		at.map_fd = (__u32)-1;	/* no map: EBADF, if the call is let through */
+		switch (c) {
+		case 0:	/* the state file's writer, and a map call (on no map) */
+			kid = fork();
+			if (kid == 0)
+				_exit(0);
+			_exit(kid > 0 && waitpid(kid, &st, 0) == kid &&
+			      syscall(SYS_bpf, BPF_MAP_LOOKUP_ELEM, &at, sizeof(at)) < 0 &&
+			      errno == EBADF ? OK : WRONG);
+		case 1:	/* loading a program */
+			syscall(SYS_bpf, BPF_PROG_LOAD, &at, sizeof(at));
+			_exit(WRONG);
+		case 2:	/* running anything */
+			execl("/bin/true", "true", (char *)NULL);
+			_exit(WRONG);
+		case 3:	/* executable memory */
+			mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			_exit(WRONG);
+		case 4:	/* a packet socket */
+			socket(AF_PACKET, SOCK_RAW, 0);
+			_exit(WRONG);
+		}
+		_exit(WRONG);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		return KILLED;
+	assert_true(WIFEXITED(st));
+	assert_int_not_equal(WEXITSTATUS(st), 3);
+	return WEXITSTATUS(st) ? WRONG : OK;
+}
+
+static void test_dataplane(void **state)
+{
+	(void)state;
+	if (geteuid()) {
+		print_message("SKIP: the dataplane's filter keeps capabilities only root has\n");
+		skip();
+	}
+	assert_int_equal(run_dp_case(0), OK);
+	assert_int_equal(run_dp_case(1), KILLED);
+	assert_int_equal(run_dp_case(2), KILLED);
+	assert_int_equal(run_dp_case(3), KILLED);
+	assert_int_equal(run_dp_case(4), KILLED);
+}
+
 static void test_allowed(void **state)
 {
 	(void)state;
@@ -103,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allowed),
 		cmocka_unit_test(test_forbidden),
+		cmocka_unit_test(test_dataplane),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include "vk_dp.h"
 #include "vk_event.h"
 #include "ipc_server.h"
+#include "dp_sandbox.h"
 #include "../lib/vk_ipc.h"
 #include "cmds.h"
 #include "../lib/vk_log.h"
@@ -43,6 +44,7 @@ struct run {
 	struct vk_ipc_server ipc;
 	unsigned long events;
 	int print_matches;
+	int sandbox;		/* enter dp_sandbox.c once attached (--no-sandbox: not) */
 	unsigned long minute_matches;	/* confirmed since the last summary */
 	time_t minute_at;
 };
@@ -154,6 +156,8 @@ static int loop(struct run *r)
 	pfd[FD_RING] = (struct pollfd){ .fd = ring_buffer__epoll_fd(r->dp.rb), .events = POLLIN };
 	pfd[FD_NETLINK] = (struct pollfd){ .fd = nl_cache_mngr_get_fd(r->mngr), .events = POLLIN };
 	r->minute_at = time(NULL);
+	if (r->sandbox && vk_dp_sandbox_enter())
+		return -1;
 	vk_info("running; SIGTERM stops the daemon, the XDP program stays attached");
 	for (;;) {
 		nipc = vk_ipc_server_fds(&r->ipc, ipcfd, VK_IPC_MAX_CLIENTS + 1);
@@ -185,7 +189,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: vardkase-xdp run --iface IF [--iface IF2 ...] [--mode monitor|span]\n"
 		   "         [--indicators FILE] [--socket PATH] [--pin-dir DIR]\n"
 		   "         [--state-dir DIR] [--sizes ids=N,v4=N,...]\n"
-		   "         [--max-staged-mb N] [--idle-timeout SECONDS] [--print-matches]\n");
+		   "         [--max-staged-mb N] [--idle-timeout SECONDS] [--print-matches]\n"
+		   "         [--no-sandbox]\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -201,17 +206,18 @@ int cmd_run(int argc, char **argv)
 		{ "max-staged-mb", required_argument, NULL, 'M' },
 		{ "idle-timeout", required_argument, NULL, 'I' },
 		{ "print-matches", no_argument, NULL, 'p' },
+		{ "no-sandbox", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct vk_dp_opts o = { .pin_dir = VK_PIN_DIR_DEFAULT, .state_dir = VK_STATE_DIR_DEFAULT };
 	const char *ind = NULL, *mode = "monitor", *sock = VK_SOCKET_DEFAULT;
-	struct run r = { .ipc.listen_fd = -1 };
+	struct run r = { .ipc.listen_fd = -1, .sandbox = 1 };
 	unsigned stage_mb = 0, idle_s = 0;
 	int c, i, rc = 1;
 
 	vk_sizes_default(&o.sizes);
-	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:ph", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:pNh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (r.nif == MAX_IFACES) {
@@ -226,6 +232,7 @@ int cmd_run(int argc, char **argv)
 		case 'S': o.state_dir = optarg; break;
 		case 's': sock = optarg; break;
 		case 'p': r.print_matches = 1; break;
+		case 'N': r.sandbox = 0; break;
 		case 'M':
 		case 'I': {
 			char *end;
