@@ -86,7 +86,7 @@ test-sightings: $(BINS)
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet misp pcap http page state conf wl events verdict ipc
+FUZZERS := packet misp pcap http page state conf wl events verdict ipc console
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
 # so UBSan's alignment check is the one check left out (make test-ubsan
@@ -100,9 +100,11 @@ FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_
                  userspace/lib/vk_https.c userspace/lib/vk_mispread.c userspace/lib/vk_ipc.c \
                  userspace/agent/sync.c userspace/agent/amap.c userspace/agent/wl.c \
                  userspace/agent/conf.c userspace/agent/upstream.c userspace/agent/shared.c \
+                 userspace/agent/evloop.c userspace/agent/console.c userspace/agent/sight.c \
+                 userspace/agent/store.c userspace/agent/dpc.c userspace/agent/unpub.c \
                  userspace/xdp/vk_state.c userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
                  userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c \
-                 $(BUILD)/gen/dataplane.pb-c.c
+                 $(BUILD)/gen/dataplane.pb-c.c $(BUILD)/gen/console.pb-c.c
 FUZZ_LIB := $(BUILD)/fuzz/libfuzz.a
 FUZZ_LIBS := -ljansson -lidn2 -lpsl -lpcap -lhttp_parser -lz -lmbedtls -lmbedx509 \
              -lmbedcrypto -lyajl -linih -lsqlite3 -lprotobuf-c $(LDLIBS_BPF) $(NL_LIBS) -lpthread

@@ -6,7 +6,7 @@
 set -eu
 dir=$1 shared=$2; shift 2
 pass=0 fail=0
-for f in packet misp pcap http page state conf wl events verdict ipc; do
+for f in packet misp pcap http page state conf wl events verdict ipc console; do
 	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
 	case $f in
 	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
@@ -38,6 +38,10 @@ def ld(f, b): return v(f << 3 | 2) + v(len(b)) + b
 ind = ld(1, b"aaaaaaaa-0000-4000-8000-000000000001") + v(2 << 3) + v(2) + ld(3, b"192.0.2.7")
 upd = v(1 << 3) + v(2) + ld(3, ind) + ld(4, b"bbbbbbbb-0000-4000-8000-000000000001")
 sys.stdout.buffer.write(ld(1, upd))' > "$corpus/update" ;;
+	# Request{status}, Request{sightings{since_s 3600, limit 10}}, Request{indicator{"evil.se"}}
+	console) printf '\012\000' > "$corpus/status"
+		 printf '\022\005\010\220\034\050\012' > "$corpus/sightings"
+		 printf '\032\011\012\007evil.se' > "$corpus/indicator" ;;
 	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
 	pcap) [ -d "$shared/pcaps" ] &&
