@@ -16,15 +16,26 @@ static struct vk_evloop e;
 static struct vk_shared sh;
 static struct vk_conf c;
 
+static char dir[] = "/tmp/vk-fuzz-console.XXXXXX";
+
+static void cleanup(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		return;
+}
+
 static void setup(void)
 {
-	static char dir[] = "/tmp/vk-fuzz-console.XXXXXX";
 	struct vk_store st;
 	struct vk_amap m;
 	char err[512];
 
 	if (!mkdtemp(dir))
 		abort();
+	atexit(cleanup);
 	snprintf(c.state_dir, sizeof(c.state_dir), "%s", dir);
 	snprintf(c.console_socket, sizeof(c.console_socket), "%s/agent.sock", dir);
 	snprintf(c.operator_group, sizeof(c.operator_group), "root");

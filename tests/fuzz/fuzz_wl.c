@@ -8,9 +8,16 @@
 #include "agent/wl.h"
 #include "lib/vk_key.h"
 
+static char dir[64], path[96];
+
+static void cleanup(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64], path[96];
 	struct vk_key k[2];
 	const char *why;
 	struct vk_wl *w;
@@ -21,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof(path), "%s/list.json", dir);
+		atexit(cleanup);
 	}
 	if (fuzz_to_file(path, data, size))
 		return 0;
