@@ -6,7 +6,7 @@
 set -eu
 dir=$1 shared=$2; shift 2
 pass=0 fail=0
-for f in packet misp pcap http page state conf wl events verdict ipc console; do
+for f in packet misp pcap http page state conf wl events verdict ipc console dpanswer; do
 	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
 	case $f in
 	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
@@ -42,6 +42,22 @@ sys.stdout.buffer.write(ld(1, upd))' > "$corpus/update" ;;
 	console) printf '\012\000' > "$corpus/status"
 		 printf '\022\005\010\220\034\050\012' > "$corpus/sightings"
 		 printf '\032\011\012\007evil.se' > "$corpus/indicator" ;;
+	# Response{event{uuid, "evil.se", dns_qname, 10.1.2.3 -> 10.0.0.53, name}} and
+	# Response{counters{counter{uuid, "evil.se", 5}, instance}}
+	dpanswer) /usr/bin/python3 -c 'import sys
+def v(n):
+    out = b""
+    while True:
+        b = n & 0x7f; n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n: return out
+def ld(f, b): return v(f << 3 | 2) + v(len(b)) + b
+u = b"aaaaaaaa-0000-4000-8000-000000000001"
+ev = v(1 << 3) + v(1795359900 * 10**9) + ld(2, u) + ld(3, b"evil.se") + ld(4, b"dns_qname") + \
+     ld(5, b"10.1.2.3") + ld(6, b"10.0.0.53") + v(7 << 3) + v(17) + ld(11, b"www.evil.se")
+open(sys.argv[1] + "/event", "wb").write(ld(4, ev))
+c = ld(1, ld(1, u) + ld(2, b"evil.se") + v(3 << 3) + v(5)) + ld(2, b"boot/1")
+open(sys.argv[1] + "/counters", "wb").write(ld(3, c))' "$corpus" ;;
 	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
 	pcap) [ -d "$shared/pcaps" ] &&

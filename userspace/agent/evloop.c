@@ -106,14 +106,20 @@ void vk_evloop_free(struct vk_evloop *e)
 	vk_sight_close(&e->s);
 }
 
+/* The wall-clock time of a dataplane event stamped mono_ns (monotonic).
+ * A stamp from the future (or past 2^63: a bogus one once overflowed
+ * here, fuzz_dpanswer) is now; one older than the epoch is the epoch. */
 static int64_t wall_ns(uint64_t mono_ns)
 {
 	struct timespec w, m;
+	uint64_t wall, mono, age;
 
 	clock_gettime(CLOCK_REALTIME, &w);
 	clock_gettime(CLOCK_MONOTONIC, &m);
-	return (int64_t)w.tv_sec * 1000000000 + w.tv_nsec -
-	       ((int64_t)m.tv_sec * 1000000000 + m.tv_nsec - (int64_t)mono_ns);
+	wall = (uint64_t)w.tv_sec * 1000000000u + (uint64_t)w.tv_nsec;
+	mono = (uint64_t)m.tv_sec * 1000000000u + (uint64_t)m.tv_nsec;
+	age = mono_ns < mono ? mono - mono_ns : 0;
+	return age < wall ? (int64_t)(wall - age) : 0;
 }
 
 static int dp_send(struct vk_evloop *e, Vardkase__Dp__Request *rq)
@@ -214,7 +220,6 @@ static void on_dataplane(struct vk_evloop *e, int64_t now)
 	int i;
 
 	for (i = 0; i < 4096; i++) {	/* then let the console have a turn */
-		Vardkase__Dp__Response *r;
 		long n = vk_ipc_recv(e->dp_fd, buf);
 
 		if (n == -EAGAIN)
@@ -226,25 +231,31 @@ static void on_dataplane(struct vk_evloop *e, int64_t now)
 			e->dp.attached = 0;
 			return;
 		}
-		r = vardkase__dp__response__unpack(NULL, (size_t)n, buf);
-		if (!r)
-			continue;
-		if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_EVENT)
-			vk_sight_event(&e->s, r->event, wall_ns(r->event->ts_ns));
-		else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_COUNTERS) {
-			const Vardkase__Dp__Counters *c = r->counters;
-
-			if (!vk_sight_counters(&e->s, c, now))
-				vk_kick(e->sh->upstream_kick);
-			/* the next page from the last uuid; an empty page with
-			 * "more" (a row larger than a message) ends the round */
-			if (c->more && c->n_counter)
-				dp_counters(e, c->counter[c->n_counter - 1]->attribute_uuid);
-		}
-		else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_STATS)
-			on_stats(e, r->stats, now);
-		vardkase__dp__response__free_unpacked(r, NULL);
+		vk_evloop_dp_message(e, buf, (size_t)n, now);
 	}
+}
+
+void vk_evloop_dp_message(struct vk_evloop *e, const uint8_t *buf, size_t n, int64_t now)
+{
+	Vardkase__Dp__Response *r = vardkase__dp__response__unpack(NULL, n, buf);
+
+	if (!r)
+		return;
+	if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_EVENT) {
+		vk_sight_event(&e->s, r->event, wall_ns(r->event->ts_ns));
+	} else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_COUNTERS) {
+		const Vardkase__Dp__Counters *c = r->counters;
+
+		if (!vk_sight_counters(&e->s, c, now))
+			vk_kick(e->sh->upstream_kick);
+		/* the next page from the last uuid; an empty page with "more"
+		 * (a row larger than a message) ends the round */
+		if (c->more && c->n_counter)
+			dp_counters(e, c->counter[c->n_counter - 1]->attribute_uuid);
+	} else if (r->msg_case == VARDKASE__DP__RESPONSE__MSG_STATS) {
+		on_stats(e, r->stats, now);
+	}
+	vardkase__dp__response__free_unpacked(r, NULL);
 }
 
 static void updated(void *arg, int64_t id)

@@ -54,6 +54,10 @@ void vk_evloop_free(struct vk_evloop *e);
 /* Thread body (arg: struct vk_evloop *). Returns at sh->stop. */
 void *vk_evloop_main(void *arg);
 
+/* One message from the dataplane (an event, counters, stats) into the
+ * sightings store and the status; one that does not decode is dropped. */
+void vk_evloop_dp_message(struct vk_evloop *e, const uint8_t *buf, size_t n, int64_t now);
+
 /* console.c: one request from client i. */
 void vk_console_request(struct vk_evloop *e, int i);
 /* console.c: push the last flush's aggregates to --follow clients. */
