@@ -149,6 +149,7 @@ for _ in range(20):
     c = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     c.connect(sys.argv[1])
     cs.append(c)
+print("connected", flush=True)
 time.sleep(6)       # past --idle-timeout 3: the daemon closes them
 closed = 0
 for c in cs:
@@ -160,7 +161,10 @@ for c in cs:
 print("closed", closed)
 PY
 	local idle=$!
-	sleep 1
+	# the silent ones connected (python may start slowly), then a second:
+	# only a connection silent that long gives way to a new one
+	for _ in $(seq 100); do grep -q connected "$STATE/idle.txt" && break; sleep 0.1; done
+	sleep 1.2
 	check "socket: 20 silent connections do not lock a client out" \
 		sh -c "\"$BIN\" ctl --socket \"$STATE/dp.sock\" stats | grep -q generation"
 	wait $idle
