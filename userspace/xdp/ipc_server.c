@@ -741,11 +741,13 @@ void vk_ipc_server_tick(struct vk_ipc_server *s)
 	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++) {
 		struct vk_ipc_client *c = s->cl[i];
 
-		if (!c || c->subscribed || now - c->last < (c->staging ? s->idle_s / 2 : s->idle_s))
+		/* a staging connection waits for MISP's next page (the agent
+		 * streams a full pull as it parses it): ten times as long */
+		if (!c || c->subscribed || now - c->last < (c->staging ? 10 * s->idle_s : s->idle_s))
 			continue;
 		if (c->staging)
 			vk_warn("control socket: a staged update idle for %u s is dropped",
-				s->idle_s / 2);
+				10 * s->idle_s);
 		client_close(s, i);
 	}
 }
@@ -805,6 +807,9 @@ static void on_client(struct vk_ipc_server *s, int i)
 		ack(s, c->fd, "empty Request", NULL, 0);
 	}
 	vardkase__dp__request__free_unpacked(rq, NULL);
+	/* the time the daemon took with it is not the client's silence */
+	if (s->cl[i] == c)
+		c->last = mono_s();
 }
 
 void vk_ipc_server_ready(struct vk_ipc_server *s, int fd)

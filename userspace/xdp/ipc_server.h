@@ -22,7 +22,7 @@ struct vk_ipc_server {
 	unsigned long events_dropped;	/* a subscriber too slow to take them */
 	/* limits: a client may stage at most twice the id capacity in
 	 * attributes, and all together stage_max bytes (estimated); a
-	 * connection silent for idle_s is closed (one staging: idle_s / 2),
+	 * connection silent for idle_s is closed (one staging: 10 * idle_s),
 	 * subscribers excepted; with every slot taken the longest-idle
 	 * connection gives way to a new one (the agent must always get in) */
 	size_t stage_max, staged;
