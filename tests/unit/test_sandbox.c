@@ -28,6 +28,20 @@ enum { OK = 0, WRONG = 1, KILLED = -1 };
 
 static void *nothing(void *arg) { return arg; }
 
+/* How child pid ended: OK, WRONG, or KILLED (SIGSYS); exit 3 means the
+ * filter did not load, which fails the test. */
+static int outcome(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
+		return KILLED;
+	assert_true(WIFEXITED(st));
+	assert_int_not_equal(WEXITSTATUS(st), 3);
+	return WEXITSTATUS(st) ? WRONG : OK;
+}
+
 /* Run case c under the filter in a child: OK, WRONG (the call did not
  * fail as expected) or KILLED (SIGSYS). */
 static int run_case(int c)
@@ -74,13 +88,8 @@ static int run_case(int c)
 		}
 		_exit(WRONG);
 	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
 	rmdir(dir);
-	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
-		return KILLED;
-	assert_true(WIFEXITED(st));
-	assert_int_not_equal(WEXITSTATUS(st), 3);	/* the filter loaded */
-	return WEXITSTATUS(st) ? WRONG : OK;
+	return outcome(pid);
 }
 
 /* The dataplane's filter (dp_sandbox.c), case c: OK, WRONG or KILLED. */
@@ -119,12 +128,7 @@ static int run_dp_case(int c)
 		}
 		_exit(WRONG);
 	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS)
-		return KILLED;
-	assert_true(WIFEXITED(st));
-	assert_int_not_equal(WEXITSTATUS(st), 3);
-	return WEXITSTATUS(st) ? WRONG : OK;
+	return outcome(pid);
 }
 
 static void test_dataplane(void **state)
