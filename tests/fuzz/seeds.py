@@ -38,11 +38,35 @@ def state():
     return {"seed": b"VKSTATE2" + struct.pack("<QQ", 7, 2) + e1 + e2}
 
 
+def key(kind, plen=0, port=0, addr=b"", name=b""):
+    """Key{kind, plen, port, addr, name} (dataplane.proto), zero fields left out."""
+    out = v(1 << 3) + v(kind)
+    if plen:
+        out += v(2 << 3) + v(plen)
+    if port:
+        out += v(3 << 3) + v(port)
+    if addr:
+        out += ld(4, addr)
+    if name:
+        out += ld(5, name)
+    return out
+
+
+def indicator(uuid, typ, value, keys):
+    return ld(1, uuid) + v(2 << 3) + v(typ) + ld(3, value) + b"".join(ld(4, k) for k in keys)
+
+
+def update(gen, adds, removes=(), full=False):
+    return ld(1, v(1 << 3) + v(gen) + (v(2 << 3) + v(1) if full else b"") +
+              b"".join(ld(3, a) for a in adds) + b"".join(ld(4, r) for r in removes))
+
+
 def ipc():
-    """Request{update{generation 2 (a delta), add[{uuid, IP_DST, 192.0.2.7}], remove_uuid}}."""
-    ind = ld(1, U) + v(2 << 3) + v(2) + ld(3, b"192.0.2.7")
-    upd = v(1 << 3) + v(2) + ld(3, ind) + ld(4, b"bbbbbbbb-0000-4000-8000-000000000001")
-    return {"update": ld(1, upd)}
+    """Request{update}: a delta adding an IP_DST and a DOMAIN_IP, removing a uuid."""
+    a = indicator(U, 2, b"192.0.2.7", [key(1, 32, addr=bytes([192, 0, 2, 7]))])
+    b = indicator(b"cccccccc-0000-4000-8000-000000000001", 7, b"evil.se|2001:db8::1",
+                  [key(5, name=b"evil.se"), key(2, 128, addr=bytes.fromhex("20010db8" + "0" * 23 + "1"))])
+    return {"update": update(2, [a, b], [b"bbbbbbbb-0000-4000-8000-000000000001"])}
 
 
 def dpanswer():

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include "lib/vk_ipc.h"
 #include "lib/vk_key.h"
 #include "lib/vk_misp.h"
 #include "lib/vk_set.h"
@@ -46,6 +47,60 @@ static const struct { const char *type, *in; } bad[] = {
 	{ "ip-dst", "::ffff:127.0.0.1" }, { "ip-dst", "::ffff:0:0/96" },
 	{ "domain", "co.uk" }, { "domain", "org.se" }, { "domain", "github.io" },
 };
+
+/* What the agent sends is what the dataplane reads back: every good value
+ * (and a domain|ip) through vk_ipc_ind_make, pack, unpack and
+ * vk_ipc_ind_keys gives the parsers' keys; a key made wrong on the way is
+ * refused. */
+static void test_wire_keys(void **state)
+{
+	static const struct { const char *type, *in; } more[] = {
+		{ "domain|ip", "Evil.se|2001:db8::1" }, { "domain|ip", "evil.se|192.0.2.9" },
+	};
+	struct vk_ipc_ind d;
+	struct vk_key k[2];
+	uint8_t buf[4096];
+	const char *why;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]) + 2; i++) {
+		const char *type = i < sizeof(good) / sizeof(good[0]) ? good[i].type :
+				   more[i - sizeof(good) / sizeof(good[0])].type;
+		const char *in = i < sizeof(good) / sizeof(good[0]) ? good[i].in :
+				 more[i - sizeof(good) / sizeof(good[0])].in;
+		Vardkase__Dp__Indicator *x;
+		int n, j;
+
+		assert_int_equal(vk_ipc_ind_make(&d, "aaaaaaaa-0000-4000-8000-000000000001",
+						 vk_misp_type_parse(type), in, &why), 0);
+		len = protobuf_c_message_pack(&d.x.base, buf);
+		assert_true(len + 4 <= vk_ipc_ind_len(&d));
+		x = vardkase__dp__indicator__unpack(NULL, len, buf);
+		assert_non_null(x);
+		n = vk_ipc_ind_keys(x, k, &why);
+		assert_int_equal(n, (int)d.x.n_key);
+		for (j = 0; j < n; j++) {
+			assert_int_equal(vk_key_hash(&k[j]), vk_key_hash(&d.k[j]));
+			assert_int_equal(k[j].name_len, d.k[j].name_len);
+		}
+		/* another type never fits the same keys */
+		x->type = x->type == VARDKASE__DP__INDICATOR_TYPE__DOMAIN ?
+			  VARDKASE__DP__INDICATOR_TYPE__HOSTNAME : VARDKASE__DP__INDICATOR_TYPE__DOMAIN;
+		assert_true(vk_ipc_ind_keys(x, k, &why) < 0);
+		vardkase__dp__indicator__free_unpacked(x, NULL);
+	}
+	/* a broadened prefix and a name in capitals are not normalised */
+	assert_int_equal(vk_ipc_ind_make(&d, "aaaaaaaa-0000-4000-8000-000000000001",
+					 VK_T_IP_DST, "10.0.0.0/8", &why), 0);
+	d.kx[0].plen = 7;
+	assert_true(vk_ipc_ind_keys(&d.x, k, &why) < 0);
+	assert_non_null(strstr(why, "not normalised"));
+	assert_int_equal(vk_ipc_ind_make(&d, "aaaaaaaa-0000-4000-8000-000000000001",
+					 VK_T_DOMAIN, "evil.se", &why), 0);
+	d.k[0].name[0] = 'E';
+	assert_true(vk_ipc_ind_keys(&d.x, k, &why) < 0);
+}
 
 static void test_normalise(void **state)
 {
@@ -251,6 +306,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalise),
+		cmocka_unit_test(test_wire_keys),
 		cmocka_unit_test(test_key_check),
 		cmocka_unit_test(test_covers),
 		cmocka_unit_test(test_hostile_json),

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "dpc.h"
 #include "../lib/vk_ipc.h"
+#include "../lib/vk_log.h"
 
 #define CHUNK VK_DPC_CHUNK
 
@@ -90,13 +91,6 @@ int vk_dpc_generation(const char *path, uint64_t *gen, char *err, size_t errlen)
 	return 0;
 }
 
-size_t vk_dpc_wire_len(const struct vk_arec *a)
-{
-	/* uuid and value with a tag and a length each (<= 3 bytes for a
-	 * value under 2 MiB), the type, the message's own tag and length */
-	return VK_UUID_LEN + strlen(a->value) + 16;
-}
-
 uint64_t vk_dpc_next_gen(uint64_t dataplane, uint64_t ours)
 {
 	if (dataplane > VK_GEN_MAX)
@@ -106,13 +100,14 @@ uint64_t vk_dpc_next_gen(uint64_t dataplane, uint64_t ours)
 	return (dataplane > ours ? dataplane : ours) + 1;
 }
 
-Vardkase__Dp__Indicator *vk_dpc_indicator(const struct vk_arec *a, Vardkase__Dp__Indicator *x)
+int vk_dpc_indicator(const struct vk_arec *a, struct vk_ipc_ind *d)
 {
-	vardkase__dp__indicator__init(x);
-	x->attribute_uuid = (char *)a->uuid;
-	x->type = (Vardkase__Dp__IndicatorType)a->type;
-	x->value = a->value;
-	return x;
+	const char *why;
+	int rc = vk_ipc_ind_make(d, a->uuid, (enum vk_misp_type)a->type, a->value, &why);
+
+	if (rc)
+		vk_warn("attribute %s '%.80s' left out of the update: %s", a->uuid, a->value, why);
+	return rc;
 }
 
 /* The records to send, as pointers (full: all; delta: the upserted). */
@@ -141,7 +136,7 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 		  uint64_t gen, struct vk_dpc_ack *ack, char *err, size_t errlen)
 {
 	const struct vk_arec **recs = calloc((full ? m->n : nup) + 1, sizeof(*recs));
-	Vardkase__Dp__Indicator *ind = calloc(CHUNK, sizeof(*ind));
+	struct vk_ipc_ind *ind = calloc(CHUNK, sizeof(*ind));
 	Vardkase__Dp__Indicator **pind = calloc(CHUNK, sizeof(*pind));
 	uint8_t *buf = malloc(VK_IPC_MAX_MSG);
 	size_t n, off = 0, doff = 0;
@@ -162,12 +157,19 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 		Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;
 		size_t k = 0, kd = 0, bytes = 0;
 
-		/* by count and by bytes, adds first, removals in what is left */
-		while (off + k < n && k < CHUNK &&
-		       bytes + vk_dpc_wire_len(recs[off + k]) <= VK_DPC_CHUNK_BYTES) {
-			bytes += vk_dpc_wire_len(recs[off + k]);
-			pind[k] = vk_dpc_indicator(recs[off + k], &ind[k]);
+		/* by count and by bytes, adds first, removals in what is left;
+		 * a record that does not fit is built again in the next chunk */
+		while (off < n && k < CHUNK) {
+			if (vk_dpc_indicator(recs[off], &ind[k])) {
+				off++;
+				continue;
+			}
+			if (k && bytes + vk_ipc_ind_len(&ind[k]) > VK_DPC_CHUNK_BYTES)
+				break;
+			bytes += vk_ipc_ind_len(&ind[k]);
+			pind[k] = &ind[k].x;
 			k++;
+			off++;
 		}
 		while (!full && doff + kd < ndel && kd < CHUNK &&
 		       bytes + VK_UUID_LEN + 4 <= VK_DPC_CHUNK_BYTES) {
@@ -180,7 +182,6 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 		u.add = pind;
 		u.n_remove_uuid = kd;
 		u.remove_uuid = del + doff;
-		off += k;
 		doff += kd;
 		u.more = off < n || (!full && doff < ndel);
 		rq.msg_case = VARDKASE__DP__REQUEST__MSG_UPDATE;

@@ -10,14 +10,10 @@
 #include "../lib/vk_ipc.h"
 
 /* An update message holds at most VK_DPC_CHUNK indicators and
- * VK_DPC_CHUNK_BYTES of them (vk_dpc_wire_len each): values may be long
+ * VK_DPC_CHUNK_BYTES of them (vk_ipc_ind_len each): values may be long
  * (a 200-byte URL-like domain), so the count alone passes the cap. */
 #define VK_DPC_CHUNK		2000
 #define VK_DPC_CHUNK_BYTES	(VK_IPC_MAX_MSG - 2048)
-
-/* Bytes record a takes in a TableUpdate, with its tags and lengths: an
- * upper bound, so a chunk summed by it never passes the cap. */
-size_t vk_dpc_wire_len(const struct vk_arec *a);
 
 /* The generation to send next, given the dataplane's and the agent's
  * last: one past the larger. A value past VK_GEN_MAX (a dataplane fed by
@@ -41,8 +37,11 @@ int vk_dpc_update(const char *path, int full, const struct vk_amap *m,
 		  const struct vk_amap *skip, char **up, size_t nup, char **del, size_t ndel,
 		  uint64_t gen, struct vk_dpc_ack *ack, char *err, size_t errlen);
 
-/* The wire form of record a, in x (pointing into a). Returns x. */
-Vardkase__Dp__Indicator *vk_dpc_indicator(const struct vk_arec *a, Vardkase__Dp__Indicator *x);
+/* The wire form of record a, with its normalised keys, in d (pointing
+ * into a and into itself). Returns 0, or -EINVAL when the value does not
+ * normalise (records are normalised when they come in, so only a change
+ * of rules can do that; it is logged and the record left out). */
+int vk_dpc_indicator(const struct vk_arec *a, struct vk_ipc_ind *d);
 
 /* Wait for the dataplane's answer to an update chunk sent on fd (buf:
  * VK_IPC_MAX_MSG bytes). 0 when it took it, with the counts of the final

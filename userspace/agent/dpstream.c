@@ -96,28 +96,37 @@ int vk_dps_open(struct vk_dpstream *s, const char *path, uint64_t gen, char *err
 
 	memset(s, 0, sizeof(*s));
 	s->gen = gen;
+	s->ind = calloc(CHUNK, sizeof(*s->ind));
+	if (!s->ind) {
+		snprintf(err, errlen, "dataplane stream: out of memory");
+		return -1;
+	}
 	s->fd = vk_ipc_connect(path);
 	if (s->fd < 0) {
 		snprintf(err, errlen, "dataplane %s: %s", path, strerror(-s->fd));
-		return -1;
+		goto fail;
 	}
 	/* a dataplane that stops reading fails the stream instead of
 	 * holding the sync forever (answers wait as long, in poll) */
 	if (setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo))) {
 		snprintf(err, errlen, "dataplane stream: send timeout: %s", strerror(errno));
-		close(s->fd);
-		return -1;
+		goto fail;
 	}
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (pthread_create(&s->th, NULL, sender, s)) {
 		snprintf(err, errlen, "dataplane stream: cannot start its thread");
-		close(s->fd);
 		pthread_mutex_destroy(&s->mu);
 		pthread_cond_destroy(&s->cv);
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	free(s->ind);
+	s->ind = NULL;
+	return -1;
 }
 
 static int enqueue(struct vk_dpstream *s, Vardkase__Dp__Indicator **pind, size_t k, int last)
@@ -161,24 +170,35 @@ static int enqueue(struct vk_dpstream *s, Vardkase__Dp__Indicator **pind, size_t
 int vk_dps_add(struct vk_dpstream *s, const struct vk_amap *m, size_t from, size_t to,
 	       const struct vk_amap *skip)
 {
-	Vardkase__Dp__Indicator ind[CHUNK], *pind[CHUNK];
-	size_t k = 0, bytes = 0;
+	Vardkase__Dp__Indicator *pind[CHUNK];
+	size_t k = 0, bytes = 0, len;
 
-	for (; from < to; from++) {
+	while (from < to) {
 		const struct vk_arec *r = &m->rec[from];
-		size_t len = vk_dpc_wire_len(r);
 
-		if (skip && skip->n && vk_amap_get(skip, r->uuid))
+		if ((skip && skip->n && vk_amap_get(skip, r->uuid)) ||
+		    vk_dpc_indicator(r, &s->ind[k])) {
+			from++;
 			continue;
-		if (k == CHUNK || bytes + len > VK_DPC_CHUNK_BYTES) {
+		}
+		len = vk_ipc_ind_len(&s->ind[k]);
+		if (k && bytes + len > VK_DPC_CHUNK_BYTES) {
+			if (enqueue(s, pind, k, 0))
+				return -1;
+			k = 0;		/* r is built again into the first slot */
+			bytes = 0;
+			continue;
+		}
+		pind[k] = &s->ind[k].x;
+		bytes += len;
+		k++;
+		from++;
+		if (k == CHUNK) {
 			if (enqueue(s, pind, k, 0))
 				return -1;
 			k = 0;
 			bytes = 0;
 		}
-		pind[k] = vk_dpc_indicator(r, &ind[k]);
-		bytes += len;
-		k++;
 	}
 	return k ? enqueue(s, pind, k, 0) : 0;
 }
@@ -195,6 +215,8 @@ static void end(struct vk_dpstream *s)
 	}
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);
+	free(s->ind);
+	s->ind = NULL;
 }
 
 int vk_dps_finish(struct vk_dpstream *s, struct vk_dpc_ack *ack, char *err, size_t errlen)

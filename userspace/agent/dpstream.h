@@ -32,6 +32,7 @@ struct vk_dpstream {
 	int failed;
 	double cpu;			/* the sender thread's CPU seconds */
 	struct vk_dpc_ack ack;
+	struct vk_ipc_ind *ind;		/* VK_DPC_CHUNK, built in place */
 	char err[256];
 };
 

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <protobuf-c/protobuf-c.h>
 #include "dataplane.pb-c.h"
+#include "vk_key.h"
 
 /* Fits the default unix socket buffers, so no sysctl is needed; larger
  * updates are sent in chunks (TableUpdate.more). */
@@ -41,5 +42,31 @@ long vk_ipc_recv(int fd, void *buf);
 /* vk_ipc_recv() of the next datagram within timeout_ms; -ETIMEDOUT when
  * none came. */
 long vk_ipc_recv_wait(int fd, void *buf, int timeout_ms);
+
+/* ---- indicators on the wire (vk_ipc_key.c) ------------------------- */
+
+/* An Indicator and its keys, built in place for sending: x points into
+ * the rest of the struct, and at the uuid and value it was made from. */
+struct vk_ipc_ind {
+	Vardkase__Dp__Indicator x;
+	Vardkase__Dp__Key kx[2], *pk[2];
+	struct vk_key k[2];
+};
+
+/* Build d for the attribute (uuid, t, value), normalising value with
+ * vk_key_from_misp; keep uuid and value alive while d is sent, and d
+ * where it is (it points into itself). Returns 0 or -EINVAL with a
+ * static reason in *why. */
+int vk_ipc_ind_make(struct vk_ipc_ind *d, const char *uuid, enum vk_misp_type t,
+		    const char *value, const char **why);
+
+/* Bytes d takes in a TableUpdate, its tag and length included. */
+size_t vk_ipc_ind_len(const struct vk_ipc_ind *d);
+
+/* The keys of a received Indicator, for the dataplane, which parses no
+ * value: each key within its wire bounds and vk_key_check, their count and
+ * kinds fitting the type, the value at most VK_VALUE_MAX bytes. Returns
+ * the count (1 or 2), or -EINVAL with a static reason in *why. */
+int vk_ipc_ind_keys(const Vardkase__Dp__Indicator *x, struct vk_key k[2], const char **why);
 
 #endif

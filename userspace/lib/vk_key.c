@@ -370,7 +370,8 @@ int vk_key_check(const struct vk_key *k)
 		/* fall through */
 	case VK_KIND_V4:
 	case VK_KIND_V6:
-		if (k->name_len || k->plen > alen * 8 || (k->kind <= VK_KIND_V6 && k->port))
+		if (k->name_len || k->plen > alen * 8 || (k->kind <= VK_KIND_V6 && k->port) ||
+		    k->plen < (alen == 4 ? VK_V4_MIN_PREFIX : VK_V6_MIN_PREFIX))
 			return -EINVAL;
 		for (i = 0; i < 16; i++) {	/* nothing past the prefix */
 			unsigned bits = k->plen > i * 8 ? k->plen - i * 8 : 0;
@@ -400,6 +401,30 @@ int vk_key_check(const struct vk_key *k)
 			}
 		}
 		return label && labels >= 2 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+int vk_key_fits_type(enum vk_misp_type t, const struct vk_key *k, int n)
+{
+	int addr0 = n >= 1 && (k[0].kind == VK_KIND_V4 || k[0].kind == VK_KIND_V6);
+
+	switch (t) {
+	case VK_T_IP_SRC:
+	case VK_T_IP_DST:
+		return n == 1 && addr0 ? 0 : -EINVAL;
+	case VK_T_IP_SRC_PORT:
+	case VK_T_IP_DST_PORT:
+		return n == 1 && (k[0].kind == VK_KIND_V4PORT || k[0].kind == VK_KIND_V6PORT) ?
+		       0 : -EINVAL;
+	case VK_T_DOMAIN:
+		return n == 1 && k[0].kind == VK_KIND_DOMAIN ? 0 : -EINVAL;
+	case VK_T_HOSTNAME:
+		return n == 1 && k[0].kind == VK_KIND_HOST ? 0 : -EINVAL;
+	case VK_T_DOMAIN_IP:
+		return n == 2 && k[0].kind == VK_KIND_DOMAIN &&
+		       (k[1].kind == VK_KIND_V4 || k[1].kind == VK_KIND_V6) ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

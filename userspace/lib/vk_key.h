@@ -15,6 +15,9 @@
 #include "../../kernel/vardkase_abi.h"
 
 #define VK_NAME_TEXT_MAX	253	/* dotted, without the final dot */
+/* The longest MISP value the parsers take (white space included): longer
+ * ones are refused, never cut */
+#define VK_VALUE_MAX		1023
 
 /* MISP attribute types the dataplane enforces. */
 enum vk_misp_type {
@@ -66,10 +69,15 @@ int vk_key_name(const char *s, int kind, struct vk_key *k, const char **why);
  * "evil.se"). Returns buf. */
 char *vk_key_str(const struct vk_key *k, char *buf, size_t len);
 
-/* Is k a key the parsers above could have made (kind, prefix length, no
- * bits past the prefix, port, a name of [a-z0-9-_] labels)? For binary
- * keys that arrive from elsewhere. Returns 0 or -EINVAL. */
+/* Is k a key the parsers above could have made (kind, prefix length
+ * within the bounds, no bits past the prefix, port, a name of [a-z0-9-_]
+ * labels)? For binary keys that arrive from elsewhere (the agent's
+ * updates, the state file). Returns 0 or -EINVAL. */
 int vk_key_check(const struct vk_key *k);
+
+/* Are the n keys what vk_key_from_misp makes for type t (their count and
+ * kinds)? Returns 0 or -EINVAL. */
+int vk_key_fits_type(enum vk_misp_type t, const struct vk_key *k, int n);
 
 /* A 64-bit hash over the normalised key. */
 uint64_t vk_key_hash(const struct vk_key *k);

@@ -130,26 +130,35 @@ static int request(int fd, Vardkase__Dp__Request *rq)
 	return ok ? 0 : 1;
 }
 
-/* Enforced attributes of a restSearch file, values as MISP sent them (the
- * dataplane validates them, which is what this client exercises). */
+/* Enforced attributes of a restSearch file, values as MISP sent them;
+ * their keys are made as the agent makes them, chunk by chunk. */
 struct attrs {
 	Vardkase__Dp__Indicator **out;
 	size_t n, max;
 	int nomem;
+	char bad[256];		/* the first value that does not normalise */
 };
 
 /* The attributes the dataplane would take, by the rules every reader
- * shares (lib/vk_mispread.h); the dataplane validates the values. */
+ * shares (lib/vk_mispread.h); a value that does not normalise stops the
+ * update, as a refusal by the dataplane would. */
 static int take(void *arg, const struct vk_mattr *a)
 {
 	struct attrs *l = arg;
 	enum vk_misp_type t = a->f[VK_MF_TYPE] ? vk_misp_type_parse(a->f[VK_MF_TYPE]) :
 			      VK_T_UNKNOWN;
 	Vardkase__Dp__Indicator *x;
+	struct vk_ipc_ind d;
+	const char *why;
 
 	if (l->n == l->max || a->bad || t == VK_T_UNKNOWN || !a->to_ids || a->deleted ||
 	    !a->f[VK_MF_UUID] || !a->f[VK_MF_VALUE])
 		return 0;
+	if (vk_ipc_ind_make(&d, a->f[VK_MF_UUID], t, a->f[VK_MF_VALUE], &why)) {
+		snprintf(l->bad, sizeof(l->bad), "attribute %s '%.80s': %s", a->f[VK_MF_UUID],
+			 a->f[VK_MF_VALUE], why);
+		return 1;
+	}
 	x = calloc(1, sizeof(*x));
 	if (!x) {
 		l->nomem = 1;
@@ -170,7 +179,7 @@ static int take(void *arg, const struct vk_mattr *a)
 /* A restSearch answer in a file, streamed. The count, or -1 (said why). */
 static long read_attrs(const char *path, Vardkase__Dp__Indicator **out, size_t max)
 {
-	struct attrs l = { out, 0, max, 0 };
+	struct attrs l = { out, 0, max, 0, "" };
 	struct vk_mispread *r = vk_mispread_new(NULL, take, &l);
 	FILE *f = fopen(path, "rb");
 	char buf[65536], err[256];
@@ -190,7 +199,8 @@ static long read_attrs(const char *path, Vardkase__Dp__Indicator **out, size_t m
 	rc = vk_mispread_end(r, err, sizeof(err));
 	vk_mispread_free(r);
 	if (rc < 0)
-		fprintf(stderr, "ctl update: %s: %s\n", path, l.nomem ? "out of memory" : err);
+		fprintf(stderr, "ctl update: %s: %s\n", path, l.nomem ? "out of memory" :
+			*l.bad ? l.bad : err);
 	return rc < 0 ? -1 : (long)l.n;
 }
 
@@ -201,7 +211,8 @@ static int do_update(int fd, int argc, char **argv)
 		{ "chunk", required_argument, NULL, 'c' }, { "remove", required_argument, NULL, 'r' },
 		{ 0 }
 	};
-	Vardkase__Dp__Indicator **ind = calloc(1u << 22, sizeof(*ind));
+	Vardkase__Dp__Indicator **ind = calloc(1u << 22, sizeof(*ind)), **pd = NULL;
+	struct vk_ipc_ind *d = NULL;
 	char **rm = calloc((size_t)argc + 1, sizeof(*rm));
 	size_t n = 0, nrm = 0, chunk = 2000, off = 0;
 	unsigned long long gen = 0;
@@ -235,15 +246,37 @@ static int do_update(int fd, int argc, char **argv)
 			return 1;
 		n = (size_t)got;
 	}
+	if (chunk > VK_IPC_MAX_ITEMS)
+		chunk = VK_IPC_MAX_ITEMS;
+	d = calloc(chunk, sizeof(*d));
+	pd = calloc(chunk, sizeof(*pd));
+	if (!d || !pd) {
+		fprintf(stderr, "ctl update: out of memory\n");
+		return 1;
+	}
 	do {	/* chunks of the same generation; the last one applies */
 		Vardkase__Dp__Request rq = VARDKASE__DP__REQUEST__INIT;
 		Vardkase__Dp__TableUpdate u = VARDKASE__DP__TABLE_UPDATE__INIT;
-		size_t k = n - off < chunk ? n - off : chunk;
+		size_t k = 0, bytes = 0;
+		const char *why;
 
+		/* at most chunk indicators, and as many as fit a message; take()
+		 * made each once already, so this cannot fail */
+		while (off + k < n && k < chunk) {
+			Vardkase__Dp__Indicator *x = ind[off + k];
+
+			vk_ipc_ind_make(&d[k], x->attribute_uuid, (enum vk_misp_type)x->type,
+					x->value, &why);
+			bytes += vk_ipc_ind_len(&d[k]);
+			if (k && bytes > VK_IPC_MAX_MSG - 2048)
+				break;
+			pd[k] = &d[k].x;
+			k++;
+		}
 		u.generation = gen;
 		u.full = full;
 		u.n_add = k;
-		u.add = ind + off;
+		u.add = pd;
 		off += k;
 		u.more = off < n;
 		if (!u.more) {
@@ -254,6 +287,8 @@ static int do_update(int fd, int argc, char **argv)
 		rq.update = &u;
 		rc = request(fd, &rq);
 	} while (!rc && off < n);
+	free(d);
+	free(pd);
 	return rc;
 }
 

@@ -29,7 +29,6 @@
 #include "dp_sandbox.h"
 #include "../lib/vk_ipc.h"
 #include "cmds.h"
-#include "../lib/vk_key.h"
 #include "../lib/vk_log.h"
 
 #define MAX_IFACES 16
@@ -157,7 +156,6 @@ static int loop(struct run *r)
 	pfd[FD_RING] = (struct pollfd){ .fd = ring_buffer__epoll_fd(r->dp.rb), .events = POLLIN };
 	pfd[FD_NETLINK] = (struct pollfd){ .fd = nl_cache_mngr_get_fd(r->mngr), .events = POLLIN };
 	r->minute_at = time(NULL);
-	vk_key_init();	/* the public suffix list is read before the filter */
 	if (r->sandbox && vk_dp_sandbox_enter())
 		return -1;
 	vk_info("running; SIGTERM stops the daemon, the XDP program stays attached");

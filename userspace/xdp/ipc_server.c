@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Every request is checked before anything changes: the datagram size, the
- * protobuf decoding, the item counts, each indicator's uuid, type and value.
+ * protobuf decoding, the item counts, each indicator's uuid, type and keys.
+ * The keys arrive normalised (the agent runs the parsers): this process,
+ * the privileged one, checks their bounds and syntax and parses no value.
  * A refused message gets an Ack with ok = false and the reason and changes
  * no table; a refused chunk also drops the chunks staged before it, since
  * an update is applied whole or not at all.
@@ -161,10 +163,9 @@ static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
 				 x->attribute_uuid, (int)x->type);
 			return -1;
 		}
-		/* the proto enum and enum vk_misp_type share their numbers */
-		if (vk_key_from_misp((enum vk_misp_type)x->type, x->value, k, &r) < 0) {
+		if (vk_ipc_ind_keys(x, k, &r) < 0) {
 			snprintf(why, len, "add[%zu] %s '%.80s': %s", i, x->attribute_uuid,
-				 x->value, r);
+				 x->value ? x->value : "", r);
 			return -1;
 		}
 	}
@@ -227,7 +228,7 @@ static int stage(struct vk_ipc_client *c, const Vardkase__Dp__TableUpdate *u)
 		struct vk_attr a = { .type = (uint8_t)x->type, .value = x->value };
 
 		memcpy(a.uuid, x->attribute_uuid, VK_UUID_LEN);
-		n = vk_key_from_misp((enum vk_misp_type)x->type, x->value, k, &r);
+		n = vk_ipc_ind_keys(x, k, &r);	/* validate() took them */
 		for (j = 0; j < n; j++)
 			if (vk_set_add(&c->adds, &k[j], &a))
 				return -ENOMEM;
