@@ -122,6 +122,8 @@ conf() {	# conf NAME [key=value ...] -> $T/NAME.conf
 		echo "state_dir = $T/${STATE:-state}"
 		echo "dataplane_socket = $T/dp.sock"
 		echo "console_socket = ${CSOCK:-$T/agent.sock}"
+		# root, as every process here; the end of this file checks a real user
+		echo "user = ${AUSER:-root}"
 	} > "$f"
 }
 start_dp() {
@@ -438,5 +440,39 @@ check "... and it logged its progress on the way" grep -q "pull under way: page 
 # journal, on a box) holds no match and no internal address
 check "the dataplane's stdout holds no match events (no --print-matches)" \
 	sh -c "! grep -q 'attribute_uuid' '$T/events.jsonl' && ! grep -q '10.77.1.2' '$T/events.jsonl'"
+
+# Started as root by hand, the agent becomes [agent] user before it writes
+# a file (it once stayed root: root's files, and /etc writable)
+AUSER=vk-nosuchuser conf nouser
+sed -i "s|^state_dir = .*|state_dir = $T/state-nouser|" "$T/nouser.conf"
+check "started as root, a user that does not exist: it refuses and says how to fix it" \
+	sh -c "! timeout 20 '$BIN/vardkased' --config '$T/nouser.conf' --once 2>'$T/nouser.out' && grep -q \"user 'vk-nosuchuser' does not exist\" '$T/nouser.out' && [ ! -e '$T/state-nouser/agent.db' ]"
+if getent passwd nobody >/dev/null && getent group nogroup >/dev/null; then
+	# what the unit's Group= and directories give the agent's user: a
+	# path to the dataplane's socket, and its group
+	chmod 711 "$T"
+	chgrp nogroup "$T/dp.sock"
+	AUSER=nobody CSOCK=$T/run-nobody/agent.sock PAGE=1000 conf nobody
+	sed -i "s|^state_dir = .*|state_dir = $T/state-nobody|" "$T/nobody.conf"
+	"$BIN/vardkased" --config "$T/nobody.conf" >"$T/nobody.log" 2>&1 &
+	XPID=$!
+	for _ in $(seq 300); do grep -q "dataplane acknowledged" "$T/nobody.log" && break; sleep 0.1; done
+	for _ in $(seq 50); do [ -S "$T/run-nobody/agent.sock" ] && break; sleep 0.1; done
+	check "started as root with user = nobody: it runs as nobody (uid, gid, no other group)" \
+		sh -c "grep -q 'running as nobody' '$T/nobody.log' && grep -qE '^Uid:\s+65534\s+65534\s+65534\s+65534$' /proc/$XPID/status && grep -qE '^Gid:\s+65534\s+65534\s+65534\s+65534$' /proc/$XPID/status && grep -qE '^Groups:\s*65534\s*$' /proc/$XPID/status"
+	check "... syncs and feeds the dataplane through its socket's group" \
+		grep -q "dataplane acknowledged" "$T/nobody.log"
+	check "... and every file it made is nobody's (state, sightings, console socket)" \
+		sh -c "[ -e '$T/state-nobody/agent.db' ] && [ -e '$T/state-nobody/sightings.db' ] && [ -z \"\$(find '$T/state-nobody' '$T/run-nobody' ! -user nobody)\" ]"
+	kill -TERM $XPID 2>/dev/null; wait $XPID 2>/dev/null
+	AUSER=nobody conf tmpstate
+	sed -i "s|^state_dir = .*|state_dir = /tmp|" "$T/tmpstate.conf"
+	check "... but a state_dir anyone may write to (/tmp) is refused, not given away" \
+		sh -c "! timeout 20 '$BIN/vardkased' --config '$T/tmpstate.conf' --once 2>'$T/tmpstate.out' && grep -q 'not given to nobody' '$T/tmpstate.out' && [ \"\$(stat -c %U /tmp)\" = root ]"
+	chgrp root "$T/dp.sock"
+	chmod 700 "$T"
+else
+	echo "SKIP: no user nobody / group nogroup: the drop from root is not checked"
+fi
 echo "agent: $PASS passed, $FAIL failed"
 [ $FAIL = 0 ]

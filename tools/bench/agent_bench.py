@@ -126,7 +126,7 @@ def main():
         open(conf, "w").write(
             "[upstream]\nurl = https://localhost:18543\nca = %s/ca.crt\nclient_cert = %s/client.crt\n"
             "client_key = %s/client.key\napi_key_file = %s/api.key\npage_size = %d\n"
-            "poll_interval = 5\njitter_percent = 0\noverlap = 2\n[agent]\nstate_dir = %s/state\n"
+            "poll_interval = 5\njitter_percent = 0\noverlap = 2\n[agent]\nuser = root\nstate_dir = %s/state\n"
             "dataplane_socket = %s/dp.sock\n" % (pki, pki, pki, tmp, PAGE, tmp, tmp))
         # The first full sync also makes the Python server render ~550 MB
         # of JSON once; the timed one starts the agent from an empty state

@@ -41,6 +41,7 @@ api_key_file = $D/api.key
 poll_interval = 86400
 connect_timeout = 1
 [agent]
+user = root
 state_dir = $D
 dataplane_socket = $D/no-dataplane.sock
 console_socket = $D/agent.sock

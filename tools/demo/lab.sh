@@ -129,6 +129,9 @@ jitter_percent = 0
 [indicators]
 warninglists =
 [agent]
+; the lab runs every process as root; a box's unit starts the agent as its
+; own user, and one started as root by hand becomes this one
+user = root
 state_dir = $D/state
 dataplane_socket = $D/run/dataplane.sock
 console_socket = $D/run/agent.sock

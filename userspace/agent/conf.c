@@ -110,6 +110,7 @@ static int handle(struct parse *p, const char *sec, const char *key, const char 
 	if (IS("agent", "dataplane_socket")) return STR(dataplane_socket);
 	if (IS("agent", "console_socket")) return STR(console_socket);
 	if (IS("agent", "operator_group")) return STR(operator_group);
+	if (IS("agent", "user")) return STR(user);
 	if (IS("sightings", "local_networks")) return STR(local_networks);
 	if (IS("sightings", "bucket")) return set_uint(&c->bucket, v, 1, 86400, w, wl);
 	if (IS("sightings", "retention_days")) return set_uint(&c->retention_days, v, 1, 3650, w, wl);
@@ -166,6 +167,7 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 	strcpy(c->dataplane_socket, VK_SOCKET_DEFAULT);
 	strcpy(c->console_socket, VK_CONSOLE_DEFAULT);
 	strcpy(c->operator_group, "vardkase-op");
+	strcpy(c->user, "vardkase");
 	c->bucket = 60;
 	c->retention_days = 90;
 	c->report = 1;

@@ -42,6 +42,7 @@ struct vk_conf {
 	char dataplane_socket[512];
 	char console_socket[512];	/* vardkasectl talks here */
 	char operator_group[64];	/* may use vardkasectl; "" = the service user only */
+	char user[64];			/* started as root: the user it becomes */
 	/* [sightings] */
 	char local_networks[1024];	/* added to RFC 1918 and RFC 4193 */
 	unsigned bucket;		/* seconds per local aggregate */

@@ -4,8 +4,14 @@
  * before the first byte goes to the network (OpenSSH's Linux sandbox is the
  * model). systemd adds the filesystem view (rootfs/.../vardkased.service).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <seccomp.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sched.h>
 #include <sys/ioctl.h>
@@ -125,6 +131,92 @@ static int add_conditional(scmp_filter_ctx f)
 			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffff, F2FS_IOC_GET_FEATURES));
 	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOTTY), SCMP_SYS(ioctl), 0);
 	return rc ? -1 : 0;
+}
+
+/* dir and what is directly in it (no symlink followed) to uid:gid. */
+static int chown_dir(const char *dir, uid_t uid, gid_t gid)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0 || fchown(fd, uid, gid) || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    fchownat(fd, e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW))
+			rc = -1;
+	closedir(d);
+	return rc;
+}
+
+int vk_sandbox_user(const char *user, const char *state_dir, const char *console_socket,
+		    char *err, size_t errlen)
+{
+	const struct passwd *pw;
+	char dir[512], *slash;
+	struct stat st;
+
+	if (geteuid() != 0)
+		return 0;
+	pw = getpwnam(user);
+	if (!strcmp(user, "root") || (pw && pw->pw_uid == 0)) {
+		vk_warn("running as root ([agent] user = %s): the files it writes are root's;"
+			" a box runs the agent as its own user", user);
+		return 0;
+	}
+	if (!pw) {
+		snprintf(err, errlen, "started as root, and [agent] user '%s' does not exist:"
+			 " create it (useradd --system --no-create-home %s) or name another",
+			 user, user);
+		return -1;
+	}
+	/* the state directory: created, or taken over if root's; a directory
+	 * anyone may write to (/tmp) or someone else's is refused */
+	if (mkdir(state_dir, 0750) && errno != EEXIST) {
+		snprintf(err, errlen, "state_dir %s: %s", state_dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(state_dir, &st) || !S_ISDIR(st.st_mode) || (st.st_mode & S_IWOTH) ||
+	    (st.st_uid != 0 && st.st_uid != pw->pw_uid)) {
+		snprintf(err, errlen, "state_dir %s: not a directory of root's or %s's that only"
+			 " they may write to: it is not given to %s", state_dir, user, user);
+		return -1;
+	}
+	if (chown_dir(state_dir, pw->pw_uid, pw->pw_gid)) {
+		snprintf(err, errlen, "state_dir %s: cannot give it to %s: %s", state_dir, user,
+			 strerror(errno));
+		return -1;
+	}
+	/* the console socket's directory, when missing (as RuntimeDirectory=);
+	 * an existing one is left as it is */
+	snprintf(dir, sizeof(dir), "%s", console_socket);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (!mkdir(dir, 0750) && chown(dir, pw->pw_uid, pw->pw_gid)) {
+			snprintf(err, errlen, "console directory %s: cannot give it to %s: %s",
+				 dir, user, strerror(errno));
+			return -1;
+		}
+	}
+	/* groups first: after setuid there is no permission left to change
+	 * them; then check that root cannot be had back */
+	if (initgroups(pw->pw_name, pw->pw_gid) || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid)) {
+		snprintf(err, errlen, "cannot become %s: %s", user, strerror(errno));
+		return -1;
+	}
+	if (!setuid(0) || !seteuid(0)) {
+		snprintf(err, errlen, "became %s, but root could be had back: refusing to run", user);
+		return -1;
+	}
+	vk_info("started as root: running as %s (uid %u, gid %u)", user, (unsigned)pw->pw_uid,
+		(unsigned)pw->pw_gid);
+	return 0;
 }
 
 int vk_sandbox_enter(const char *state_dir)

@@ -171,7 +171,10 @@ static int setup(struct agent *a, const char *conf, int check_only)
 		printf("%s: configuration is valid (%d local warninglists)\n", conf, nwl);
 		return 0;
 	}
-	if (vk_store_open(&a->st, a->c.state_dir, err, sizeof(err))) {
+	/* root by hand: the user from here on, so that every file it makes
+	 * is the user's; keys and warninglists were read above */
+	if (vk_sandbox_user(a->c.user, a->c.state_dir, a->c.console_socket, err, sizeof(err)) ||
+	    vk_store_open(&a->st, a->c.state_dir, err, sizeof(err))) {
 		vk_err("%s", err);
 		return -1;
 	}
