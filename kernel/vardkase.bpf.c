@@ -17,6 +17,7 @@
 #include "lib/hash.h"
 #include "lib/parse.h"
 #include "lib/dns.h"
+#include "lib/tls.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -97,6 +98,7 @@ struct vk_scratch {
 	__u32 nmatch;
 	__u32 mid[VK_MAX_MATCH];
 	__u8 msrc[VK_MAX_MATCH];
+	struct vk_tls tls;	/* last: the fields every match touches stay together */
 };
 
 struct {
@@ -422,24 +424,17 @@ static long qname_cb(__u32 i, void *ctx)
 
 __noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j);
 
-/* One name of the question section, read from s->q (vk_qname_start done),
- * its suffixes matched, and its matches reported at once, while s->q holds
- * the name their events carry. 0 when read whole, -1 on a counted parse
- * failure (the questions after it are not read). */
-__noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
+/* The name in s->q (read whole: nlabels and the label hashes), its
+ * suffixes matched, and its matches reported at once, while s->q holds
+ * the name their events carry. src: VK_SRC_DNS_QNAME or VK_SRC_TLS_SNI. */
+__noinline int vk_match_name(struct xdp_md *ctx, struct vk_scratch *s, __u32 src)
 {
 	struct vk_config *cfg = cfg_get();
-	__u32 i, n, first, zero = 0;
-	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+	__u32 i, n, first;
 	__u64 suffix, ids;
 
-	if (!s || !cfg || !st)
-		return -1;
-	bpf_loop(VK_QNAME_STEPS, qname_cb, NULL, 0);
-	if (s->q.err || !s->q.done) {
-		st->v[(s->q.err ? s->q.err : VK_STAT_ERR_DNS_NAME_LEN) & 31]++;
-		return -1;
-	}
+	if (!s || !cfg)
+		return 0;
 	n = s->q.nlabels;
 	if (n < 2)
 		return 0;
@@ -457,9 +452,9 @@ __noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
 		if (!ids)
 			continue;
 		if (ids >> 32)
-			vk_add_chain(s, (__u32)(ids >> 32), VK_SRC_DNS_QNAME);
+			vk_add_chain(s, (__u32)(ids >> 32), src);
 		if (l == 0 && (__u32)ids)
-			vk_add_chain(s, (__u32)ids, VK_SRC_DNS_QNAME);
+			vk_add_chain(s, (__u32)ids, src);
 	}
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
@@ -468,6 +463,91 @@ __noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
 			vk_report_one(ctx, s, i);
 	}
 	return 0;
+}
+
+/* One name of the question section, read from s->q (vk_qname_start done)
+ * and matched. 0 when read whole, -1 on a counted parse failure (the
+ * questions after it are not read). */
+__noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
+{
+	__u32 zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+
+	if (!s || !st)
+		return -1;
+	bpf_loop(VK_QNAME_STEPS, qname_cb, NULL, 0);
+	if (s->q.err || !s->q.done) {
+		st->v[(s->q.err ? s->q.err : VK_STAT_ERR_DNS_NAME_LEN) & 31]++;
+		return -1;
+	}
+	return vk_match_name(ctx, s, VK_SRC_DNS_QNAME);
+}
+
+static long tls_ext_cb(__u32 i, void *ctx)
+{
+	struct vk_scratch *s = scratch_get();
+
+	if (!s)
+		return 1;
+	return vk_tls_ext_step(&s->tls);
+}
+
+static long sni_cb(__u32 i, void *ctx)
+{
+	struct vk_scratch *s = scratch_get();
+
+	if (!s)
+		return 1;
+	return vk_sni_step(&s->q, &s->tls);
+}
+
+/* A TCP segment at payload offset off that starts a ClientHello
+ * (vk_tls_candidate): its SNI matched as a DNS query name is, when it is
+ * in this segment. Any port: the record is known by its content. */
+__noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+{
+	const void *data = (void *)(long)ctx->data;
+	const void *end = (void *)(long)ctx->data_end;
+	__u32 avail, zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+
+	if (!s || !st)
+		return 0;
+	off &= 0x1fff;
+	if ((const __u8 *)data + off > (const __u8 *)end)
+		return 0;
+	avail = (__u32)((const __u8 *)end - ((const __u8 *)data + off));
+	if (avail > s->pkt.pay_len)
+		avail = s->pkt.pay_len;
+	if (avail < VK_TLS_MIN_HELLO)
+		return 0;
+	if (avail > VK_TLS_BUF_LEN)
+		avail = VK_TLS_BUF_LEN;
+	/* a length the verifier can prove is in [1, VK_TLS_BUF_LEN] on 6.1:
+	 * as in vk_match_dns */
+	asm volatile("" : "+r"(avail));
+	avail = ((avail - 1) & (VK_TLS_BUF_LEN - 1)) + 1;
+	if (bpf_xdp_load_bytes(ctx, off, s->tls.buf, avail))
+		return 0;
+	s->tls.len = avail;
+	st->v[VK_STAT_TLS_HELLOS]++;
+	if (!vk_tls_hello(&s->tls))
+		bpf_loop(VK_TLS_MAX_EXT, tls_ext_cb, NULL, 0);
+	if (!s->tls.found) {
+		/* walked VK_TLS_MAX_EXT extensions, neither SNI nor end: broken */
+		if (!s->tls.err && s->tls.pos + 4 <= s->tls.end)
+			s->tls.err = VK_STAT_ERR_TLS_HELLO;
+		if (s->tls.err)
+			st->v[s->tls.err & 31]++;
+		return 0;
+	}
+	vk_sni_start(&s->q, &s->tls);
+	bpf_loop(VK_SNI_STEPS, sni_cb, NULL, 0);
+	if (s->q.err || !s->q.done) {
+		st->v[VK_STAT_ERR_TLS_NAME]++;
+		return 0;
+	}
+	return vk_match_name(ctx, s, VK_SRC_TLS_SNI);
 }
 
 /* The question section of a DNS message at payload offset off (pay_off:
@@ -595,7 +675,7 @@ static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
 	e->flags = p->frag ? VK_EVF_FRAGMENT : 0;
 	e->pkt_len = ctx->data_end - ctx->data;
 	e->_pad = 0;
-	if (src == VK_SRC_DNS_QNAME) {
+	if (src == VK_SRC_DNS_QNAME || src == VK_SRC_TLS_SNI) {
 		e->name_len = (__u16)(s->q.out & 0xff);
 		__builtin_memcpy(e->name, s->q.name, sizeof(e->name));
 	} else {
@@ -739,7 +819,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	struct vk_pkt pkt = {};
 	struct vk_scratch *s;
-	int verdict, dns;
+	int verdict, dns, tls;
 
 	if (!cfg || !st)
 		return XDP_PASS;
@@ -758,7 +838,16 @@ int vardkase_xdp(struct xdp_md *ctx)
 	/* a first fragment holds the question too (a padded query the
 	 * kernel fragmented); later ones have no UDP header (pay_off 0) */
 	dns = !pkt.err && pkt.proto == IPPROTO_UDP && pkt.dport == 53 && pkt.pay_off;
-	if (!dns && !addr_candidate(cfg, pkt.src, pkt.family) &&
+	/* a segment that starts a ClientHello, on any port; a few bytes
+	 * read, only from TCP segments with a payload */
+	tls = 0;
+	if (!pkt.err && pkt.proto == IPPROTO_TCP && pkt.pay_off) {
+		const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
+
+		tls = b + 6 <= (const __u8 *)end && pkt.pay_len >= VK_TLS_MIN_HELLO &&
+		      vk_tls_candidate(b, pkt.pay_len);
+	}
+	if (!dns && !tls && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */
 	s = scratch_get();
@@ -774,5 +863,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	}
 	if (dns)	/* reports its matches per question, with their names */
 		vk_match_dns(ctx, s, pkt.pay_off);
+	if (tls)
+		vk_match_tls(ctx, s, pkt.pay_off);
 	return verdict;
 }

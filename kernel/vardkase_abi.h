@@ -91,6 +91,11 @@ enum vk_stat {
 	VK_STAT_ERR_DNS_NAME_LEN,	/* name > 255 bytes or > 128 labels */
 	VK_STAT_ERR_DNS_POINTER,	/* compression pointer in a question */
 	VK_STAT_ERR_DNS_HDR,		/* no question, or malformed header */
+	/* TLS ClientHellos (any TCP port, by content) */
+	VK_STAT_TLS_HELLOS,		/* a segment starting a ClientHello */
+	VK_STAT_TLS_SNI_LATER,		/* its SNI lies past this segment */
+	VK_STAT_ERR_TLS_HELLO,		/* lengths that do not add up */
+	VK_STAT_ERR_TLS_NAME,		/* an SNI that is not a DNS name */
 	VK_STAT_MAX
 };
 
@@ -214,12 +219,14 @@ enum vk_source {
 	VK_SRC_SRC_ADDR = 1,	/* the packet's source address */
 	VK_SRC_DST_ADDR = 2,
 	VK_SRC_DNS_QNAME = 3,
+	VK_SRC_TLS_SNI = 4,	/* the server_name of a TLS ClientHello */
 };
 
 /* A match event in the ring buffer. Addresses are network byte order;
- * IPv4 sits in the first 4 bytes. name is the query name, lowercased and
- * dotted without the trailing dot (name_len bytes, not terminated), so
- * userspace can confirm the hash match on the exact value. */
+ * IPv4 sits in the first 4 bytes. name is the name matched (the query
+ * name, the SNI), lowercased and dotted without the trailing dot
+ * (name_len bytes, not terminated), so userspace can confirm the hash
+ * match on the exact value. */
 struct vk_event {
 	__u64 ts_ns;			/* bpf_ktime_get_ns() */
 	__u32 id;

@@ -3,10 +3,10 @@
 # with the reason when they cannot run.
 SHARED ?= ../shared
 
-$(BUILD)/tests/%.o: tests/unit/%.c
+$(BUILD)/tests/%.o: tests/unit/%.c | $(PROTO_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
-$(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS)
+$(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS) | $(PROTO_H)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -20,7 +20,8 @@ $(BUILD)/tests/test_sight: $(BUILD)/tests/test_sight.o $(AGENT_LIB_OBJS) $(BUILD
 $(BUILD)/tests/test_sandbox: $(BUILD)/tests/test_sandbox.o $(AGENT_LIB_OBJS) \
 			     $(BUILD)/userspace/xdp/dp_sandbox.o $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
-$(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(DP_OBJS) $(BUILD)/libvardkase.a
+$(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(BUILD)/tests/test_tls.o $(DP_OBJS) \
+			  $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_BPF)
@@ -86,7 +87,7 @@ test-sightings: $(BINS)
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet misp pcap http page state conf wl events verdict ipc console dpanswer
+FUZZERS := packet tls misp pcap http page state conf wl events verdict ipc console dpanswer
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
 # so UBSan's alignment check is the one check left out (make test-ubsan
@@ -124,7 +125,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_file.h tests/fuzz/fuzz
 
 .PHONY: fuzz test-fuzz
 fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
-	tests/fuzz/run.sh $(BUILD)/fuzz $(SHARED) -max_total_time=$(FUZZ_SECONDS)
+	FUZZERS="$(FUZZERS)" tests/fuzz/run.sh $(BUILD)/fuzz $(SHARED) -max_total_time=$(FUZZ_SECONDS)
 
 test-fuzz: $(FUZZERS:%=$(BUILD)/fuzz/fuzz_%)
-	tests/fuzz/run.sh $(BUILD)/fuzz $(SHARED) -runs=20000
+	FUZZERS="$(FUZZERS)" tests/fuzz/run.sh $(BUILD)/fuzz $(SHARED) -runs=20000

@@ -20,6 +20,7 @@
 #include "xdp/vk_dp.h"
 #include "xdp/vk_event.h"
 #include "lib/vk_misp.h"
+#include "bpf_env.h"
 
 static const char *IND =
 	"{\"response\":{\"Attribute\":["
@@ -35,165 +36,7 @@ static const char *IND =
 	"{\"uuid\":\"00000000-0000-4000-8000-00000000000a\",\"type\":\"ip-dst|port\",\"value\":\"2001:db8::80|443\",\"to_ids\":true}"
 	"]}}";
 
-struct env {
-	struct vk_dp dp;
-	char got[16][64];	/* confirmed indicators of the last run */
-	int n;
-};
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	struct env *e = ctx;
-	const struct vk_ent *ent = vk_event_confirm(&e->dp.t, data);
-	struct vk_key k;
-
-	if (ent && e->n < 16) {
-		vk_ent_key(ent, &k);
-		vk_key_str(&k, e->got[e->n++], 64);
-	}
-	return 0;
-}
-
-/* ---- packet builder --------------------------------------------------- */
-
-struct pkt { uint8_t b[4096]; size_t n; };
-
-static void put(struct pkt *p, const void *d, size_t n) { memcpy(p->b + p->n, d, n); p->n += n; }
-static void put16(struct pkt *p, uint16_t v) { v = htons(v); put(p, &v, 2); }
-
-static void eth(struct pkt *p, int nvlan, uint16_t type)
-{
-	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2 };
-	int i;
-
-	p->n = 0;
-	put(p, mac, 12);
-	for (i = 0; i < nvlan; i++) {
-		put16(p, i == 0 && nvlan > 1 ? 0x88a8 : 0x8100);
-		put16(p, (uint16_t)(100 + i));
-	}
-	put16(p, type);
-}
-
-static size_t ip4(struct pkt *p, const char *s, const char *d, uint8_t proto, uint16_t frag)
-{
-	uint8_t h[20] = { 0x45, 0 };
-	size_t at = p->n;
-
-	h[6] = (uint8_t)(frag >> 8);
-	h[7] = (uint8_t)frag;
-	h[8] = 64;
-	h[9] = proto;
-	inet_pton(AF_INET, s, h + 12);
-	inet_pton(AF_INET, d, h + 16);
-	put(p, h, 20);
-	return at;
-}
-
-static size_t ip6(struct pkt *p, const char *s, const char *d, uint8_t nh)
-{
-	uint8_t h[40] = { 0x60 };
-	size_t at = p->n;
-
-	h[6] = nh;
-	h[7] = 64;
-	inet_pton(AF_INET6, s, h + 8);
-	inet_pton(AF_INET6, d, h + 24);
-	put(p, h, 40);
-	return at;
-}
-
-static void udp_dns(struct pkt *p, const char *qname_wire, size_t qlen, size_t ipat, int v6)
-{
-	uint8_t dns[12] = { 0x12, 0x34, 0x01, 0x00, 0, 1 };
-	size_t at = p->n;
-	uint16_t len;
-
-	put16(p, 40000);
-	put16(p, 53);
-	put16(p, 0);
-	put16(p, 0);
-	put(p, dns, 12);
-	put(p, qname_wire, qlen);
-	put16(p, 1);
-	put16(p, 1);
-	len = (uint16_t)(p->n - at);
-	p->b[at + 4] = (uint8_t)(len >> 8);
-	p->b[at + 5] = (uint8_t)len;
-	if (!v6) {
-		uint16_t tot = (uint16_t)(p->n - ipat);
-
-		p->b[ipat + 2] = (uint8_t)(tot >> 8);
-		p->b[ipat + 3] = (uint8_t)tot;
-	} else {
-		p->b[ipat + 4] = (uint8_t)(len >> 8);
-		p->b[ipat + 5] = (uint8_t)len;
-	}
-}
-
-static void tcp(struct pkt *p, uint16_t sport, uint16_t dport, size_t ipat)
-{
-	uint8_t t[20] = { 0 };
-	uint16_t tot;
-
-	t[0] = (uint8_t)(sport >> 8); t[1] = (uint8_t)sport;
-	t[2] = (uint8_t)(dport >> 8); t[3] = (uint8_t)dport;
-	t[12] = 0x50;
-	put(p, t, 20);
-	tot = (uint16_t)(p->n - ipat);
-	p->b[ipat + 2] = (uint8_t)(tot >> 8);
-	p->b[ipat + 3] = (uint8_t)tot;
-}
-
-static int run(struct env *e, const struct pkt *p, size_t len)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = (uint32_t)len,
-		    .repeat = 1);
-
-	e->n = 0;
-	if (bpf_prog_test_run_opts(vk_dp_prog_fd(&e->dp), &o))
-		return -1;
-	ring_buffer__consume(e->dp.rb);
-	return (int)o.retval;
-}
-
-static int has(struct env *e, const char *ind)
-{
-	int i;
-
-	for (i = 0; i < e->n; i++)
-		if (!strcmp(e->got[i], ind))
-			return 1;
-	return 0;
-}
-
-static uint64_t stat(struct env *e, int idx)
-{
-	uint64_t v[VK_STAT_SLOTS];
-
-	vk_dp_read_stats(vk_dp_stats_fd(&e->dp), v);
-	return v[idx];
-}
-
 /* ---- tests ------------------------------------------------------------ */
-
-static void env_open(struct env *e, bool replay, const char *json)
-{
-	struct vk_dp_opts o = { .replay = replay };
-	struct vk_misp_stats ms;
-	struct vk_apply_stats as;
-	const char *err;
-	struct vk_set set;
-
-	memset(e, 0, sizeof(*e));
-	vk_set_init(&set);
-	assert_int_equal(vk_misp_parse(json, strlen(json), &set, &ms, NULL, NULL, &err), 0);
-	vk_sizes_for(&o.sizes, &set);
-	o.sizes.ids += 64;	/* room for the replacement test */
-	assert_int_equal(vk_dp_open(&e->dp, &o, on_event, e), 0);
-	assert_int_equal(vk_dp_apply(&e->dp, &set, 1, NULL, NULL, &as), 0);
-	assert_int_equal(as.added, e->dp.t.cur->n);
-}
 
 static int setup(void **state)
 {
@@ -988,5 +831,5 @@ int main(void)
 		printf("SKIP: BPF tests need root\n");
 		return 0;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, teardown) | vk_tls_tests();
 }

@@ -6,13 +6,14 @@
 set -eu
 dir=$1 shared=$2; shift 2
 pass=0 fail=0
-for f in packet misp pcap http page state conf wl events verdict ipc console dpanswer; do
+# FUZZERS: the harnesses, from tests/build.mk (the one list)
+for f in ${FUZZERS:?set by make fuzz and make test-fuzz}; do
 	corpus=$(mktemp -d /tmp/vk-fuzz-$f.XXXXXX)
 	case $f in
 	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
 	      printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Result-Count: 4\r\n\r\n2\r\n{}\r\n0\r\n\r\n' > "$corpus/chunked"
 	      { printf 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n'; printf '{"response":[]}' | gzip -c; } > "$corpus/gzip" ;;
-	state|ipc|dpanswer)	# binary inputs: tests/fuzz/seeds.py
+	state|ipc|dpanswer|tls)	# binary inputs: tests/fuzz/seeds.py
 		/usr/bin/python3 "$(dirname "$0")/seeds.py" "$f" "$corpus" ;;
 	conf) [ -f rootfs/etc/vardkase/vardkase.conf ] && cp rootfs/etc/vardkase/vardkase.conf "$corpus/" ;;
 	wl) [ -d "$shared/fixtures/misp/upstream/warninglists" ] &&

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Seed inputs for the fuzzers whose inputs are binary (run.sh).
 
-  seeds.py state|ipc|dpanswer DIR   writes the seeds of that fuzzer to DIR
+  seeds.py state|ipc|dpanswer|tls DIR   writes the seeds of that fuzzer to DIR
 """
 import struct
 import sys
@@ -78,8 +78,27 @@ def dpanswer():
     return {"event": ld(4, ev), "counters": ld(3, c)}
 
 
+def tls():
+    """ClientHello records (a TCP payload): the SNI first, and after a
+    1216-byte key share as Chrome sends it."""
+    def hello(exts):
+        body = b"\x03\x03" + bytes(range(32)) + b"\x20" + bytes(32) + \
+            struct.pack(">H", 4) + b"\x13\x01\x13\x02" + b"\x01\x00"
+        ext = b"".join(struct.pack(">HH", t, len(d)) + d for t, d in exts)
+        body += struct.pack(">H", len(ext)) + ext
+        hs = b"\x01" + struct.pack(">I", len(body))[1:] + body
+        return b"\x16\x03\x01" + struct.pack(">H", len(hs)) + hs
+
+    name = b"www.evil.se"
+    sni = (0, struct.pack(">HBH", len(name) + 3, 0, len(name)) + name)
+    versions = (0x2b, b"\x02\x03\x04")
+    return {"sni-first": hello([sni, versions]),
+            "sni-late": hello([(0x0a0a, b""), (0x33, bytes(1216)), sni, versions])}
+
+
 def main():
-    for name, data in {"state": state, "ipc": ipc, "dpanswer": dpanswer}[sys.argv[1]]().items():
+    for name, data in {"state": state, "ipc": ipc, "dpanswer": dpanswer,
+                       "tls": tls}[sys.argv[1]]().items():
         with open("%s/%s" % (sys.argv[2], name), "wb") as f:
             f.write(data)
 

@@ -75,7 +75,8 @@ cat > "$STATE/ind.json" <<'JSON'
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000002","type":"domain","value":"evil.se","to_ids":true,"deleted":false},
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000003","type":"ip-dst|port","value":"10.77.0.1|8080","to_ids":true,"deleted":false},
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000004","type":"ip-src","value":"FD77:0::2","to_ids":true,"deleted":false},
-{"uuid":"aaaaaaaa-0000-4000-8000-000000000005","type":"ip-src","value":"10.78.0.0/24","to_ids":true,"deleted":false}
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000005","type":"ip-src","value":"10.78.0.0/24","to_ids":true,"deleted":false},
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000006","type":"domain","value":"evil-sni.se","to_ids":true,"deleted":false}
 ]}}
 JSON
 
@@ -239,11 +240,26 @@ ip netns exec $NS ping -c 3 -i 0.2 -W 1 10.77.0.1 >/dev/null
 ip netns exec $NS dig @10.77.0.1 www.evil.se +tries=1 +time=1 >/dev/null 2>&1
 ip netns exec $NS nc -z -w 1 10.77.0.1 8080 >/dev/null 2>&1
 ip netns exec $NS ping -6 -c 2 -i 0.2 -W 1 fd77::1 >/dev/null
+# a real TLS client (Python's OpenSSL) to a port that is not 443; the
+# listener only accepts: the ClientHello is what is matched
+/usr/bin/python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.77.0.1", 8443)); s.listen(); s.settimeout(5); c, _ = s.accept(); time.sleep(1)' &
+LPID=$!
+sleep 0.3
+ip netns exec $NS /usr/bin/python3 -c 'import socket, ssl
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+s = socket.create_connection(("10.77.0.1", 8443), timeout=1)
+try: c.wrap_socket(s, server_hostname="WWW.Evil-SNI.se")
+except Exception: pass' 2>/dev/null
+wait $LPID 2>/dev/null
 send_tagged
 sleep 0.5
 check "ping from an indicator address is counted" test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge 3
 check "DNS query for a subdomain matches the domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"name":"www.evil.se"' "$STATE/events.jsonl"
+check "a TLS ClientHello on port 8443 matches its SNI (lowercased) against a domain" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"tls_sni".*"name":"www.evil-sni.se"' "$STATE/events.jsonl"
 check "TCP connect to an ip|port matches" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000003"' "$STATE/events.jsonl"
 check "IPv6 from an indicator address matches" \

@@ -72,6 +72,10 @@ check "DNS for an indicator's subdomain: one sighting, right host and event" \
 import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
 assert s['count']==1 and s['event_uuid']=='$EV1' and s['name']=='www.secure-login-kommun.example', s
 assert s['tlp']=='tlp:green' and s['event_info'].startswith('Credential phishing'), s\""
+check "a TLS ClientHello's SNI under an indicator domain: host 10.77.0.3, matched on tls_sni" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.3 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
+import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
+assert s['matched_on']=='tls_sni' and s['name']=='portal.secure-login-kommun.example' and s['remote']=='198.51.100.2', s\""
 check "TCP to an ip|port indicator: host 10.77.0.3" \
 	sh -c "[ \$(VK_LAB_DIR='$VK_LAB_DIR' '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.3 --indicator '203.0.113.80|8080' | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') = 1 ]"
 check "IPv6 TCP to an indicator: host fd77::2" \

@@ -12,13 +12,25 @@ indicators. The box's documented bounds (docs/architecture.md) are applied:
 8 VLAN tags, pointers within the first 512 bytes, 8 per name; a question
 past them, and the ones after it, are not expected.
 
+The TLS SNIs of the truth files become hostname indicators too. tshark
+reports a ClientHello once, at the frame that completes it, and leaves
+retransmissions out; the box reads each segment alone. So a frame must
+match on a capture's SNI (tshark's value) when scapy (the same
+independent decoder) finds, in that frame, a TCP segment not tunnelled
+whose payload (as long as the IP length says) starts with a handshake
+record holding a ClientHello, and in it the name as a server_name is
+written (its type and length before it), ending within the segment and
+the first 2048 bytes of the payload (the box's bound,
+docs/architecture.md): the hello's first segment when it is split, and
+every retransmission. Names are checked per kind: dns_qname, tls_sni.
+
 Usage: truth_oracle.py VARDKASE_XDP PCAP_ROOT [MAX_CAPTURES]
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import json, os, re, subprocess, sys, tempfile, uuid
 import logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
-from scapy.all import PcapReader, Ether, Dot1Q, IP, IPv6, UDP, DNS, DNSQR, conf  # noqa
+from scapy.all import PcapReader, Ether, Dot1Q, IP, IPv6, TCP, UDP, DNS, DNSQR, conf  # noqa
 from scapy.layers.inet6 import IPv6ExtHdrFragment
 try:
     from scapy.layers.l2 import Dot1AD
@@ -42,14 +54,69 @@ def norm(name):
     return n
 
 def truth(path):
-    rows = {}
+    """({frame: [DNS query names]}, {the capture's TLS SNIs})"""
+    rows, snis = {}, set()
     with open(path, encoding='utf-8', errors='replace') as f:
         next(f, None)
         for line in f:
             p = line.rstrip('\n').split('\t')
-            if len(p) == 4 and p[1] == 'dns' and p[2] == 'query':
+            if len(p) != 4:
+                continue
+            if p[1] == 'dns' and p[2] == 'query':
                 rows.setdefault(int(p[0]), []).append(p[3])
-    return rows
+            elif p[1] == 'tls' and p[2] == 'sni':
+                snis.add(p[3])
+    return rows, snis
+
+def l3(raw):
+    """The IP layer a receiver reads (<= 8 VLAN tags, a whole datagram or
+    a first fragment), or None."""
+    try:
+        pkt = Ether(raw)
+    except Exception:
+        return None
+    l = pkt.payload
+    depth = 0
+    while isinstance(l, (Dot1Q, Dot1AD)):
+        depth += 1
+        l = l.payload
+    if depth > 8:
+        return None
+    if isinstance(l, IP):
+        if l.frag or l.ihl is None or l.ihl < 5:
+            return None
+    elif isinstance(l, IPv6):
+        f = l.getlayer(IPv6ExtHdrFragment)
+        if f is not None and f.offset:
+            return None
+    else:
+        return None
+    return l
+
+def tls_snis(raw, snis):
+    """The SNIs of snis (tshark's) the box reads in this frame (above)."""
+    l = l3(raw)
+    if l is None:
+        return []
+    t = l.getlayer(TCP)
+    if t is None or (t.underlayer is not l and
+                     not t.underlayer.__class__.__name__.startswith('IPv6ExtHdr')):
+        return []
+    pay = bytes(t.payload)
+    if isinstance(l, IP):               # a receiver drops a length that lies
+        end = l.len - l.ihl * 4 - t.dataofs * 4
+        if end < 0:
+            return []
+        pay = pay[:end]                 # bytes past it are padding
+    if len(pay) < 50 or pay[0] != 0x16 or pay[1] != 3 or pay[5] != 1:
+        return []
+    out = []
+    for n in snis:
+        b = n.encode('utf-8', 'replace')
+        at = pay.find(b'\x00' + len(b).to_bytes(2, 'big') + b)
+        if at >= 0 and at + 3 + len(b) <= 2048:
+            out.append(n)
+    return out
 
 def wire_ends(raw_dns, pos):
     """The end in place of the name at pos (after its root or its first
@@ -80,27 +147,8 @@ def wire_ends(raw_dns, pos):
 def udp53_questions(raw):
     """The question names a receiver reads in this frame (see above), or
     []: the frame is no DNS message the box reads."""
-    try:
-        pkt = Ether(raw)
-    except Exception:
-        return []
-    l = pkt.payload
-    depth = 0
-    while isinstance(l, (Dot1Q, Dot1AD)):
-        depth += 1
-        l = l.payload
-    if depth > 8:
-        return []
-    if isinstance(l, IP):
-        if l.frag:
-            return []
-        if l.ihl is None or l.ihl < 5:
-            return []
-    elif isinstance(l, IPv6):
-        f = l.getlayer(IPv6ExtHdrFragment)
-        if f is not None and f.offset:
-            return []
-    else:
+    l = l3(raw)
+    if l is None:
         return []
     u = l.payload
     while u is not None and not isinstance(u, UDP) and hasattr(u, 'payload') and \
@@ -157,19 +205,19 @@ def main():
     names, truths = set(), {}
     for c in caps:
         t = truth(os.path.join(root, c) + '.truth.tsv') if os.path.exists(
-            os.path.join(root, c) + '.truth.tsv') else {}
+            os.path.join(root, c) + '.truth.tsv') else ({}, set())
         truths[c] = t
-        for qs in t.values():
-            for q in qs:
-                n = norm(q)
-                if n:
-                    names.add(n)
+        for q in [q for qs in t[0].values() for q in qs] + sorted(t[1]):
+            n = norm(q)
+            if n:
+                names.add(n)
     attrs = [{"uuid": str(uuid.uuid5(uuid.NAMESPACE_DNS, n)), "type": "hostname",
               "value": n, "to_ids": True, "deleted": False} for n in sorted(names)]
     ind = tempfile.NamedTemporaryFile('w', suffix='.json', delete=False)
     json.dump({"response": {"Attribute": attrs}}, ind)
     ind.close()
     passed = failed = 0
+    kinds = {'dns_qname': 0, 'tls_sni': 0}
     if limit:
         caps = caps[:limit]
     # one replay process per chunk: the program and indicators load once
@@ -182,20 +230,33 @@ def main():
         p = subprocess.run(args, capture_output=True, text=True, timeout=600)
         for line in p.stdout.splitlines():
             o = json.loads(line)
-            if o.get('matched_on') == 'dns_qname':
-                got[os.path.relpath(o['pcap'], root)].setdefault(o['frame'], set()).add(o['name'])
+            if o.get('matched_on') in ('dns_qname', 'tls_sni'):
+                got[os.path.relpath(o['pcap'], root)].setdefault(o['frame'], set()).add(
+                    (o['matched_on'], o['name']))
         for c in chunk:
             exits[c] = (p.returncode, p.stderr.strip()[-300:])
     for c in caps:
         t = truths[c]
-        raw = frames(os.path.join(root, c)) if t else []
+        dns, snis = t
+        raw = frames(os.path.join(root, c)) if dns or snis else []
         expect = {}
-        for fr in t:
+        for fr in dns:
             if fr - 1 >= len(raw):
                 continue
-            want = {norm(q) for q in udp53_questions(raw[fr - 1])} & names
+            want = {('dns_qname', n) for n in
+                    {norm(q) for q in udp53_questions(raw[fr - 1])} & names}
             if want:
                 expect[fr] = want
+        keys = [n.encode('utf-8', 'replace') for n in snis]
+        for fr, r in enumerate(raw, 1):
+            if not any(k in r for k in keys):   # scapy only where a name is
+                continue
+            want = {('tls_sni', n) for n in {norm(q) for q in tls_snis(r, snis)} & names}
+            if want:
+                expect.setdefault(fr, set()).update(want)
+        for want in expect.values():
+            for kind, _ in want:
+                kinds[kind] += 1
         problems = []
         if exits[c][0] != 0:
             problems.append(f'exit {exits[c][0]}: {exits[c][1]}')
@@ -212,7 +273,8 @@ def main():
         else:
             passed += 1
     os.unlink(ind.name)
-    print(f'pcap-replay: {passed} passed, {failed} failed')
+    print(f'pcap-replay: {passed} passed, {failed} failed (expected and checked: '
+          f'{kinds["dns_qname"]} DNS question matches, {kinds["tls_sni"]} SNI matches)')
     return 1 if failed else 0
 
 if __name__ == '__main__':

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * make bench, XDP part: loads the issue's indicator mix, then times the
- * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on four
- * workloads and prints the median ns/packet of several rounds and the
+ * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on six
+ * workloads (tcpdata: 600-byte TCP segments that are no ClientHello, the
+ * bulk of traffic; tls: ClientHellos with a .miss SNI after a few
+ * extensions) and prints the median ns/packet of several rounds and the
  * ratio; also the load time and the kernel bytes per address indicator
  * (from the maps' sizes). Writes the same to build/bench/xdp.json.
  *
@@ -25,10 +27,12 @@
 #include "xdp/vk_dp.h"
 #include "xdp/vk_state.h"
 #include "lib/vk_log.h"
+#include "../../tests/bpf/tls_hello.h"
 
 #define ROUNDS		11
 #define NPKT		20000	/* distinct packets per round of a random workload */
 #define HOT_REPEAT	200000
+#define NWORK		6
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -147,7 +151,7 @@ static int build_set(struct vk_set *s, const struct counts *c, uint32_t *hits)
 
 /* ---- packets ---------------------------------------------------------- */
 
-struct pkt { uint8_t b[128]; uint32_t n; };
+struct pkt { uint8_t b[640]; uint32_t n; };
 
 static void tcp4(struct pkt *p, uint32_t src, uint32_t dst)
 {
@@ -175,6 +179,34 @@ static void tcp6(struct pkt *p, const uint8_t *src, const uint8_t *dst)
 	memcpy(ip + 24, dst, 16);
 	t[0] = 0x9c; t[1] = 0x40; t[2] = 0x01; t[3] = 0xbb; t[12] = 0x50;
 	p->n = 74;
+}
+
+/* A TCP segment of len payload bytes after the header (ip[3]: total). */
+static void tcp4_payload(struct pkt *p, uint32_t src, uint32_t dst, const uint8_t *d, size_t len)
+{
+	tcp4(p, src, dst);
+	memcpy(p->b + 54, d, len);
+	p->n = 54 + (uint32_t)len;
+	p->b[14 + 2] = (uint8_t)((20 + 20 + len) >> 8);
+	p->b[14 + 3] = (uint8_t)(20 + 20 + len);
+}
+
+static uint32_t miss4(void);
+
+/* A ClientHello whose SNI misses: a random name under .miss, after four
+ * empty extensions, as a browser's hello has them before it. */
+static void tls4(struct pkt *p)
+{
+	struct hello_opts o = { .sid = 32, .nempty = 4 };
+	uint8_t h[512];
+	char name[40], l[16];
+	size_t n = 0;
+
+	rnd_label(l, 4 + (int)(rnd() % 10));
+	snprintf(name, sizeof(name), "www.%s.miss", l);
+	o.sni = name;
+	vk_test_hello(h, &n, &o);
+	tcp4_payload(p, htonl(0xc0a80001), miss4(), h, n);
 }
 
 static uint32_t miss4(void)
@@ -296,15 +328,16 @@ int main(int argc, char **argv)
 {
 	struct counts c = { 1000000, 200000, 100000, 20000, 100000, 1000000 };
 	const char *json = argc > 1 ? argv[1] : "build/bench/xdp.json";
-	static const char *const work[] = { "hot", "miss", "dns", "hit50" };
+	static const char *const work[] = { "hot", "miss", "dns", "hit50", "tcpdata", "tls" };
 	struct vk_dp_opts o = { 0 };
 	struct vk_apply_stats st;
 	struct vk_dp dp;
 	struct empty *empty;
 	struct vk_set set;
-	struct pkt *pk[4];
-	int npk[4] = { 1, NPKT, NPKT, NPKT }, w, i, efd, vfd;
-	double e_ns[4], v_ns[4], ratio[4], state_bytes = 0;
+	struct pkt *pk[NWORK];
+	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT }, w, i, efd, vfd;
+	double e_ns[NWORK], v_ns[NWORK], ratio[NWORK], state_bytes = 0;
+	uint8_t data[600];
 	uint32_t *hits = calloc(c.v4, 4);
 	size_t addr_bytes, n_addr;
 	FILE *f;
@@ -358,8 +391,11 @@ int main(int argc, char **argv)
 		}
 	}
 
-	for (w = 0; w < 4; w++)
+	for (w = 0; w < NWORK; w++)
 		pk[w] = calloc((size_t)npk[w], sizeof(struct pkt));
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (uint8_t)rnd();	/* encrypted-looking, no 0x16 first */
+	data[0] = 0x17;
 	tcp4(&pk[0][0], htonl(0xc0a80001), miss4());
 	for (i = 0; i < NPKT; i++) {
 		if (i & 1) {
@@ -374,6 +410,8 @@ int main(int argc, char **argv)
 		}
 		dns4(&pk[2][i]);
 		tcp4(&pk[3][i], miss4(), (i & 1) ? hits[rnd() % c.v4] : miss4());
+		tcp4_payload(&pk[4][i], miss4(), miss4(), data, sizeof(data));
+		tls4(&pk[5][i]);
 	}
 	empty = empty__open_and_load();
 	if (!empty)
@@ -383,7 +421,7 @@ int main(int argc, char **argv)
 	/* both programs drop, so the comparison is about matching only */
 	dp.t.cfg->mode = VK_MODE_SPAN;
 	printf("\n%-8s %12s %14s %8s\n", "workload", "empty ns", "vardkase ns", "ratio");
-	for (w = 0; w < 4; w++) {
+	for (w = 0; w < NWORK; w++) {
 		uint32_t rep = w == 0 ? HOT_REPEAT : 1;
 
 		measure(efd, vfd, pk[w], npk[w], rep, &e_ns[w], &v_ns[w], &ratio[w]);
@@ -415,7 +453,7 @@ int main(int argc, char **argv)
 	f = fopen(json, "w");
 	if (f) {
 		fprintf(f, "{\"workloads\": {");
-		for (w = 0; w < 4; w++)
+		for (w = 0; w < NWORK; w++)
 			fprintf(f, "%s\"%s\": {\"empty_ns\": %.1f, \"vardkase_ns\": %.1f, \"ratio\": %.2f}",
 				w ? ", " : "", work[w], e_ns[w], v_ns[w], ratio[w]);
 		fprintf(f, "}, \"load_seconds\": %.3f, \"bytes_per_address\": %.1f,"

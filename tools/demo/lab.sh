@@ -189,6 +189,13 @@ traffic() {
 	inl nc -z -w 1 -s 10.77.0.3 203.0.113.80 8080
 	echo "      TCP  fd77::2   -> [2001:db8:bad::66]:80             (IPv6 ip-dst indicator)"
 	inl nc -6 -z -w 1 -s fd77::2 2001:db8:bad::66 80
+	echo "      TLS  10.77.0.3 -> 198.51.100.2:80, SNI portal.secure-login-kommun.example"
+	echo "                                                          (domain indicator, any port)"
+	inl $PY -c 'import socket, ssl
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+s = socket.create_connection(("198.51.100.2", 80), timeout=1, source_address=("10.77.0.3", 0))
+try: c.wrap_socket(s, server_hostname="portal.secure-login-kommun.example")
+except Exception: pass' 2>/dev/null
 	echo "      DNS  10.77.0.3 -> sync.red-relay.example            (TLP:RED: stays on the box)"
 	inl $dig -b 10.77.0.3 sync.red-relay.example >/dev/null
 	echo "      clean: DNS www.example.org, TCP 198.51.100.2:80, TCP 203.0.113.80:80 (wrong port)"

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "ipc_server.h"
+#include "vk_event.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
 #include "../lib/vk_misp.h"
@@ -664,8 +665,7 @@ void vk_ipc_server_event(struct vk_ipc_server *s, const struct vk_event *ev,
 	m.n_attribute_uuid = i;
 	m.attribute_uuid = uuids;
 	m.ts_ns = ev->ts_ns;
-	m.matched_on = ev->source == VK_SRC_SRC_ADDR ? "src" :
-		       ev->source == VK_SRC_DST_ADDR ? "dst" : "dns_qname";
+	m.matched_on = (char *)vk_event_source(ev);
 	m.src = src;
 	m.dst = dst;
 	m.proto = ev->proto;
@@ -675,8 +675,8 @@ void vk_ipc_server_event(struct vk_ipc_server *s, const struct vk_event *ev,
 		vlan[n] = ev->vlan[n];
 	m.n_vlan = (size_t)n;
 	m.vlan = vlan;
-	snprintf(name, sizeof(name), "%.*s", ev->source == VK_SRC_DNS_QNAME ? ev->name_len : 0,
-		 ev->name);
+	snprintf(name, sizeof(name), "%.*s", vk_event_named(ev) && ev->name_len <= sizeof(ev->name) ?
+		 ev->name_len : 0, ev->name);
 	m.name = name;
 	m.ifindex = ev->ifindex;
 	m.fragment = !!(ev->flags & VK_EVF_FRAGMENT);

@@ -27,7 +27,7 @@ const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk
 	switch (e->kind) {
 	case VK_KIND_DOMAIN:
 	case VK_KIND_HOST:
-		if (ev->source != VK_SRC_DNS_QNAME || ev->name_len > sizeof(ev->name))
+		if (!vk_event_named(ev) || ev->name_len > sizeof(ev->name))
 			return NULL;
 		vk_ent_key(e, &k);
 		return vk_key_name_covers(&k, ev->name, ev->name_len) ? e : NULL;
@@ -47,6 +47,17 @@ const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk
 		return ev->family == 6 && !memcmp(e->addr, a, 16) && e->port == port ? e : NULL;
 	}
 	return NULL;
+}
+
+const char *vk_event_source(const struct vk_event *ev)
+{
+	switch (ev->source) {
+	case VK_SRC_SRC_ADDR: return "src";
+	case VK_SRC_DST_ADDR: return "dst";
+	case VK_SRC_DNS_QNAME: return "dns_qname";
+	case VK_SRC_TLS_SNI: return "tls_sni";
+	default: return "unknown";
+	}
 }
 
 int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
@@ -75,9 +86,7 @@ int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
 		json_object_set_new(o, "type", json_string(vk_misp_type_name(e->attrs[i].type)));
 		json_object_set_new(o, "value", json_string(e->attrs[i].value));
 		json_object_set_new(o, "indicator", json_string(ind));
-		json_object_set_new(o, "matched_on", json_string(
-			ev->source == VK_SRC_SRC_ADDR ? "src" :
-			ev->source == VK_SRC_DST_ADDR ? "dst" : "dns_qname"));
+		json_object_set_new(o, "matched_on", json_string(vk_event_source(ev)));
 		json_object_set_new(o, "src", json_string(src));
 		json_object_set_new(o, "dst", json_string(dst));
 		json_object_set_new(o, "proto", json_integer(ev->proto));
@@ -85,7 +94,7 @@ int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
 			json_object_set_new(o, "sport", json_integer(ev->sport));
 			json_object_set_new(o, "dport", json_integer(ev->dport));
 		}
-		if (ev->source == VK_SRC_DNS_QNAME)
+		if (vk_event_named(ev) && ev->name_len <= sizeof(ev->name))
 			json_object_set_new(o, "name", json_stringn(ev->name, ev->name_len));
 		for (j = 0; j < VK_MAX_VLAN && ev->vlan[j]; j++)
 			json_array_append_new(vl, json_integer(ev->vlan[j]));

@@ -12,6 +12,16 @@
  * collision, which must never be reported). */
 const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk_event *ev);
 
+/* What the event matched on, as the contract names it (MatchEvent.
+ * matched_on): "src", "dst", "dns_qname" or "tls_sni". */
+const char *vk_event_source(const struct vk_event *ev);
+
+/* Does the event carry the name it matched (ev->name)? */
+static inline int vk_event_named(const struct vk_event *ev)
+{
+	return ev->source == VK_SRC_DNS_QNAME || ev->source == VK_SRC_TLS_SNI;
+}
+
 /* Print one JSON line per attribute of e; frame > 0 adds "frame", a
  * non-NULL pcap adds "pcap". Returns the number of lines. */
 int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* libFuzzer: the ClientHello reader and the SNI name reader, compiled from
+ * the very header the XDP program uses (kernel/lib/tls.h), on a TCP
+ * payload. The bytes of the buffers past the valid ones are poisoned, so
+ * ASan catches a read there as it would one past a frame. */
+#include <sanitizer/asan_interface.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/tls.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct vk_tls *t = calloc(1, sizeof(*t));
+	struct vk_qname *q = calloc(1, sizeof(*q));
+	uint32_t len = (uint32_t)(size > VK_TLS_BUF_LEN ? VK_TLS_BUF_LEN : size);
+	int i;
+
+	memcpy(t->buf, data, len);
+	t->len = len;
+	ASAN_POISON_MEMORY_REGION(t->buf + len, VK_TLS_BUF_LEN - len);
+	ASAN_POISON_MEMORY_REGION(q->buf, sizeof(q->buf));	/* never used for SNI */
+	if (vk_tls_candidate(t->buf, len) && !vk_tls_hello(t)) {
+		for (i = 0; i < VK_TLS_MAX_EXT && !vk_tls_ext_step(t); i++)
+			;
+		if (!t->err && !t->found && t->pos + 4 <= t->end && t->pos + 4 <= t->lim)
+			abort();	/* every extension the bytes hold is walked */
+	}
+	if (t->found) {
+		/* the name the program reads is inside the hello's bytes */
+		if (t->sni_off + t->sni_len > t->lim || t->lim > t->len || !t->sni_len)
+			abort();
+		vk_sni_start(q, t);
+		for (i = 0; i < VK_SNI_STEPS && !vk_sni_step(q, t); i++)
+			;
+		if (q->done && (q->out > VK_NAME_MAX - 2 || q->nlabels < 1 ||
+				q->name[0] == '.' || q->name[(q->out - 1) & (VK_QNAME_LEN - 1)] == '.'))
+			abort();
+		if (!q->done && !q->err)
+			abort();	/* VK_SNI_STEPS always finishes a name */
+	}
+	ASAN_UNPOISON_MEMORY_REGION(q->buf, sizeof(q->buf));
+	ASAN_UNPOISON_MEMORY_REGION(t->buf + len, VK_TLS_BUF_LEN - len);
+	free(q);
+	free(t);
+	return 0;
+}
