@@ -550,14 +550,15 @@ __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 	return vk_match_name(ctx, s, VK_SRC_TLS_SNI);
 }
 
-/* The question section of a DNS message at payload offset off (pay_off:
- * below VK_MAX_L3_OFF plus a TCP header, so under 0x2000): every question,
- * up to VK_DNS_MAX_QUESTIONS (only the first was read once: QDCOUNT 2 hid
- * the second). The message is s->pkt.pay_len bytes, as the IP and UDP
- * lengths say: bytes past them in the frame (padding) are no part of it.
- * Opcodes QUERY, NOTIFY and UPDATE (whose zone section has the question's
- * format): docs/operations.md, Decisions. */
-__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+/* The question section of a DNS message at frame offset off (under
+ * 0x2000: the caller checks), len bytes long as far as this packet holds
+ * it: every question, up to VK_DNS_MAX_QUESTIONS (only the first was read
+ * once: QDCOUNT 2 hid the second). Over UDP len is the datagram's payload
+ * as the IP and UDP lengths say (bytes past them in the frame, padding,
+ * are no part of it); over TCP the message's length prefix, cut to the
+ * segment. Opcodes QUERY, NOTIFY and UPDATE (whose zone section has the
+ * question's format): docs/operations.md, Decisions. */
+__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off, __u32 len)
 {
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
@@ -568,7 +569,7 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 	st = bpf_map_lookup_elem(&vk_stats, &zero);
 	if (!s || !st)
 		return 0;
-	if (d + VK_DNS_HDR_LEN > (const __u8 *)end || s->pkt.pay_len < VK_DNS_HDR_LEN) {
+	if (d + VK_DNS_HDR_LEN > (const __u8 *)end || len < VK_DNS_HDR_LEN) {
 		st->v[VK_STAT_ERR_DNS_TRUNC]++;
 		return 0;
 	}
@@ -582,8 +583,8 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 		return 0;
 	}
 	avail = (__u32)((const __u8 *)end - d);
-	if (avail > s->pkt.pay_len)
-		avail = s->pkt.pay_len;
+	if (avail > len)
+		avail = len;
 	if (avail <= VK_DNS_HDR_LEN) {
 		st->v[VK_STAT_ERR_DNS_TRUNC]++;
 		return 0;
@@ -612,6 +613,39 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 		pos = s->q.next + 4;	/* QTYPE, QCLASS */
 		if (pos >= s->q.buf_len)
 			break;		/* the rest lies past the bytes copied */
+	}
+	return 0;
+}
+
+/* DNS over TCP (RFC 7766): the messages of a segment to port 53, each
+ * after its two-byte length, up to VK_DNS_TCP_MSGS of them; the last may
+ * go on in the next segment and is read as far as this one holds it (the
+ * question comes first). A segment that does not start with a length
+ * prefix (the rest of a message) is not read: that is reassembly's. */
+__noinline int vk_match_dns_tcp(struct xdp_md *ctx, struct vk_scratch *s)
+{
+	__u32 off, left, len, i;
+	__u8 pre[2];
+
+	if (!s)
+		return 0;
+	off = s->pkt.pay_off;
+	left = s->pkt.pay_len;
+	for (i = 0; i < VK_DNS_TCP_MSGS; i++) {
+		if (off >= 0x2000 || left < 2 + VK_DNS_HDR_LEN)
+			break;
+		/* a copy, not packet pointers: their ranges do not survive
+		 * the loop for the verifier */
+		if (bpf_xdp_load_bytes(ctx, off & 0x1fff, pre, 2))
+			break;
+		len = (__u32)pre[0] << 8 | pre[1];
+		if (len < VK_DNS_HDR_LEN)
+			break;
+		vk_match_dns(ctx, s, off + 2, len < left - 2 ? len : left - 2);
+		if (len + 2 >= left)
+			break;
+		left -= len + 2;
+		off += len + 2;
 	}
 	return 0;
 }
@@ -837,7 +871,8 @@ int vardkase_xdp(struct xdp_md *ctx)
 		st->v[pkt.err & 31]++;
 	/* a first fragment holds the question too (a padded query the
 	 * kernel fragmented); later ones have no UDP header (pay_off 0) */
-	dns = !pkt.err && pkt.proto == IPPROTO_UDP && pkt.dport == 53 && pkt.pay_off;
+	dns = !pkt.err && pkt.dport == 53 && pkt.pay_off &&
+	      (pkt.proto == IPPROTO_UDP || pkt.proto == IPPROTO_TCP);
 	/* a segment that starts a ClientHello, on any port; a few bytes
 	 * read, only from TCP segments with a payload */
 	tls = 0;
@@ -861,8 +896,11 @@ int vardkase_xdp(struct xdp_md *ctx)
 			break;
 		vk_report_one(ctx, s, i);
 	}
-	if (dns)	/* reports its matches per question, with their names */
-		vk_match_dns(ctx, s, pkt.pay_off);
+	/* each reports its matches per question, with their names */
+	if (dns && pkt.proto == IPPROTO_UDP)
+		vk_match_dns(ctx, s, pkt.pay_off, pkt.pay_len);
+	else if (dns)
+		vk_match_dns_tcp(ctx, s);
 	if (tls)
 		vk_match_tls(ctx, s, pkt.pay_off);
 	return verdict;

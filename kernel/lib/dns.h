@@ -20,6 +20,7 @@
 #define VK_QNAME_LEN		256	/* the dotted name: >= max name */
 #define VK_DNS_MAX_PTR		8	/* compression pointers per name */
 #define VK_DNS_MAX_QUESTIONS	4	/* questions of one message read */
+#define VK_DNS_TCP_MSGS		8	/* messages of one TCP segment read */
 _Static_assert((VK_QBUF_LEN & (VK_QBUF_LEN - 1)) == 0, "VK_QBUF_LEN masks offsets: a power of two");
 _Static_assert((VK_QNAME_LEN & (VK_QNAME_LEN - 1)) == 0, "VK_QNAME_LEN masks offsets: a power of two");
 

@@ -186,7 +186,11 @@ static inline void env_open(struct env *e, bool replay, const char *json)
 	assert_int_equal(as.added, e->dp.t.cur->n);
 }
 
-/* The TLS tests (test_tls.c), a group of their own. Returns failures. */
+/* The TLS tests (test_tls.c) and DNS over TCP (test_dnstcp.c), groups of
+ * their own. Each returns its failures. */
 int vk_tls_tests(void);
+int vk_dnstcp_tests(void);
+/* Failure paths of table updates (test_faults.c). */
+int vk_fault_tests(void);
 
 #endif

@@ -831,5 +831,6 @@ int main(void)
 		printf("SKIP: BPF tests need root\n");
 		return 0;
 	}
-	return cmocka_run_group_tests(tests, setup, teardown) | vk_tls_tests();
+	return cmocka_run_group_tests(tests, setup, teardown) | vk_tls_tests() |
+	       vk_dnstcp_tests() | vk_fault_tests();
 }

@@ -41,6 +41,7 @@ veth() {
 	ip addr add 10.77.0.1/24 dev $IF &&
 	ip link set $IF up &&
 	ip -n $NS addr add 10.77.0.2/24 dev vkt1 &&
+	ip -n $NS addr add 10.77.0.9/24 dev vkt1 &&
 	ip -n $NS link set vkt1 up &&
 	ip addr add fd77::1/64 dev $IF nodad &&
 	ip -n $NS addr add fd77::2/64 dev vkt1 nodad
@@ -241,7 +242,9 @@ ip netns exec $NS dig @10.77.0.1 www.evil.se +tries=1 +time=1 >/dev/null 2>&1
 ip netns exec $NS nc -z -w 1 10.77.0.1 8080 >/dev/null 2>&1
 ip netns exec $NS ping -6 -c 2 -i 0.2 -W 1 fd77::1 >/dev/null
 # a real TLS client (Python's OpenSSL) to a port that is not 443; the
-# listener only accepts: the ClientHello is what is matched
+# listener only accepts: the ClientHello is what is matched. From
+# 10.77.0.9, no indicator: 10.77.0.2's events are rate-limited per host,
+# and the subscriber check below needs one
 /usr/bin/python3 -c 'import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("10.77.0.1", 8443)); s.listen(); s.settimeout(5); c, _ = s.accept(); time.sleep(1)' &
@@ -249,15 +252,25 @@ LPID=$!
 sleep 0.3
 ip netns exec $NS /usr/bin/python3 -c 'import socket, ssl
 c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
-s = socket.create_connection(("10.77.0.1", 8443), timeout=1)
+s = socket.create_connection(("10.77.0.1", 8443), timeout=1, source_address=("10.77.0.9", 0))
 try: c.wrap_socket(s, server_hostname="WWW.Evil-SNI.se")
 except Exception: pass' 2>/dev/null
+wait $LPID 2>/dev/null
+# DNS over TCP, as dig sends it (the listener only accepts)
+/usr/bin/python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.77.0.1", 53)); s.listen(); s.settimeout(5); c, _ = s.accept(); time.sleep(1)' &
+LPID=$!
+sleep 0.3
+ip netns exec $NS dig +tcp -b 10.77.0.9 @10.77.0.1 tcp.evil.se +tries=1 +time=1 >/dev/null 2>&1
 wait $LPID 2>/dev/null
 send_tagged
 sleep 0.5
 check "ping from an indicator address is counted" test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge 3
 check "DNS query for a subdomain matches the domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"name":"www.evil.se"' "$STATE/events.jsonl"
+check "a DNS query over TCP (dig +tcp) matches the domain" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"matched_on":"dns_qname".*"proto":6.*"name":"tcp.evil.se"' "$STATE/events.jsonl"
 check "a TLS ClientHello on port 8443 matches its SNI (lowercased) against a domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"tls_sni".*"name":"www.evil-sni.se"' "$STATE/events.jsonl"
 check "TCP connect to an ip|port matches" \

@@ -5,6 +5,7 @@
 For every Ethernet capture with a truth file: the DNS names of the truth
 files become hostname indicators; a frame must match, on exactly these
 names, the questions a receiver reads: a DNS message over UDP to port 53
+(or each length-prefixed message of a TCP segment to port 53, up to 8),
 (not tunnelled; a whole datagram or a first fragment), QR = 0, opcode
 QUERY, NOTIFY or UPDATE, its first four questions as scapy (an independent
 decoder, which follows compression pointers) reads them, those that are
@@ -54,8 +55,11 @@ def norm(name):
     return n
 
 def truth(path):
-    """({frame: [DNS query names]}, {the capture's TLS SNIs})"""
-    rows, snis = {}, set()
+    """({frame: [DNS query names]}, {the capture's TLS SNIs}). A capture
+    with DNS over TCP gets every frame a row (tshark reports a message at
+    the segment that completes it; the box reads the question in the
+    first): the oracle then reads every frame."""
+    rows, snis, tcp = {}, set(), False
     with open(path, encoding='utf-8', errors='replace') as f:
         next(f, None)
         for line in f:
@@ -66,6 +70,12 @@ def truth(path):
                 rows.setdefault(int(p[0]), []).append(p[3])
             elif p[1] == 'tls' and p[2] == 'sni':
                 snis.add(p[3])
+            elif p[1] == 'dns' and p[2] == 'transport' and p[3] == 'tcp':
+                tcp = True
+    if tcp:
+        last = max(rows) if rows else 0
+        for fr in range(1, last + 1):   # a first segment comes before the last
+            rows.setdefault(fr, [])
     return rows, snis
 
 def l3(raw):
@@ -144,19 +154,9 @@ def wire_ends(raw_dns, pos):
         else:
             pos += 1 + b
 
-def udp53_questions(raw):
-    """The question names a receiver reads in this frame (see above), or
-    []: the frame is no DNS message the box reads."""
-    l = l3(raw)
-    if l is None:
-        return []
-    u = l.payload
-    while u is not None and not isinstance(u, UDP) and hasattr(u, 'payload') and \
-            u.__class__.__name__.startswith('IPv6ExtHdr'):
-        u = u.payload
-    if not isinstance(u, UDP) or u.dport != 53:
-        return []
-    raw_dns = bytes(u.payload)
+def message_questions(raw_dns):
+    """The question names the box reads in one DNS message (its bytes in
+    this frame): a query, up to 4 questions within the box's bounds."""
     if len(raw_dns) < 12:
         return []
     if (raw_dns[2] & 0x80) or ((raw_dns[2] >> 3) & 0xf) not in (0, 4, 5):
@@ -173,10 +173,40 @@ def udp53_questions(raw):
     names, pos = [], 12
     for q in qs[:4]:
         end = wire_ends(raw_dns, pos)
-        if end is None:
+        if end is None or end > len(raw_dns):
             break
         names.append(q)
         pos = end + 4
+    return names
+
+def dns53_questions(raw):
+    """The question names a receiver reads in this frame (see above), or
+    []: the frame is no DNS message the box reads. Over TCP (RFC 7766),
+    the segment's messages after their two-byte lengths, up to 8, the last
+    as far as the segment holds it."""
+    l = l3(raw)
+    if l is None:
+        return []
+    u = l.payload
+    while u is not None and not isinstance(u, (UDP, TCP)) and hasattr(u, 'payload') and \
+            u.__class__.__name__.startswith('IPv6ExtHdr'):
+        u = u.payload
+    if isinstance(u, UDP) and u.dport == 53:
+        return message_questions(bytes(u.payload))
+    if not isinstance(u, TCP) or u.dport != 53:
+        return []
+    pay = bytes(u.payload)
+    if isinstance(l, IP):
+        pay = pay[:max(0, l.len - l.ihl * 4 - u.dataofs * 4)]
+    names = []
+    for _ in range(8):
+        if len(pay) < 14:
+            break
+        n = pay[0] << 8 | pay[1]
+        if n < 12:
+            break
+        names += message_questions(pay[2:2 + n])
+        pay = pay[2 + n:]
     return names
 
 def frames(path):
@@ -244,7 +274,7 @@ def main():
             if fr - 1 >= len(raw):
                 continue
             want = {('dns_qname', n) for n in
-                    {norm(q) for q in udp53_questions(raw[fr - 1])} & names}
+                    {norm(q) for q in dns53_questions(raw[fr - 1])} & names}
             if want:
                 expect[fr] = want
         keys = [n.encode('utf-8', 'replace') for n in snis]
