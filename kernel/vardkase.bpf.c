@@ -18,6 +18,7 @@
 #include "lib/parse.h"
 #include "lib/dns.h"
 #include "lib/tls.h"
+#include "lib/http.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -98,7 +99,9 @@ struct vk_scratch {
 	__u32 nmatch;
 	__u32 mid[VK_MAX_MATCH];
 	__u8 msrc[VK_MAX_MATCH];
-	struct vk_tls tls;	/* last: the fields every match touches stay together */
+	struct vk_tls tls;	/* last: the fields every match touches stay together;
+				 * its buf holds the segment for HTTP too */
+	struct vk_http http;
 };
 
 struct {
@@ -501,25 +504,32 @@ static long sni_cb(__u32 i, void *ctx)
 	return vk_sni_step(&s->q, &s->tls);
 }
 
-/* A TCP segment at payload offset off that starts a ClientHello
- * (vk_tls_candidate): its SNI matched as a DNS query name is, when it is
- * in this segment. Any port: the record is known by its content. */
-__noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+static long http_cb(__u32 i, void *ctx)
+{
+	struct vk_scratch *s = scratch_get();
+
+	if (!s)
+		return 1;
+	return vk_http_step(&s->http, &s->tls);
+}
+
+/* The segment's payload at off into s->tls.buf (its first VK_TLS_BUF_LEN
+ * bytes, as the IP length bounds it). Returns the bytes copied, 0 when
+ * fewer than min are there. */
+static __always_inline __u32 seg_copy(struct xdp_md *ctx, struct vk_scratch *s, __u32 off,
+				      __u32 min)
 {
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
-	__u32 avail, zero = 0;
-	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+	__u32 avail;
 
-	if (!s || !st)
-		return 0;
 	off &= 0x1fff;
 	if ((const __u8 *)data + off > (const __u8 *)end)
 		return 0;
 	avail = (__u32)((const __u8 *)end - ((const __u8 *)data + off));
 	if (avail > s->pkt.pay_len)
 		avail = s->pkt.pay_len;
-	if (avail < VK_TLS_MIN_HELLO)
+	if (avail < min)
 		return 0;
 	if (avail > VK_TLS_BUF_LEN)
 		avail = VK_TLS_BUF_LEN;
@@ -530,6 +540,60 @@ __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 	if (bpf_xdp_load_bytes(ctx, off, s->tls.buf, avail))
 		return 0;
 	s->tls.len = avail;
+	return avail;
+}
+
+/* The name at s->tls.sni_off, sni_len of the segment copied into
+ * s->tls.buf (an SNI, a Host), read into s->q and matched as src. */
+__noinline int vk_match_seg_name(struct xdp_md *ctx, struct vk_scratch *s, __u32 src)
+{
+	__u32 zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+
+	if (!s || !st)
+		return 0;
+	vk_sni_start(&s->q, &s->tls);
+	bpf_loop(VK_SNI_STEPS, sni_cb, NULL, 0);
+	if (s->q.err || !s->q.done) {
+		st->v[VK_STAT_ERR_TLS_NAME]++;
+		return 0;
+	}
+	return vk_match_name(ctx, s, src);
+}
+
+/* A TCP segment at payload offset off that starts an HTTP/1.x request
+ * (vk_http_candidate): its Host header matched as a DNS query name is,
+ * when it is in this segment. Any port. */
+__noinline int vk_match_http(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+{
+	__u32 zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+
+	if (!s || !st || !seg_copy(ctx, s, off, VK_HTTP_MIN_REQ))
+		return 0;
+	st->v[VK_STAT_HTTP_REQUESTS]++;
+	vk_http_start(&s->http);
+	bpf_loop(VK_TLS_BUF_LEN + 1, http_cb, NULL, 0);
+	if (!s->http.found) {
+		if (s->http.err)
+			st->v[s->http.err & 31]++;
+		return 0;
+	}
+	s->tls.sni_off = s->http.off;
+	s->tls.sni_len = s->http.len;
+	return vk_match_seg_name(ctx, s, VK_SRC_HTTP_HOST);
+}
+
+/* A TCP segment at payload offset off that starts a ClientHello
+ * (vk_tls_candidate): its SNI matched as a DNS query name is, when it is
+ * in this segment. Any port: the record is known by its content. */
+__noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
+{
+	__u32 zero = 0;
+	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
+
+	if (!s || !st || !seg_copy(ctx, s, off, VK_TLS_MIN_HELLO))
+		return 0;
 	st->v[VK_STAT_TLS_HELLOS]++;
 	if (!vk_tls_hello(&s->tls))
 		bpf_loop(VK_TLS_MAX_EXT, tls_ext_cb, NULL, 0);
@@ -541,13 +605,7 @@ __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 			st->v[s->tls.err & 31]++;
 		return 0;
 	}
-	vk_sni_start(&s->q, &s->tls);
-	bpf_loop(VK_SNI_STEPS, sni_cb, NULL, 0);
-	if (s->q.err || !s->q.done) {
-		st->v[VK_STAT_ERR_TLS_NAME]++;
-		return 0;
-	}
-	return vk_match_name(ctx, s, VK_SRC_TLS_SNI);
+	return vk_match_seg_name(ctx, s, VK_SRC_TLS_SNI);
 }
 
 /* The question section of a DNS message at frame offset off (under
@@ -709,7 +767,7 @@ static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
 	e->flags = p->frag ? VK_EVF_FRAGMENT : 0;
 	e->pkt_len = ctx->data_end - ctx->data;
 	e->_pad = 0;
-	if (src == VK_SRC_DNS_QNAME || src == VK_SRC_TLS_SNI) {
+	if (src == VK_SRC_DNS_QNAME || src == VK_SRC_TLS_SNI || src == VK_SRC_HTTP_HOST) {
 		e->name_len = (__u16)(s->q.out & 0xff);
 		__builtin_memcpy(e->name, s->q.name, sizeof(e->name));
 	} else {
@@ -853,7 +911,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	struct vk_pkt pkt = {};
 	struct vk_scratch *s;
-	int verdict, dns, tls;
+	int verdict, dns, tls, http;
 
 	if (!cfg || !st)
 		return XDP_PASS;
@@ -875,14 +933,16 @@ int vardkase_xdp(struct xdp_md *ctx)
 	      (pkt.proto == IPPROTO_UDP || pkt.proto == IPPROTO_TCP);
 	/* a segment that starts a ClientHello, on any port; a few bytes
 	 * read, only from TCP segments with a payload */
-	tls = 0;
-	if (!pkt.err && pkt.proto == IPPROTO_TCP && pkt.pay_off) {
+	tls = http = 0;
+	if (!pkt.err && pkt.proto == IPPROTO_TCP && pkt.pay_off && pkt.pay_len >= VK_HTTP_MIN_REQ) {
 		const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
 
-		tls = b + 6 <= (const __u8 *)end && pkt.pay_len >= VK_TLS_MIN_HELLO &&
-		      vk_tls_candidate(b, pkt.pay_len);
+		if (b + 6 <= (const __u8 *)end) {
+			tls = vk_tls_candidate(b, pkt.pay_len);
+			http = !tls && vk_http_candidate(b, pkt.pay_len);
+		}
 	}
-	if (!dns && !tls && !addr_candidate(cfg, pkt.src, pkt.family) &&
+	if (!dns && !tls && !http && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */
 	s = scratch_get();
@@ -903,5 +963,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 		vk_match_dns_tcp(ctx, s);
 	if (tls)
 		vk_match_tls(ctx, s, pkt.pay_off);
+	else if (http)
+		vk_match_http(ctx, s, pkt.pay_off);
 	return verdict;
 }

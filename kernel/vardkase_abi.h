@@ -95,7 +95,11 @@ enum vk_stat {
 	VK_STAT_TLS_HELLOS,		/* a segment starting a ClientHello */
 	VK_STAT_TLS_SNI_LATER,		/* its SNI lies past this segment */
 	VK_STAT_ERR_TLS_HELLO,		/* lengths that do not add up */
-	VK_STAT_ERR_TLS_NAME,		/* an SNI that is not a DNS name */
+	VK_STAT_ERR_TLS_NAME,		/* an SNI (or Host) that is not a DNS name */
+	/* HTTP/1.x requests (any TCP port, by content) */
+	VK_STAT_HTTP_REQUESTS,		/* a segment starting a request */
+	VK_STAT_HTTP_HOST_LATER,	/* its Host lies past this segment */
+	VK_STAT_ERR_HTTP,		/* a method, but no HTTP/1.x request line */
 	VK_STAT_MAX
 };
 
@@ -220,6 +224,7 @@ enum vk_source {
 	VK_SRC_DST_ADDR = 2,
 	VK_SRC_DNS_QNAME = 3,
 	VK_SRC_TLS_SNI = 4,	/* the server_name of a TLS ClientHello */
+	VK_SRC_HTTP_HOST = 5,	/* the Host header of an HTTP/1.x request */
 };
 
 /* A match event in the ring buffer. Addresses are network byte order;

@@ -186,10 +186,25 @@ static inline void env_open(struct env *e, bool replay, const char *json)
 	assert_int_equal(as.added, e->dp.t.cur->n);
 }
 
+/* A cmocka group's setup: e loaded with the indicators in json. */
+static inline int env_setup_json(void **state, struct env *e, const char *json)
+{
+	env_open(e, true, json);
+	*state = e;
+	return 0;
+}
+
+static inline int env_teardown(void **state)
+{
+	vk_dp_close(&((struct env *)*state)->dp);
+	return 0;
+}
+
 /* The TLS tests (test_tls.c) and DNS over TCP (test_dnstcp.c), groups of
  * their own. Each returns its failures. */
 int vk_tls_tests(void);
 int vk_dnstcp_tests(void);
+int vk_http_tests(void);
 /* Failure paths of table updates (test_faults.c). */
 int vk_fault_tests(void);
 

@@ -31,15 +31,7 @@ static int dt_setup(void **state)
 {
 	static struct env e;
 
-	env_open(&e, true, DT_IND);
-	*state = &e;
-	return 0;
-}
-
-static int dt_teardown(void **state)
-{
-	vk_dp_close(&((struct env *)*state)->dp);
-	return 0;
+	return env_setup_json(state, &e, DT_IND);
 }
 
 /* A segment to 10.0.0.53:53 whose payload the caller appends after this,
@@ -122,5 +114,5 @@ int vk_dnstcp_tests(void)
 		cmocka_unit_test(test_dns_tcp),
 	};
 
-	return cmocka_run_group_tests_name("dns over tcp", tests, dt_setup, dt_teardown);
+	return cmocka_run_group_tests_name("dns over tcp", tests, dt_setup, env_teardown);
 }

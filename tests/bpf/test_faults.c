@@ -91,15 +91,7 @@ static int f_setup(void **state)
 {
 	static struct env e;
 
-	env_open(&e, true, "{\"response\":{\"Attribute\":[]}}");
-	*state = &e;
-	return 0;
-}
-
-static int f_teardown(void **state)
-{
-	vk_dp_close(&((struct env *)*state)->dp);
-	return 0;
+	return env_setup_json(state, &e, "{\"response\":{\"Attribute\":[]}}");
 }
 
 int vk_fault_tests(void)
@@ -108,5 +100,5 @@ int vk_fault_tests(void)
 		cmocka_unit_test(test_recycled_id_unzeroable),
 	};
 
-	return cmocka_run_group_tests_name("faults", tests, f_setup, f_teardown);
+	return cmocka_run_group_tests_name("faults", tests, f_setup, env_teardown);
 }

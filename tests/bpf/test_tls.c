@@ -46,15 +46,7 @@ static int tls_setup(void **state)
 {
 	static struct env e;
 
-	env_open(&e, true, TLS_IND);
-	*state = &e;
-	return 0;
-}
-
-static int tls_teardown(void **state)
-{
-	vk_dp_close(&((struct env *)*state)->dp);
-	return 0;
+	return env_setup_json(state, &e, TLS_IND);
 }
 
 static int matched(struct env *e, uint16_t dport, const struct hello_opts *o, const char *ind)
@@ -215,5 +207,5 @@ int vk_tls_tests(void)
 		cmocka_unit_test(test_sni_hostile),
 	};
 
-	return cmocka_run_group_tests_name("tls", tests, tls_setup, tls_teardown);
+	return cmocka_run_group_tests_name("tls", tests, tls_setup, env_teardown);
 }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* libFuzzer: the ClientHello reader and the SNI name reader, compiled from
- * the very header the XDP program uses (kernel/lib/tls.h), on a TCP
- * payload. The bytes of the buffers past the valid ones are poisoned, so
+/* libFuzzer: the ClientHello reader, the HTTP request reader and the name
+ * reader they share, compiled from the very headers the XDP program uses
+ * (kernel/lib/tls.h, http.h), on a TCP payload. The bytes of the buffers past the valid ones are poisoned, so
  * ASan catches a read there as it would one past a frame. */
 #include <sanitizer/asan_interface.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/tls.h"
+#include "lib/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -25,6 +26,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 		if (!t->err && !t->found && t->pos + 4 <= t->end && t->pos + 4 <= t->lim)
 			abort();	/* every extension the bytes hold is walked */
+	}
+	if (!vk_tls_candidate(t->buf, len) && len >= 8 && vk_http_candidate(t->buf, len)) {
+		struct vk_http h;
+		uint32_t j;
+
+		vk_http_start(&h);
+		for (i = 0; i < VK_TLS_BUF_LEN + 1 && !vk_http_step(&h, t); i++)
+			;
+		if (!h.found && !h.err && i == VK_TLS_BUF_LEN + 1)
+			abort();	/* every byte is one step: it always ends */
+		if (h.found) {
+			if (!h.len || h.off + h.len > len)
+				abort();
+			for (j = h.off; j < h.off + h.len; j++)
+				if (t->buf[j] == '\r' || t->buf[j] == '\n' || t->buf[j] == ':')
+					abort();
+			t->sni_off = h.off;	/* read as the XDP program reads it */
+			t->sni_len = h.len;
+			t->lim = len;
+			t->found = 1;
+		}
 	}
 	if (t->found) {
 		/* the name the program reads is inside the hello's bytes */

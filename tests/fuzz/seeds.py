@@ -93,7 +93,8 @@ def tls():
     sni = (0, struct.pack(">HBH", len(name) + 3, 0, len(name)) + name)
     versions = (0x2b, b"\x02\x03\x04")
     return {"sni-first": hello([sni, versions]),
-            "sni-late": hello([(0x0a0a, b""), (0x33, bytes(1216)), sni, versions])}
+            "sni-late": hello([(0x0a0a, b""), (0x33, bytes(1216)), sni, versions]),
+            "http": b"GET /x HTTP/1.1\r\nUser-Agent: x\r\nHost: www.evil.se:8080\r\n\r\n"}
 
 
 def main():

@@ -77,7 +77,8 @@ cat > "$STATE/ind.json" <<'JSON'
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000003","type":"ip-dst|port","value":"10.77.0.1|8080","to_ids":true,"deleted":false},
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000004","type":"ip-src","value":"FD77:0::2","to_ids":true,"deleted":false},
 {"uuid":"aaaaaaaa-0000-4000-8000-000000000005","type":"ip-src","value":"10.78.0.0/24","to_ids":true,"deleted":false},
-{"uuid":"aaaaaaaa-0000-4000-8000-000000000006","type":"domain","value":"evil-sni.se","to_ids":true,"deleted":false}
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000006","type":"domain","value":"evil-sni.se","to_ids":true,"deleted":false},
+{"uuid":"aaaaaaaa-0000-4000-8000-000000000007","type":"hostname","value":"www.evil-http.se","to_ids":true,"deleted":false}
 ]}}
 JSON
 
@@ -241,34 +242,41 @@ ip netns exec $NS ping -c 3 -i 0.2 -W 1 10.77.0.1 >/dev/null
 ip netns exec $NS dig @10.77.0.1 www.evil.se +tries=1 +time=1 >/dev/null 2>&1
 ip netns exec $NS nc -z -w 1 10.77.0.1 8080 >/dev/null 2>&1
 ip netns exec $NS ping -6 -c 2 -i 0.2 -W 1 fd77::1 >/dev/null
-# a real TLS client (Python's OpenSSL) to a port that is not 443; the
-# listener only accepts: the ClientHello is what is matched. From
-# 10.77.0.9, no indicator: 10.77.0.2's events are rate-limited per host,
-# and the subscriber check below needs one
-/usr/bin/python3 -c 'import socket, time
+# Clients that send a name in their first segment, each to a listener on
+# the host that only accepts: what crosses the veth is what is matched.
+# From 10.77.0.9, no indicator: 10.77.0.2's events are rate-limited per
+# host, and the subscriber check below needs one.
+from_peer() {	# from_peer PORT COMMAND...: COMMAND in the peer, against 10.77.0.1:PORT
+	local port=$1 lpid; shift
+	/usr/bin/python3 -c 'import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.77.0.1", 8443)); s.listen(); s.settimeout(5); c, _ = s.accept(); time.sleep(1)' &
-LPID=$!
-sleep 0.3
-ip netns exec $NS /usr/bin/python3 -c 'import socket, ssl
+s.bind(("10.77.0.1", int(sys.argv[1]))); s.listen(); s.settimeout(5); c, _ = s.accept(); time.sleep(1)' "$port" &
+	lpid=$!
+	sleep 0.3
+	ip netns exec $NS "$@" >/dev/null 2>&1
+	wait $lpid 2>/dev/null
+}
+# a real TLS client (Python's OpenSSL) to a port that is not 443
+from_peer 8443 /usr/bin/python3 -c 'import socket, ssl
 c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
 s = socket.create_connection(("10.77.0.1", 8443), timeout=1, source_address=("10.77.0.9", 0))
 try: c.wrap_socket(s, server_hostname="WWW.Evil-SNI.se")
-except Exception: pass' 2>/dev/null
-wait $LPID 2>/dev/null
-# DNS over TCP, as dig sends it (the listener only accepts)
-/usr/bin/python3 -c 'import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.77.0.1", 53)); s.listen(); s.settimeout(5); c, _ = s.accept(); time.sleep(1)' &
-LPID=$!
-sleep 0.3
-ip netns exec $NS dig +tcp -b 10.77.0.9 @10.77.0.1 tcp.evil.se +tries=1 +time=1 >/dev/null 2>&1
-wait $LPID 2>/dev/null
+except Exception: pass'
+# an HTTP request (Python's http.client) on port 8081, the port in Host
+from_peer 8081 /usr/bin/python3 -c 'import http.client
+c = http.client.HTTPConnection("10.77.0.1", 8081, timeout=1, source_address=("10.77.0.9", 0))
+try:
+    c.request("GET", "/index.html", headers={"Host": "WWW.evil-http.se:8081"}); c.getresponse()
+except Exception: pass'
+# DNS over TCP, as dig sends it
+from_peer 53 dig +tcp -b 10.77.0.9 @10.77.0.1 tcp.evil.se +tries=1 +time=1
 send_tagged
 sleep 0.5
 check "ping from an indicator address is counted" test "$(count aaaaaaaa-0000-4000-8000-000000000001)" -ge 3
 check "DNS query for a subdomain matches the domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"name":"www.evil.se"' "$STATE/events.jsonl"
+check "an HTTP request on port 8081 matches its Host (port and case dropped) against a hostname" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000007".*"matched_on":"http_host".*"name":"www.evil-http.se"' "$STATE/events.jsonl"
 check "a DNS query over TCP (dig +tcp) matches the domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"matched_on":"dns_qname".*"proto":6.*"name":"tcp.evil.se"' "$STATE/events.jsonl"
 check "a TLS ClientHello on port 8443 matches its SNI (lowercased) against a domain" \

@@ -23,7 +23,14 @@ record holding a ClientHello, and in it the name as a server_name is
 written (its type and length before it), ending within the segment and
 the first 2048 bytes of the payload (the box's bound,
 docs/architecture.md): the hello's first segment when it is split, and
-every retransmission. Names are checked per kind: dns_qname, tls_sni.
+every retransmission. Names are checked per kind: dns_qname, tls_sni, http_host.
+
+The HTTP Hosts of the truth files too: a frame must match on the Host of
+a TCP segment (not tunnelled, as long as the IP length says) that starts
+an HTTP/1.x request (a method, a request line ending in HTTP/1.0 or 1.1),
+its first header line named Host (no case), the value without white
+space and port, when the value ends within the segment and its first
+2048 bytes and before the headers end.
 
 Usage: truth_oracle.py VARDKASE_XDP PCAP_ROOT [MAX_CAPTURES]
 Prints 'N passed, N failed' and exits non-zero on any failure.
@@ -55,11 +62,12 @@ def norm(name):
     return n
 
 def truth(path):
-    """({frame: [DNS query names]}, {the capture's TLS SNIs}). A capture
+    """({frame: [DNS query names]}, {the capture's TLS SNIs}, {its HTTP
+    Hosts, without their ports}). A capture
     with DNS over TCP gets every frame a row (tshark reports a message at
     the segment that completes it; the box reads the question in the
     first): the oracle then reads every frame."""
-    rows, snis, tcp = {}, set(), False
+    rows, snis, hosts, tcp = {}, set(), set(), False
     with open(path, encoding='utf-8', errors='replace') as f:
         next(f, None)
         for line in f:
@@ -72,11 +80,13 @@ def truth(path):
                 snis.add(p[3])
             elif p[1] == 'dns' and p[2] == 'transport' and p[3] == 'tcp':
                 tcp = True
+            elif p[1] == 'http' and p[2] == 'host':
+                hosts.add(p[3].split(':')[0] if not p[3].startswith('[') else p[3])
     if tcp:
         last = max(rows) if rows else 0
         for fr in range(1, last + 1):   # a first segment comes before the last
             rows.setdefault(fr, [])
-    return rows, snis
+    return rows, snis, hosts
 
 def l3(raw):
     """The IP layer a receiver reads (<= 8 VLAN tags, a whole datagram or
@@ -153,6 +163,52 @@ def wire_ends(raw_dns, pos):
             return None
         else:
             pos += 1 + b
+
+METHODS = (b'GET ', b'PUT ', b'POST ', b'HEAD ', b'DELETE ', b'OPTIONS ', b'CONNECT ',
+           b'PATCH ')
+
+def tcp_payload(raw):
+    """The payload of a TCP segment a receiver reads in this frame (not
+    tunnelled; as long as the IP length says), or None."""
+    l = l3(raw)
+    if l is None:
+        return None
+    t = l.getlayer(TCP)
+    if t is None or (t.underlayer is not l and
+                     not t.underlayer.__class__.__name__.startswith('IPv6ExtHdr')):
+        return None
+    pay = bytes(t.payload)
+    if isinstance(l, IP):
+        end = l.len - l.ihl * 4 - t.dataofs * 4
+        if end < 0:
+            return None
+        pay = pay[:end]
+    return pay
+
+def http_hosts(raw):
+    """The Host the box reads in this frame (above), as a list."""
+    pay = tcp_payload(raw)
+    if not pay or not pay.startswith(METHODS):
+        return []
+    pay = pay[:2048]
+    nl = pay.find(b'\n')
+    if nl < 0 or not re.search(rb'HTTP/1\.[01]\r?$', pay[:nl]):
+        return []
+    pos = nl + 1
+    while True:
+        e = pay.find(b'\n', pos)
+        line = pay[pos:] if e < 0 else pay[pos:e]
+        if line in (b'', b'\r') and e >= 0:
+            return []                   # the end of the headers
+        if line[:5].lower() == b'host:':
+            v = line[5:].lstrip(b' \t')
+            m = re.match(rb'[^\r\n: \t]*', v)
+            if m.end() == len(v) and e < 0:
+                return []               # the value may go on
+            return [m.group().decode('utf-8', 'replace')] if m.group() else []
+        if e < 0:
+            return []
+        pos = e + 1
 
 def message_questions(raw_dns):
     """The question names the box reads in one DNS message (its bytes in
@@ -235,9 +291,9 @@ def main():
     names, truths = set(), {}
     for c in caps:
         t = truth(os.path.join(root, c) + '.truth.tsv') if os.path.exists(
-            os.path.join(root, c) + '.truth.tsv') else ({}, set())
+            os.path.join(root, c) + '.truth.tsv') else ({}, set(), set())
         truths[c] = t
-        for q in [q for qs in t[0].values() for q in qs] + sorted(t[1]):
+        for q in [q for qs in t[0].values() for q in qs] + sorted(t[1]) + sorted(t[2]):
             n = norm(q)
             if n:
                 names.add(n)
@@ -247,7 +303,7 @@ def main():
     json.dump({"response": {"Attribute": attrs}}, ind)
     ind.close()
     passed = failed = 0
-    kinds = {'dns_qname': 0, 'tls_sni': 0}
+    kinds = {'dns_qname': 0, 'tls_sni': 0, 'http_host': 0}
     if limit:
         caps = caps[:limit]
     # one replay process per chunk: the program and indicators load once
@@ -260,15 +316,15 @@ def main():
         p = subprocess.run(args, capture_output=True, text=True, timeout=600)
         for line in p.stdout.splitlines():
             o = json.loads(line)
-            if o.get('matched_on') in ('dns_qname', 'tls_sni'):
+            if o.get('matched_on') in ('dns_qname', 'tls_sni', 'http_host'):
                 got[os.path.relpath(o['pcap'], root)].setdefault(o['frame'], set()).add(
                     (o['matched_on'], o['name']))
         for c in chunk:
             exits[c] = (p.returncode, p.stderr.strip()[-300:])
     for c in caps:
         t = truths[c]
-        dns, snis = t
-        raw = frames(os.path.join(root, c)) if dns or snis else []
+        dns, snis, hosts = t
+        raw = frames(os.path.join(root, c)) if dns or snis or hosts or got[c] else []
         expect = {}
         for fr in dns:
             if fr - 1 >= len(raw):
@@ -282,6 +338,12 @@ def main():
             if not any(k in r for k in keys):   # scapy only where a name is
                 continue
             want = {('tls_sni', n) for n in {norm(q) for q in tls_snis(r, snis)} & names}
+            if want:
+                expect.setdefault(fr, set()).update(want)
+        for fr, r in enumerate(raw, 1):  # a request tshark did not finish counts too
+            if b' HTTP/1.' not in r:
+                continue
+            want = {('http_host', n) for n in {norm(q) for q in http_hosts(r)} & names}
             if want:
                 expect.setdefault(fr, set()).update(want)
         for want in expect.values():
@@ -304,7 +366,8 @@ def main():
             passed += 1
     os.unlink(ind.name)
     print(f'pcap-replay: {passed} passed, {failed} failed (expected and checked: '
-          f'{kinds["dns_qname"]} DNS question matches, {kinds["tls_sni"]} SNI matches)')
+          f'{kinds["dns_qname"]} DNS question, {kinds["tls_sni"]} SNI and '
+          f'{kinds["http_host"]} HTTP Host matches)')
     return 1 if failed else 0
 
 if __name__ == '__main__':

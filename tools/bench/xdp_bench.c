@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * make bench, XDP part: loads the issue's indicator mix, then times the
- * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on six
+ * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on seven
  * workloads (tcpdata: 600-byte TCP segments that are no ClientHello, the
  * bulk of traffic; tls: ClientHellos with a .miss SNI after a few
- * extensions) and prints the median ns/packet of several rounds and the
+ * extensions; http: requests with a .miss Host after a User-Agent) and prints the median ns/packet of several rounds and the
  * ratio; also the load time and the kernel bytes per address indicator
  * (from the maps' sizes). Writes the same to build/bench/xdp.json.
  *
@@ -32,7 +32,7 @@
 #define ROUNDS		11
 #define NPKT		20000	/* distinct packets per round of a random workload */
 #define HOT_REPEAT	200000
-#define NWORK		6
+#define NWORK		7
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -209,6 +209,20 @@ static void tls4(struct pkt *p)
 	tcp4_payload(p, htonl(0xc0a80001), miss4(), h, n);
 }
 
+/* An HTTP/1.1 request for a random .miss Host, after a browser's
+ * User-Agent line. */
+static void http4(struct pkt *p)
+{
+	char req[400], l[16];
+	int n;
+
+	rnd_label(l, 4 + (int)(rnd() % 10));
+	n = snprintf(req, sizeof(req), "GET /index.html HTTP/1.1\r\nUser-Agent: Mozilla/5.0 "
+		     "(X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\r\n"
+		     "Host: www.%s.miss\r\nAccept: */*\r\n\r\n", l);
+	tcp4_payload(p, htonl(0xc0a80001), miss4(), (const uint8_t *)req, (size_t)n);
+}
+
 static uint32_t miss4(void)
 {
 	return htonl((uint32_t)((128 + rnd() % 96) << 24 | (rnd() & 0xffffff)));
@@ -328,14 +342,15 @@ int main(int argc, char **argv)
 {
 	struct counts c = { 1000000, 200000, 100000, 20000, 100000, 1000000 };
 	const char *json = argc > 1 ? argv[1] : "build/bench/xdp.json";
-	static const char *const work[] = { "hot", "miss", "dns", "hit50", "tcpdata", "tls" };
+	static const char *const work[] = { "hot", "miss", "dns", "hit50", "tcpdata", "tls",
+					     "http" };
 	struct vk_dp_opts o = { 0 };
 	struct vk_apply_stats st;
 	struct vk_dp dp;
 	struct empty *empty;
 	struct vk_set set;
 	struct pkt *pk[NWORK];
-	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT }, w, i, efd, vfd;
+	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT }, w, i, efd, vfd;
 	double e_ns[NWORK], v_ns[NWORK], ratio[NWORK], state_bytes = 0;
 	uint8_t data[600];
 	uint32_t *hits = calloc(c.v4, 4);
@@ -412,6 +427,7 @@ int main(int argc, char **argv)
 		tcp4(&pk[3][i], miss4(), (i & 1) ? hits[rnd() % c.v4] : miss4());
 		tcp4_payload(&pk[4][i], miss4(), miss4(), data, sizeof(data));
 		tls4(&pk[5][i]);
+		http4(&pk[6][i]);
 	}
 	empty = empty__open_and_load();
 	if (!empty)

@@ -31,6 +31,7 @@ const char *const vk_stat_names[VK_STAT_MAX] = {
 	"err_udp_len", "err_dns_trunc", "err_dns_label", "err_dns_name_len",
 	"err_dns_pointer", "err_dns_hdr",
 	"tls_hellos", "tls_sni_later", "err_tls_hello", "err_tls_name",
+	"http_requests", "http_host_later", "err_http",
 };
 
 static struct bpf_map *map_by_idx(struct vk_dp *dp, int i)

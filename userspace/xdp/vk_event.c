@@ -56,6 +56,7 @@ const char *vk_event_source(const struct vk_event *ev)
 	case VK_SRC_DST_ADDR: return "dst";
 	case VK_SRC_DNS_QNAME: return "dns_qname";
 	case VK_SRC_TLS_SNI: return "tls_sni";
+	case VK_SRC_HTTP_HOST: return "http_host";
 	default: return "unknown";
 	}
 }
