@@ -87,6 +87,9 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=3" > "$log" 2>&1 || rc=$?
 tr -d '\r' < "$log" | grep -v '^\s*$' | sed 's/^/  | /' | tail -n 60
+# the verifier's count, however long the test output above it
+tr -d '\r' < "$log" | grep -a 'verifier: .*processed' | sed 's/^.*verifier:/kernel61: verifier:/'
+
 res=$(tr -d '\r' < "$log" | sed -n 's/.*VK_TEST_BPF_RC=\([0-9]*\).*/\1/p' | tail -1)
 if [ -z "$res" ]; then
 	echo "FAIL: kernel61: no result from the guest (qemu exit $rc after $(( $(date +%s) - start )) s)"
