@@ -71,12 +71,12 @@ static __always_inline void vk_http_start(struct vk_http *h)
 	h->err = 0;
 }
 
-/* "HTTP/1.0" or "HTTP/1.1" ends at buf[end - 1] (end: the CR or LF). */
 /* The bytes of "HTTP/1." and "host:", first byte lowest: constants in
  * registers rather than strings read from .rodata at every byte */
 #define VK_HTTP_VERSION		0x2e312f50545448ULL	/* "HTTP/1." */
 #define VK_HTTP_HOST		0x3a74736f68ULL		/* "host:" */
 
+/* "HTTP/1.0" or "HTTP/1.1" ends at buf[end - 1] (end: the CR or LF). */
 static __always_inline int vk_http_version_at(const struct vk_tls *t, __u32 end)
 {
 	__u32 i;
@@ -128,7 +128,9 @@ static __always_inline int vk_http_step(struct vk_http *h, const struct vk_tls *
 	case VK_HTTP_BOL:
 		if (h->k == 0 && (c == '\r' || c == '\n'))
 			return 1;		/* the end of the headers: no Host */
-		if (h->k < 5 && (c | 0x20) == (__u8)(VK_HTTP_HOST >> (8 * h->k))) {
+		/* letters without case, the colon exactly (0x1a | 0x20 is ':') */
+		if (h->k < 5 && (c >= 'A' && c <= 'Z' ? c | 0x20 : c) ==
+				(__u8)(VK_HTTP_HOST >> (8 * h->k))) {
 			if (++h->k == 5)
 				h->st = VK_HTTP_OWS;
 			return 0;

@@ -66,6 +66,7 @@ static void test_http_refused(void **state)
 	assert_false(matched(e, 80, "GET / HTTP/1.1\r\nX-Host: evil.se\r\n\r\n", "evil.se"));
 	assert_false(matched(e, 80, "GET / HTTP/1.1\r\nA: b\r\n\r\nHost: evil.se\r\n", "evil.se"));
 	assert_false(matched(e, 80, "GET / HTTP/1.1\r\nHost : evil.se\r\n\r\n", "evil.se"));
+	assert_false(matched(e, 80, "GET / HTTP/1.1\r\nHost\x1a evil.se\r\n\r\n", "evil.se"));
 	assert_false(matched(e, 80, "GET / HTTP/1.1\r\nHost: \r\n\r\n", "evil.se"));
 	assert_false(matched(e, 80, "GET / FOO/1.1\r\nHost: evil.se\r\n\r\n", "evil.se"));
 	assert_false(matched(e, 80, "GET / HTTP/2.0\r\nHost: evil.se\r\n\r\n", "evil.se"));
