@@ -13,33 +13,17 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <string.h>
-#include <sched.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <linux/f2fs.h>
 #include <sys/socket.h>
-#include <linux/capability.h>
 #include <linux/netlink.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include "sandbox.h"
 #include "../lib/vk_log.h"
+#include "../lib/vk_seccomp.h"
 
-/* Every capability goes, also when started as root by hand. */
-static int drop_caps(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { { 0 } };
-	int cap;
-
-	for (cap = 0; cap <= 63; cap++)
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL && errno != EPERM)
-			return -1;
-	return (int)syscall(SYS_capset, &h, d);
-}
-
-static const struct { int nr; const char *why; } allowed[] = {
+static const struct vk_sc_allow allowed[] = {
 	/* memory: malloc, SQLite's page cache, jansson */
 	/* mmap and mprotect: below, without PROT_EXEC */
 	{ SCMP_SYS(brk), "malloc" },
@@ -99,29 +83,20 @@ static const struct { int nr; const char *why; } allowed[] = {
 /* Calls allowed with some arguments only; each commented with why. */
 static int add_conditional(scmp_filter_ctx f)
 {
-	/* clone for a thread and nothing else: CLONE_THREAD set, no new
-	 * namespace (a CLONE_NEWUSER would give the process capabilities in
-	 * a namespace of its own) */
-	const uint64_t ns = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC |
-			    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 	int rc = 0;
 
+	/* clone for a thread and nothing else: CLONE_THREAD set, no new
+	 * namespace */
 	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-			       SCMP_A0(SCMP_CMP_MASKED_EQ, ns | CLONE_THREAD, CLONE_THREAD));
+			       SCMP_A0(SCMP_CMP_MASKED_EQ, VK_CLONE_NS | CLONE_THREAD,
+				       CLONE_THREAD));
 	/* clone3 passes its flags in memory, where seccomp cannot look:
 	 * ENOSYS makes glibc's pthread_create fall back to clone, above */
 	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* memory for data only: no executable mapping (W^X and more: the
 	 * agent loads no code after the filter; NSS modules, glibc 2.36
 	 * builds files and dns in, would fail with EPERM, not kill) */
-	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mmap), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
-	rc |= seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	rc |= seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(mprotect), 1,
-			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+	rc |= vk_sc_no_exec(f, 1);
 	/* ioctl: stdio's isatty on the log (TCGETS) and SQLite's probe for
 	 * F2FS atomic writes; any other request fails with ENOTTY, as on a
 	 * descriptor that does not know it */
@@ -222,18 +197,17 @@ int vk_sandbox_user(const char *user, const char *state_dir, const char *console
 int vk_sandbox_enter(const char *state_dir)
 {
 	scmp_filter_ctx f;
-	size_t i;
 	int rc = 0;
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || drop_caps()) {
+	/* every capability goes, also when started as root by hand */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || vk_caps_keep(0)) {
 		vk_err("sandbox: cannot drop privileges: %s", strerror(errno));
 		return -1;
 	}
 	f = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	if (!f)
 		return -1;
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !rc; i++)
-		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, allowed[i].nr, 0);
+	rc = vk_sc_allow_all(f, allowed, sizeof(allowed) / sizeof(allowed[0]));
 	if (!rc && add_conditional(f))
 		rc = -EINVAL;
 	/* sockets only of the families the agent speaks */

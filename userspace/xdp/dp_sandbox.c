@@ -12,18 +12,16 @@
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <seccomp.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include "dp_sandbox.h"
 #include "../lib/vk_log.h"
+#include "../lib/vk_seccomp.h"
 
-static const struct { int nr; const char *why; } allowed[] = {
+static const struct vk_sc_allow allowed[] = {
 	/* the loop */
 	{ SCMP_SYS(poll), "the main loop" }, { SCMP_SYS(ppoll), "the main loop" },
 	{ SCMP_SYS(read), "the signalfd, files" }, { SCMP_SYS(close), "every descriptor" },
@@ -82,27 +80,7 @@ static const int bpf_cmds[] = {
 
 /* Every capability but CAP_BPF and CAP_NET_ADMIN leaves (SYS_ADMIN and
  * PERFMON were for loading and pinning at start). */
-static int keep_caps(void)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2];
-	const uint64_t keep = 1ull << CAP_BPF | 1ull << CAP_NET_ADMIN;
-	int cap;
-
-	memset(d, 0, sizeof(d));
-	if (syscall(SYS_capget, &h, d))
-		return -1;
-	for (cap = 0; cap <= 63; cap++)
-		if (!(keep >> cap & 1) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) &&
-		    errno != EINVAL && errno != EPERM)
-			return -1;
-	d[0].effective &= (uint32_t)keep;
-	d[0].permitted &= (uint32_t)keep;
-	d[1].effective &= (uint32_t)(keep >> 32);
-	d[1].permitted &= (uint32_t)(keep >> 32);
-	d[0].inheritable = d[1].inheritable = 0;
-	return (int)syscall(SYS_capset, &h, d);
-}
+#define VK_DP_CAPS	(1ull << CAP_BPF | 1ull << CAP_NET_ADMIN)
 
 int vk_dp_sandbox_enter(void)
 {
@@ -111,25 +89,21 @@ int vk_dp_sandbox_enter(void)
 	size_t i;
 	int rc = 0;
 
-	if (keep_caps() || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+	if (vk_caps_keep(VK_DP_CAPS) || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		vk_err("sandbox: cannot drop capabilities: %s", strerror(errno));
 		return -1;
 	}
 	f = seccomp_init(log && *log == '1' ? SCMP_ACT_LOG : SCMP_ACT_KILL_PROCESS);
 	if (!f)
 		return -1;
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) && !rc; i++)
-		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, allowed[i].nr, 0);
+	rc = vk_sc_allow_all(f, allowed, sizeof(allowed) / sizeof(allowed[0]));
 	for (i = 0; i < sizeof(bpf_cmds) / sizeof(bpf_cmds[0]) && !rc; i++)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1,
 				      SCMP_A0(SCMP_CMP_EQ, (uint64_t)bpf_cmds[i]));
-	/* data memory only: no mapping or page is made executable */
+	/* data memory only: no mapping or page is made executable (one
+	 * that asks is killed: the dataplane never loads code) */
 	if (!rc)
-		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	if (!rc)
-		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				      SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+		rc = vk_sc_no_exec(f, 0);
 	/* sockets: netlink for libnl (a re-created cache socket), AF_INET
 	 * for if_nametoindex's ioctl; no other family */
 	if (!rc)
@@ -142,9 +116,7 @@ int vk_dp_sandbox_enter(void)
 	 * SIGCHLD): no namespace, no thread */
 	if (!rc)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWNS | CLONE_NEWCGROUP |
-					      CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |
-					      CLONE_NEWPID | CLONE_NEWNET | CLONE_THREAD, 0));
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, VK_CLONE_NS | CLONE_THREAD, 0));
 	if (!rc)
 		rc = seccomp_load(f);
 	seccomp_release(f);
