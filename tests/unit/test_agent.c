@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "agent/amap.h"
 #include "agent/conf.h"
 #include "agent/store.h"
 #include "agent/sync.h"
 #include "agent/wl.h"
+#include "lib/vk_key.h"
 #include "lib/vk_misp.h"
 #include "lib/vk_set.h"
 
@@ -210,6 +212,47 @@ static void test_warninglists(void **state)
 	/* a hash list does not apply to the types we enforce */
 	assert_int_equal(vk_sync_classify(&s, "domain", "evil-example-zz.se", 1, 0, &why), 1);
 	assert_int_equal(vk_sync_classify(&s, "ip-dst", "198.51.100.77", 1, 0, &why), 1);
+	vk_wl_free(wl);
+}
+
+/* A regex list whose patterns would take gigabytes to compile (stacked
+ * quantifiers, nested bounds: the warninglist fuzzer's out-of-memory
+ * case) loads at once with those skipped, the ordinary ones kept. */
+static void test_warninglist_regex_bounds(void **state)
+{
+	static const char *list =
+		"{\"name\": \"t\", \"type\": \"regex\", \"matching_attributes\": [\"domain\"],"
+		" \"list\": [\"/^evil[0-9]{3}\\\\.example$/\", \"/35++++++++++++++++++++++++++301/\","
+		" \"/((a{255}){255}){255}/\", \"/x{1000}/\", \"/(ab)*c/\"]}";
+	char dir[] = "/tmp/vk-wlre.XXXXXX", path[64];
+	struct rusage ru;
+	struct vk_key k[2];
+	struct vk_wl *wl;
+	const char *why;
+	FILE *f;
+	int n;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/list.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(list, f);
+	fclose(f);
+	wl = vk_wl_load(dir, &n);
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(n, 1);
+	/* glibc took 3 GB for the stacked '+' (then gave up) and overflowed
+	 * its stack on the nested bounds */
+	getrusage(RUSAGE_SELF, &ru);
+	assert_true(ru.ru_maxrss < 256 * 1024);
+	n = vk_key_from_misp(VK_T_DOMAIN, "evil123.example", k, &why);
+	assert_non_null(vk_wl_match(wl, VK_T_DOMAIN, "evil123.example", k, n));
+	n = vk_key_from_misp(VK_T_DOMAIN, "ababc.example", k, &why);
+	assert_non_null(vk_wl_match(wl, VK_T_DOMAIN, "ababc.example", k, n));
+	n = vk_key_from_misp(VK_T_DOMAIN, "evil12.example", k, &why);
+	assert_null(vk_wl_match(wl, VK_T_DOMAIN, "evil12.example", k, n));
 	vk_wl_free(wl);
 }
 
@@ -433,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_store),
 		cmocka_unit_test(test_conf),
 		cmocka_unit_test(test_warninglists),
+		cmocka_unit_test(test_warninglist_regex_bounds),
 		cmocka_unit_test(test_pages),
 		cmocka_unit_test(test_strict_reader),
 		cmocka_unit_test(test_generations),

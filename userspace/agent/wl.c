@@ -28,6 +28,8 @@ struct vk_wl {
 	size_t n;
 };
 
+static int re_bounded(const char *p);
+
 static int wl_type(const char *t)
 {
 	static const char *const names[] = { "string", "substring", "hostname", "cidr", "regex" };
@@ -104,7 +106,8 @@ static int load_one(struct wl_list *l, const char *path)
 			/* PCRE's non-capturing group means the same as a group here */
 			while ((nc = strstr(pat, "(?:")))
 				memmove(nc + 1, nc + 3, strlen(nc + 3) + 1);
-			if (regcomp(&l->re[l->n], pat, REG_EXTENDED | REG_ICASE | REG_NOSUB)) {
+			if (!re_bounded(pat) ||
+			    regcomp(&l->re[l->n], pat, REG_EXTENDED | REG_ICASE | REG_NOSUB)) {
 				skipped++;
 				continue;
 			}
@@ -112,10 +115,90 @@ static int load_one(struct wl_list *l, const char *path)
 		l->entries[l->n++] = strdup(s);
 	}
 	if (skipped)
-		vk_warn("warninglist %s: %zu regular expressions are not POSIX ERE, skipped",
+		vk_warn("warninglist %s: %zu regular expressions are not POSIX ERE (or would"
+			" take too much memory to compile), skipped",
 			l->name, skipped);
 	json_decref(root);
 	return 0;
+}
+
+/* Regular expressions the box compiles: glibc's regcomp copies a bounded
+ * repetition's subexpression once per count and nests stacked
+ * quantifiers, so "x{255}" inside "(...){255}", or "5++++...", takes
+ * gigabytes (a fuzzer's list did). A pattern is taken when no quantifier
+ * follows another and its expansion (every atom counted once per
+ * enclosing repetition bound) stays under VK_WL_RE_COST. */
+#define VK_WL_RE_COST		4096
+#define VK_WL_RE_DEPTH		16
+
+static int re_bounded(const char *p)
+{
+	unsigned long size[VK_WL_RE_DEPTH + 1] = { 0 }, last[VK_WL_RE_DEPTH + 1] = { 0 };
+	int d = 0, quant = 0;
+
+	for (; *p; p++) {
+		unsigned long item = 1, n, m;
+		char *end;
+
+		switch (*p) {
+		case '(':
+			if (d == VK_WL_RE_DEPTH)
+				return 0;
+			d++;
+			size[d] = last[d] = 0;
+			quant = 0;
+			continue;
+		case ')':
+			if (!d)
+				return 0;
+			item = size[d--];
+			break;
+		case '*': case '+': case '?':
+			if (quant)
+				return 0;	/* a quantifier of a quantifier */
+			quant = 1;
+			continue;
+		case '{':
+			if (quant)
+				return 0;
+			n = strtoul(p + 1, &end, 10);
+			m = *end == ',' ? (end[1] == '}' ? n : strtoul(end + 1, &end, 10)) : n;
+			if (*end == ',')
+				end++;
+			if (*end != '}' || m > 255)
+				return 0;
+			size[d] += last[d] * (m ? m - 1 : 0);
+			last[d] *= m ? m : 1;
+			if (size[d] > VK_WL_RE_COST)
+				return 0;
+			p = end;
+			quant = 1;
+			continue;
+		case '\\':
+			if (p[1])
+				p++;
+			break;
+		case '[':	/* a bracket expression is one atom */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p && *p != ']')
+				p++;
+			if (!*p)
+				return 0;
+			break;
+		default:
+			break;
+		}
+		quant = 0;
+		last[d] = item;
+		size[d] += item;
+		if (size[d] > VK_WL_RE_COST)
+			return 0;
+	}
+	return d == 0;
 }
 
 struct vk_wl *vk_wl_load(const char *dir, int *loaded)
