@@ -22,116 +22,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* 1 in `replay`: every match becomes an event (no rate limit). */
-const volatile __u32 vk_replay = 0;
-
-#define MMAP_ARRAY(name, vtype, n)					\
-	struct {							\
-		__uint(type, BPF_MAP_TYPE_ARRAY);			\
-		__uint(map_flags, BPF_F_MMAPABLE);			\
-		__uint(max_entries, n);					\
-		__type(key, __u32);					\
-		__type(value, vtype);					\
-		__uint(pinning, LIBBPF_PIN_BY_NAME);			\
-	} name SEC(".maps")
-
-/* Sizes marked 1 are set by the loader from the configured capacities. */
-MMAP_ARRAY(vk_config, struct vk_config, 1);
-MMAP_ARRAY(vk_meta, struct vk_meta, 1);
-MMAP_ARRAY(vk_v4_filter, __u64, VK_V4_FILTER_WORDS);
-/* two /20 entries per element: array elements are 8-byte aligned, so a
- * lone __u32 would waste half the map; userspace sees a flat __u32[] */
-struct vk_l20_pair { __u32 id[2]; };
-MMAP_ARRAY(vk_v4_l20, struct vk_l20_pair, VK_V4_L20_ENTRIES / 2);
-MMAP_ARRAY(vk_v4l24, struct vk_v4l24_slot, 1);
-MMAP_ARRAY(vk_v4, struct vk_v4_slot, 1);
-MMAP_ARRAY(vk_v4port, struct vk_v4port_slot, 1);
-MMAP_ARRAY(vk_v4long, struct vk_v4long_slot, 1);
-MMAP_ARRAY(vk_v6_filter, __u64, VK_V6_FILTER_WORDS);
-MMAP_ARRAY(vk_v6_pfilter, __u64, VK_V6_PFILTER_WORDS);
-MMAP_ARRAY(vk_v6, struct vk_v6_slot, 1);
-MMAP_ARRAY(vk_v6port, struct vk_v6port_slot, 1);
-MMAP_ARRAY(vk_v6pfx, struct vk_v6_slot, 1);
-MMAP_ARRAY(vk_name_filter, __u64, VK_NAME_FILTER_WORDS);
-MMAP_ARRAY(vk_names, struct vk_name_slot, 1);
-/* One bit per id that ever matched: userspace reads only those counters,
- * not a per-CPU array of 1M ids (a second per read in batches). */
-MMAP_ARRAY(vk_hits, __u64, 1);
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vk_stats);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vk_stats SEC(".maps");
-
-/* Exact per-indicator match counters, indexed by id. Per-CPU: never
- * sampled, never contended. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vk_counters SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, VK_RL_ENTRIES);
-	__type(key, struct vk_rl_key);
-	__type(value, struct vk_rl_state);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vk_rl SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, VK_RINGBUF_BYTES);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vk_events SEC(".maps");
-
-#define VK_MAX_MATCH	16
-#define VK_MAX_CHAIN	32
-
-struct vk_scratch {
-	struct vk_qname q;
-	struct vk_pkt pkt;
-	__u32 nmatch;
-	__u32 mid[VK_MAX_MATCH];
-	__u8 msrc[VK_MAX_MATCH];
-	struct vk_tls tls;	/* last: the fields every match touches stay together;
-				 * its buf holds the segment for HTTP too */
-	struct vk_http http;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct vk_scratch);
-} vk_scratch SEC(".maps");
-
-static __always_inline struct vk_config *cfg_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&vk_config, &zero);
-}
-
-static __always_inline struct vk_scratch *scratch_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&vk_scratch, &zero);
-}
-
-static __always_inline int bit_test(void *map, __u32 bit)
-{
-	__u32 w = bit >> 6;
-	__u64 *word = bpf_map_lookup_elem(map, &w);
-
-	return word && ((*word >> (bit & 63)) & 1);
-}
+#include "lib/maps.h"
+#include "lib/flow.h"
 
 /* Slots are read id first: the writer stores the key, then the id
  * (docs/architecture.md, "update ordering"). */
@@ -425,12 +317,12 @@ static long qname_cb(__u32 i, void *ctx)
 	return vk_qname_step(&s->q);
 }
 
-__noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j);
+__noinline int vk_report_one(struct vk_scratch *s, __u32 j);
 
 /* The name in s->q (read whole: nlabels and the label hashes), its
  * suffixes matched, and its matches reported at once, while s->q holds
  * the name their events carry. src: VK_SRC_DNS_QNAME or VK_SRC_TLS_SNI. */
-__noinline int vk_match_name(struct xdp_md *ctx, struct vk_scratch *s, __u32 src)
+__noinline int vk_match_name(struct vk_scratch *s, __u32 src)
 {
 	struct vk_config *cfg = cfg_get();
 	__u32 i, n, first;
@@ -463,7 +355,7 @@ __noinline int vk_match_name(struct xdp_md *ctx, struct vk_scratch *s, __u32 src
 		if (i >= s->nmatch)
 			break;
 		if (i >= first)
-			vk_report_one(ctx, s, i);
+			vk_report_one(s, i);
 	}
 	return 0;
 }
@@ -471,7 +363,7 @@ __noinline int vk_match_name(struct xdp_md *ctx, struct vk_scratch *s, __u32 src
 /* One name of the question section, read from s->q (vk_qname_start done)
  * and matched. 0 when read whole, -1 on a counted parse failure (the
  * questions after it are not read). */
-__noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
+__noinline int vk_dns_question(struct vk_scratch *s, __u32 src)
 {
 	__u32 zero = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
@@ -480,10 +372,10 @@ __noinline int vk_dns_question(struct xdp_md *ctx, struct vk_scratch *s)
 		return -1;
 	bpf_loop(VK_QNAME_STEPS, qname_cb, NULL, 0);
 	if (s->q.err || !s->q.done) {
-		st->v[(s->q.err ? s->q.err : VK_STAT_ERR_DNS_NAME_LEN) & 31]++;
+		st->v[(s->q.err ? s->q.err : VK_STAT_ERR_DNS_NAME_LEN) & VK_STAT_MASK]++;
 		return -1;
 	}
-	return vk_match_name(ctx, s, VK_SRC_DNS_QNAME);
+	return vk_match_name(s, src);
 }
 
 static long tls_ext_cb(__u32 i, void *ctx)
@@ -545,7 +437,7 @@ static __always_inline __u32 seg_copy(struct xdp_md *ctx, struct vk_scratch *s, 
 
 /* The name at s->tls.sni_off, sni_len of the segment copied into
  * s->tls.buf (an SNI, a Host), read into s->q and matched as src. */
-__noinline int vk_match_seg_name(struct xdp_md *ctx, struct vk_scratch *s, __u32 src)
+__noinline int vk_match_seg_name(struct vk_scratch *s, __u32 src)
 {
 	__u32 zero = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
@@ -558,7 +450,7 @@ __noinline int vk_match_seg_name(struct xdp_md *ctx, struct vk_scratch *s, __u32
 		st->v[VK_STAT_ERR_TLS_NAME]++;
 		return 0;
 	}
-	return vk_match_name(ctx, s, src);
+	return vk_match_name(s, src);
 }
 
 /* A TCP segment at payload offset off that starts an HTTP/1.x request
@@ -576,24 +468,30 @@ __noinline int vk_match_http(struct xdp_md *ctx, struct vk_scratch *s, __u32 off
 	bpf_loop(VK_TLS_BUF_LEN + 1, http_cb, NULL, 0);
 	if (!s->http.found) {
 		if (s->http.err)
-			st->v[s->http.err & 31]++;
+			st->v[s->http.err & VK_STAT_MASK]++;
 		return 0;
 	}
 	s->tls.sni_off = s->http.off;
 	s->tls.sni_len = s->http.len;
-	return vk_match_seg_name(ctx, s, VK_SRC_HTTP_HOST);
+	return vk_match_seg_name(s, VK_SRC_HTTP_HOST);
 }
+
+/* vk_match_tls: what the segment held. */
+#define VK_TLS_NONE	0	/* no SNI: not a hello, a broken one, none in it */
+#define VK_TLS_SNI	1	/* the SNI, read (and matched when it could) */
+#define VK_TLS_LATER	2	/* a hello whose SNI may be in a later segment */
 
 /* A TCP segment at payload offset off that starts a ClientHello
  * (vk_tls_candidate): its SNI matched as a DNS query name is, when it is
- * in this segment. Any port: the record is known by its content. */
+ * in this segment. Any port: the record is known by its content.
+ * Returns VK_TLS_*. */
 __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 {
 	__u32 zero = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 
 	if (!s || !st || !seg_copy(ctx, s, off, VK_TLS_MIN_HELLO))
-		return 0;
+		return VK_TLS_NONE;
 	st->v[VK_STAT_TLS_HELLOS]++;
 	if (!vk_tls_hello(&s->tls))
 		bpf_loop(VK_TLS_MAX_EXT, tls_ext_cb, NULL, 0);
@@ -602,10 +500,11 @@ __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 		if (!s->tls.err && s->tls.pos + 4 <= s->tls.end)
 			s->tls.err = VK_STAT_ERR_TLS_HELLO;
 		if (s->tls.err)
-			st->v[s->tls.err & 31]++;
-		return 0;
+			st->v[s->tls.err & VK_STAT_MASK]++;
+		return s->tls.err == VK_STAT_TLS_SNI_LATER ? VK_TLS_LATER : VK_TLS_NONE;
 	}
-	return vk_match_seg_name(ctx, s, VK_SRC_TLS_SNI);
+	vk_match_seg_name(s, VK_SRC_TLS_SNI);
+	return VK_TLS_SNI;
 }
 
 /* The question section of a DNS message at frame offset off (under
@@ -616,7 +515,8 @@ __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
  * are no part of it); over TCP the message's length prefix, cut to the
  * segment. Opcodes QUERY, NOTIFY and UPDATE (whose zone section has the
  * question's format): docs/operations.md, Decisions. */
-__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off, __u32 len)
+__noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off, __u32 len,
+			    __u32 src)
 {
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
@@ -666,7 +566,7 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off,
 		if (i >= qd)
 			break;
 		vk_qname_start(&s->q, pos);
-		if (vk_dns_question(ctx, s))
+		if (vk_dns_question(s, src))
 			break;
 		pos = s->q.next + 4;	/* QTYPE, QCLASS */
 		if (pos >= s->q.buf_len)
@@ -699,7 +599,7 @@ __noinline int vk_match_dns_tcp(struct xdp_md *ctx, struct vk_scratch *s)
 		len = (__u32)pre[0] << 8 | pre[1];
 		if (len < VK_DNS_HDR_LEN)
 			break;
-		vk_match_dns(ctx, s, off + 2, len < left - 2 ? len : left - 2);
+		vk_match_dns(ctx, s, off + 2, len < left - 2 ? len : left - 2, VK_SRC_DNS_TCP);
 		if (len + 2 >= left)
 			break;
 		left -= len + 2;
@@ -740,7 +640,7 @@ static __always_inline int rate_ok(struct vk_config *cfg, __u32 id,
 	return 1;
 }
 
-static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
+static __always_inline void emit(struct vk_scratch *s,
 				 struct vk_stats *st, __u32 id, __u8 src)
 {
 	const struct vk_pkt *p = &s->pkt;
@@ -753,7 +653,7 @@ static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
 	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->id = id;
-	e->ifindex = ctx->ingress_ifindex;
+	e->ifindex = s->ifindex;
 	__builtin_memcpy(e->src, p->src, 16);
 	__builtin_memcpy(e->dst, p->dst, 16);
 	e->sport = p->has_ports ? p->sport : 0;
@@ -764,10 +664,10 @@ static __always_inline void emit(struct xdp_md *ctx, struct vk_scratch *s,
 	e->family = p->family;
 	e->proto = p->proto;
 	e->source = src;
-	e->flags = p->frag ? VK_EVF_FRAGMENT : 0;
-	e->pkt_len = ctx->data_end - ctx->data;
+	e->flags = (p->frag ? VK_EVF_FRAGMENT : 0) | (__u8)s->evflags;
+	e->pkt_len = s->pkt_len;
 	e->_pad = 0;
-	if (src == VK_SRC_DNS_QNAME || src == VK_SRC_TLS_SNI || src == VK_SRC_HTTP_HOST) {
+	if (src >= VK_SRC_DNS_QNAME) {	/* every source after the addresses is a name */
 		e->name_len = (__u16)(s->q.out & 0xff);
 		__builtin_memcpy(e->name, s->q.name, sizeof(e->name));
 	} else {
@@ -790,7 +690,7 @@ static __always_inline void mark_hit(__u32 id)
 }
 
 /* Count match j of this packet, then report it if the limiter allows. */
-__noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j)
+__noinline int vk_report_one(struct vk_scratch *s, __u32 j)
 {
 	struct vk_config *cfg = cfg_get();
 	__u32 id, zero = 0;
@@ -807,7 +707,7 @@ __noinline int vk_report_one(struct xdp_md *ctx, struct vk_scratch *s, __u32 j)
 	mark_hit(id);
 	st->v[VK_STAT_MATCHES]++;
 	if (rate_ok(cfg, id, &s->pkt, s->msrc[j]))
-		emit(ctx, s, st, id, s->msrc[j]);
+		emit(s, st, id, s->msrc[j]);
 	else
 		st->v[VK_STAT_EVENTS_RATELIMITED]++;
 	return 0;
@@ -901,17 +801,54 @@ __noinline int vk_parse_xdp(struct xdp_md *ctx, struct vk_pkt *p)
 			(const void *)(long)ctx->data_end, p, vk_replay);
 }
 
+/* A TCP segment with a payload: the ClientHello or HTTP request it
+ * starts, read here when it can be; the slow path's when not. fl is
+ * vk_flow_find's answer for its flow (0: not followed). */
+__noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u64 fl, int tls, int http)
+{
+	__u32 state, seq0, seq, first, held, r = VK_TLS_NONE;
+
+	if (!s)
+		return 0;
+	state = (__u32)fl & 0xff;
+	held = (__u32)fl & VK_FLOWF_HELD;
+	seq0 = (__u32)(fl >> 32);
+	seq = vk_data_seq(&s->pkt);
+	first = state == VK_FLOW_SYN && seq == seq0;
+	/* an unfinished hello's later bytes, or bytes before a followed
+	 * flow's first: userspace's (it keeps them and drops repeats) */
+	if (state == VK_FLOW_HELLO || (state == VK_FLOW_SYN && !first))
+		return vk_flow_up(ctx, s, seq0, 0);
+	if (tls)
+		r = vk_match_tls(ctx, s, s->pkt.pay_off);
+	else if (http)
+		vk_match_http(ctx, s, s->pkt.pay_off);
+	if (r == VK_TLS_LATER) {
+		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
+		return vk_flow_up(ctx, s, seq, VK_SEGF_FIRST);
+	}
+	if (first) {
+		/* the first bytes are read: the flow is no longer followed,
+		 * and what userspace holds of it goes */
+		vk_flow_free(s->flow);
+		if (held)
+			vk_flow_up(ctx, s, seq0, VK_SEGF_FIRST | VK_SEGF_DONE);
+	}
+	return 0;
+}
+
 SEC("xdp")
 int vardkase_xdp(struct xdp_md *ctx)
 {
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
 	struct vk_config *cfg = cfg_get();
-	__u32 zero = 0, i;
+	__u32 zero = 0, i, fidx = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	struct vk_pkt pkt = {};
 	struct vk_scratch *s;
-	int verdict, dns, tls, http;
+	int verdict, dns, tls, http, tcp;
+	__u64 fl = 0;
 
 	if (!cfg || !st)
 		return XDP_PASS;
@@ -919,22 +856,34 @@ int vardkase_xdp(struct xdp_md *ctx)
 	st->v[VK_STAT_PACKETS]++;
 	st->v[VK_STAT_BYTES] += (__u64)(end - data);
 	if (vk_parse_xdp(ctx, &pkt)) {
-		st->v[pkt.err ? pkt.err & 31 : VK_STAT_NON_IP]++;
+		st->v[pkt.err ? pkt.err & VK_STAT_MASK : VK_STAT_NON_IP]++;
 		return verdict;
 	}
 	st->v[pkt.family == 4 ? VK_STAT_IPV4 : VK_STAT_IPV6]++;
 	if (pkt.frag)
 		st->v[VK_STAT_FRAGMENTS]++;
 	if (pkt.err)
-		st->v[pkt.err & 31]++;
+		st->v[pkt.err & VK_STAT_MASK]++;
 	/* a first fragment holds the question too (a padded query the
 	 * kernel fragmented); later ones have no UDP header (pay_off 0) */
 	dns = !pkt.err && pkt.dport == 53 && pkt.pay_off &&
 	      (pkt.proto == IPPROTO_UDP || pkt.proto == IPPROTO_TCP);
+	tcp = !pkt.err && pkt.proto == IPPROTO_TCP && pkt.has_ports;
+	/* a client's SYN: follow the flow until its first bytes are read;
+	 * a data segment of a followed flow: one bit says so, one load. (A
+	 * first fragment's segment is read as far as it goes, not followed:
+	 * its bytes are not all here.) */
+	if (tcp && !pkt.frag) {
+		fidx = vk_flow_idx(&pkt);
+		if ((pkt.tcp_flags & (VK_TCP_SYN | VK_TCP_ACK | VK_TCP_RST)) == VK_TCP_SYN)
+			vk_flow_take(&pkt, fidx, pkt.seq + 1, VK_FLOW_SYN);
+		if (pkt.pay_off && pkt.pay_len && bit_test(&vk_flow_bits, fidx))
+			fl = vk_flow_find(&pkt, fidx);
+	}
 	/* a segment that starts a ClientHello, on any port; a few bytes
 	 * read, only from TCP segments with a payload */
 	tls = http = 0;
-	if (!pkt.err && pkt.proto == IPPROTO_TCP && pkt.pay_off && pkt.pay_len >= VK_HTTP_MIN_REQ) {
+	if (tcp && pkt.pay_off && pkt.pay_len >= VK_HTTP_MIN_REQ) {
 		const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
 
 		if (b + 6 <= (const __u8 *)end) {
@@ -942,7 +891,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 			http = !tls && vk_http_candidate(b, pkt.pay_len);
 		}
 	}
-	if (!dns && !tls && !http && !addr_candidate(cfg, pkt.src, pkt.family) &&
+	if (!dns && !tls && !http && !fl && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */
 	s = scratch_get();
@@ -950,20 +899,73 @@ int vardkase_xdp(struct xdp_md *ctx)
 		return verdict;
 	s->pkt = pkt;
 	s->nmatch = 0;
+	s->ifindex = ctx->ingress_ifindex;
+	s->pkt_len = (__u32)(end - data);
+	s->evflags = 0;
+	s->flow = fidx;
 	match_addrs(s, cfg);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
 			break;
-		vk_report_one(ctx, s, i);
+		vk_report_one(s, i);
 	}
 	/* each reports its matches per question, with their names */
 	if (dns && pkt.proto == IPPROTO_UDP)
-		vk_match_dns(ctx, s, pkt.pay_off, pkt.pay_len);
+		vk_match_dns(ctx, s, pkt.pay_off, pkt.pay_len, VK_SRC_DNS_QNAME);
 	else if (dns)
 		vk_match_dns_tcp(ctx, s);
-	if (tls)
-		vk_match_tls(ctx, s, pkt.pay_off);
-	else if (http)
-		vk_match_http(ctx, s, pkt.pay_off);
+	if (tls || http || fl)
+		vk_match_tcp(ctx, s, fl, tls, http);
 	return verdict;
+}
+
+/* The slow path's matcher, never attached: the dataplane process runs it
+ * with BPF_PROG_TEST_RUN on a struct vk_event that carries a name it
+ * read (a reassembled SNI), so the name is matched, counted, limited and
+ * reported by the code that does it for XDP. Returns XDP_PASS when the
+ * name was matched (whether or not anything matched), XDP_ABORTED for an
+ * input that is no such event. */
+SEC("xdp")
+int vardkase_slow(struct xdp_md *ctx)
+{
+	struct vk_stats *st = stats_get();
+	struct vk_scratch *s = scratch_get();
+	struct vk_event *in;
+	__u32 n;
+
+	/* in the scratch area: 6.1 allows 512 bytes of stack for a program
+	 * and the functions it calls together */
+	if (!s || !st || bpf_xdp_load_bytes(ctx, 0, &s->slow_in, sizeof(s->slow_in)))
+		return XDP_ABORTED;
+	in = &s->slow_in;
+	n = in->name_len;
+	if (in->source < VK_SRC_DNS_QNAME || in->source >= VK_SRC_MAX || n < 1 ||
+	    n > VK_NAME_MAX || (in->family != 4 && in->family != 6))
+		return XDP_ABORTED;
+	__builtin_memset(&s->pkt, 0, sizeof(s->pkt));
+	__builtin_memcpy(s->pkt.src, in->src, 16);
+	__builtin_memcpy(s->pkt.dst, in->dst, 16);
+	s->pkt.sport = in->sport;
+	s->pkt.dport = in->dport;
+	s->pkt.vlan[0] = in->vlan[0];
+	s->pkt.vlan[1] = in->vlan[1];
+	s->pkt.vlan[2] = in->vlan[2];
+	s->pkt.family = in->family;
+	s->pkt.proto = in->proto;
+	s->pkt.has_ports = 1;
+	s->pkt.frag = !!(in->flags & VK_EVF_FRAGMENT);
+	s->nmatch = 0;
+	s->ifindex = in->ifindex;
+	s->pkt_len = in->pkt_len;
+	s->evflags = VK_EVF_SLOW;
+	s->flow = 0;
+	/* the name read as an SNI is: from the bytes of a buffer */
+	n = ((n - 1) & 0xff) + 1;
+	__builtin_memcpy(s->tls.buf, in->name, sizeof(in->name));
+	s->tls.len = n;
+	s->tls.sni_off = 0;
+	s->tls.sni_len = n;
+	st->v[VK_STAT_SLOW_NAMES]++;
+	vk_match_seg_name(s, in->source);
+	return XDP_PASS;
 }

@@ -100,12 +100,20 @@ enum vk_stat {
 	VK_STAT_HTTP_REQUESTS,		/* a segment starting a request */
 	VK_STAT_HTTP_HOST_LATER,	/* its Host lies past this segment */
 	VK_STAT_ERR_HTTP,		/* a method, but no HTTP/1.x request line */
+	/* TCP flows followed until their first bytes are read (vk_flows) */
+	VK_STAT_FLOWS,			/* slots taken (a SYN, an unfinished hello) */
+	VK_STAT_FLOWS_EVICTED,		/* a live slot taken by another flow */
+	VK_STAT_SEGS_UP,		/* segment records handed to the slow path */
+	VK_STAT_SEGS_DROPPED,		/* the slow ring was full */
+	VK_STAT_SLOW_NAMES,		/* names the slow path had matched here */
 	VK_STAT_MAX
 };
 
-/* vk_stats[0] on every CPU; 32 slots so an index masked with 31 is in
- * bounds for the verifier. */
-#define VK_STAT_SLOTS		32
+/* vk_stats[0] on every CPU; 64 slots so an index masked with 63 is in
+ * bounds for the verifier. (Pinned maps of another size are not reused:
+ * a firmware update reboots, and `detach` drops them.) */
+#define VK_STAT_SLOTS		64
+#define VK_STAT_MASK		(VK_STAT_SLOTS - 1)
 _Static_assert(VK_STAT_MAX <= VK_STAT_SLOTS, "stat slots");
 struct vk_stats {
 	__u64 v[VK_STAT_SLOTS];
@@ -225,6 +233,9 @@ enum vk_source {
 	VK_SRC_DNS_QNAME = 3,
 	VK_SRC_TLS_SNI = 4,	/* the server_name of a TLS ClientHello */
 	VK_SRC_HTTP_HOST = 5,	/* the Host header of an HTTP/1.x request */
+	VK_SRC_DNS_TCP = 6,	/* a DNS query name over TCP */
+	VK_SRC_QUIC_SNI = 7,	/* the server_name of a QUIC Initial's ClientHello */
+	VK_SRC_MAX
 };
 
 /* A match event in the ring buffer. Addresses are network byte order;
@@ -251,6 +262,106 @@ struct vk_event {
 	char name[256];
 };
 #define VK_EVF_FRAGMENT		(1u << 0)
+#define VK_EVF_SLOW		(1u << 1)	/* read by the slow path (reassembled) */
 _Static_assert(sizeof(struct vk_event) == 328, "vk_event ABI");
+
+/*
+ * The slow path (docs/architecture.md, "The slow path"). A TCP flow whose
+ * first client bytes XDP cannot read whole (a ClientHello whose SNI is in
+ * a later segment) is followed in vk_flows, a direct-mapped table of
+ * VK_FLOW_SLOTS, with one bit per slot in vk_flow_bits in front so a data
+ * packet of any other flow costs one load. A SYN takes a slot too: data
+ * that arrives before the first segment (out of order) is then handed up
+ * and kept until the first segment says what the flow is. Segments in
+ * [seq0, seq0 + window) of a followed flow go to userspace through the
+ * vk_slow ring as struct vk_seg records; userspace reassembles and parses
+ * them and frees the slot (window = 0, then the bit) when it is done.
+ * Every slot also ends VK_FLOW_TTL_NS after it was taken.
+ *
+ * What userspace reads it matches through the vardkase_slow program: a
+ * struct vk_event (id 0, the name dotted in name, the tuple of the
+ * segment that completed it) is its BPF_PROG_TEST_RUN input, and the
+ * name is matched, counted, rate-limited and reported exactly as XDP
+ * does, with VK_EVF_SLOW set.
+ */
+#define VK_FLOW_SLOTS		(1u << 16)
+#define VK_FLOW_TTL_NS		(10ull * 1000000000ull)
+/* bytes of a flow handed up: a ClientHello of 65535 bytes in 5-byte
+ * record headers each holding one byte would need more; userspace stops
+ * at VK_HELLO_MAX anyway */
+#define VK_FLOW_WINDOW		(24u * 1024)
+#define VK_SEG_DATA		2048	/* payload bytes per record */
+#define VK_SEG_RECORDS		8	/* records per segment, at most */
+_Static_assert((VK_SEG_DATA & (VK_SEG_DATA - 1)) == 0, "VK_SEG_DATA masks lengths");
+#define VK_SLOW_RINGBUF_BYTES	(4u << 20)
+
+enum vk_flow_state {
+	VK_FLOW_FREE = 0,
+	VK_FLOW_SYN = 1,	/* a SYN seen; the first data not yet */
+	VK_FLOW_HELLO = 2,	/* the first data is an unfinished ClientHello */
+};
+
+/* A flow's client side: the client's address and port are src. */
+struct vk_flow_key {
+	__u8 src[16];
+	__u8 dst[16];
+	__u16 sport;			/* host byte order */
+	__u16 dport;
+	__u8 family;
+	__u8 _pad[3];
+};
+_Static_assert(sizeof(struct vk_flow_key) == 40, "vk_flow_key ABI");
+
+struct vk_flow_slot {
+	struct vk_flow_key k;
+	__u32 seq0;			/* sequence number of the first data byte */
+	__u32 window;			/* bytes from seq0 handed up; 0 = free */
+	__u64 expires_ns;		/* bpf_ktime_get_ns() */
+	__u32 state;			/* enum vk_flow_state */
+	__u32 held;			/* segments went up before the first one */
+};
+_Static_assert(sizeof(struct vk_flow_slot) == 64, "vk_flow_slot ABI");
+
+#define VK_SEGF_FIRST		(1u << 0)	/* the flow's first data segment */
+#define VK_SEGF_DONE		(1u << 1)	/* XDP read the name: drop the flow */
+
+/* One record of the vk_slow ring: len bytes of a TCP segment's payload
+ * at sequence number seq, of the flow in slot `slot` whose first data
+ * byte is seq0. */
+struct vk_seg {
+	__u64 ts_ns;
+	struct vk_flow_key k;
+	__u32 ifindex;
+	__u32 slot;
+	__u32 seq0;
+	__u32 seq;
+	__u32 pkt_len;			/* the frame's length */
+	__u16 vlan[VK_MAX_VLAN];
+	__u16 len;			/* bytes in data */
+	__u8 proto;
+	__u8 flags;			/* VK_SEGF_* */
+	__u8 _pad[2];
+	__u8 data[VK_SEG_DATA];
+};
+_Static_assert(sizeof(struct vk_seg) == 80 + VK_SEG_DATA, "vk_seg ABI");
+
+/* Statistics of the slow path, kept by userspace in vk_ustats (one
+ * writer: the dataplane process) so `stats` reads them from the pins. */
+enum vk_ustat {
+	VK_USTAT_SEGS = 0,		/* records read from the ring */
+	VK_USTAT_HELLOS,		/* ClientHellos reassembled and read */
+	VK_USTAT_SNI,			/* ... with a server_name */
+	VK_USTAT_ECH,			/* ... with encrypted_client_hello */
+	VK_USTAT_ERR_HELLO,		/* lengths that do not add up */
+	VK_USTAT_TOO_BIG,		/* a hello over VK_HELLO_MAX */
+	VK_USTAT_TIMEOUTS,		/* flows given up: no more bytes came */
+	VK_USTAT_EVICTED,		/* flows dropped for the memory cap */
+	VK_USTAT_OVERLAP,		/* retransmitted bytes that differ */
+	VK_USTAT_NOT_HELLO,		/* held data of a flow that was not TLS */
+	VK_USTAT_MATCH_FAIL,		/* vardkase_slow could not run */
+	VK_USTAT_MAX
+};
+#define VK_USTAT_SLOTS		32
+_Static_assert(VK_USTAT_MAX <= VK_USTAT_SLOTS, "ustat slots");
 
 #endif /* VARDKASE_ABI_H */

@@ -74,6 +74,19 @@ static __always_inline __u32 vk_hash_v6_32(const __u8 *a)
 	return vk_fmix32(*(const __u32 *)a ^ 0x7f4a7c15u);
 }
 
+/* A TCP flow's slot (vk_flows): its client and server address and port.
+ * Not keyed: a host that floods slots to push another flow out needs no
+ * hash to do it (64k SYNs do), and that is counted. */
+static __always_inline __u32 vk_hash_flow(const __u8 *src, const __u8 *dst, __u16 sport,
+					  __u16 dport)
+{
+	const __u32 *a = (const __u32 *)src, *b = (const __u32 *)dst;
+	__u64 x = ((__u64)(a[0] ^ a[1] ^ a[2] ^ a[3]) << 32 | (b[0] ^ b[1] ^ b[2] ^ b[3]));
+
+	x = vk_fmix64(x * 0x9e3779b97f4a7c15ull ^ ((__u64)sport << 16 | dport));
+	return (__u32)x;
+}
+
 /*
  * Names. A suffix hash is built right to left, one label at a time:
  *   S(n+1) = seed,  S(i) = fmix64(S(i+1) ^ L(label i))

@@ -89,6 +89,9 @@ struct vk_pkt {
 	__u16 pay_off;		/* start of the UDP/TCP payload, 0 if none */
 	__u16 pay_len;		/* payload bytes of the datagram in this frame */
 	__u16 l3_end;		/* end of the IP packet (its length field) */
+	__u8 tcp_flags;		/* TCP: FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 */
+	__u8 _pad;
+	__u32 seq;		/* TCP: host order */
 };
 
 /* Returns 0 and fills *p as far as the packet allows; p->err names the
@@ -294,6 +297,8 @@ static __always_inline void vk_parse_l4(const void *data, const void *end,
 		p->sport = vk_ntohs(t->source);
 		p->dport = vk_ntohs(t->dest);
 		p->has_ports = 1;
+		p->seq = __builtin_bswap32(t->seq);
+		p->tcp_flags = ((const __u8 *)t)[13];
 		doff = (__u32)t->doff * 4;
 		if (doff >= sizeof(*t) && p->l4_off + doff <= p->l3_end) {
 			p->pay_off = (__u16)(p->l4_off + doff);

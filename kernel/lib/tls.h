@@ -62,9 +62,15 @@ static __always_inline int vk_tls_hello(struct vk_tls *t)
 	t->found = 0;
 	t->err = 0;
 	t->pos = t->end = 0;		/* scratch: nothing left from the last packet */
+	/* a record may hold any part of the hello, a byte of it even
+	 * (RFC 8446 5.1: receivers put them together): a short one is
+	 * no lie, the rest is in the records after it */
+	if (rec < 1 || rec > VK_TLS_REC_MAX)
+		goto bad;
+	if (rec < 4)
+		goto later;		/* even the handshake header goes on */
 	hs = (__u32)t->buf[6] << 16 | (__u32)t->buf[7] << 8 | t->buf[8];
-	if (rec < 4 + VK_TLS_MIN_HELLO - 9 || rec > VK_TLS_REC_MAX ||
-	    hs < VK_TLS_MIN_HELLO - 9 || hs > 0xffff)
+	if (hs < VK_TLS_MIN_HELLO - 9 || hs > 0xffff)
 		goto bad;
 	hend = 9 + hs;
 	/* what is here of the hello: this record only (a hello continued
@@ -77,6 +83,8 @@ static __always_inline int vk_tls_hello(struct vk_tls *t)
 	/* each length read must stay in the hello (else it is malformed)
 	 * and in the bytes here (else the rest is in a later segment) */
 	pos = 9 + 2 + 32;			/* version, random */
+	if (pos + 1 > t->lim)
+		goto later;
 	n = t->buf[pos & (VK_TLS_BUF_LEN - 1)];	/* session id */
 	if (n > 32)
 		goto bad;

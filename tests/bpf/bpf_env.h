@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 #include "xdp/vk_dp.h"
 #include "xdp/vk_event.h"
+#include "xdp/vk_slow.h"
 #include "lib/vk_misp.h"
 
 struct env {
@@ -26,6 +27,7 @@ struct env {
 	char got[16][64];	/* confirmed indicators of the last run */
 	uint8_t src[16];	/* and what each matched on (enum vk_source) */
 	char name[16][256];	/* and the name its event carried */
+	uint8_t flags[16];	/* and its VK_EVF_* */
 	int n;
 };
 
@@ -40,6 +42,7 @@ static inline int on_event(void *ctx, void *data, size_t size)
 
 		vk_ent_key(ent, &k);
 		e->src[e->n] = ev->source;
+		e->flags[e->n] = ev->flags;
 		snprintf(e->name[e->n], sizeof(e->name[0]), "%.*s",
 			 vk_event_named(ev) ? (int)ev->name_len : 0, ev->name);
 		vk_key_str(&k, e->got[e->n++], 64);
@@ -138,6 +141,21 @@ static inline void tcp(struct pkt *p, uint16_t sport, uint16_t dport, size_t ipa
 	p->b[ipat + 3] = (uint8_t)tot;
 }
 
+/* A TCP header with a sequence number and flags (VK_TCP_*; tcp() sends
+ * none, at sequence 0). */
+static inline void tcp_sf(struct pkt *p, uint16_t sport, uint16_t dport, size_t ipat,
+			  uint32_t seq, uint8_t flags)
+{
+	size_t at = p->n;
+
+	tcp(p, sport, dport, ipat);
+	p->b[at + 4] = (uint8_t)(seq >> 24);
+	p->b[at + 5] = (uint8_t)(seq >> 16);
+	p->b[at + 6] = (uint8_t)(seq >> 8);
+	p->b[at + 7] = (uint8_t)seq;
+	p->b[at + 13] = flags;
+}
+
 static inline int run(struct env *e, const struct pkt *p, size_t len)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->b, .data_size_in = (uint32_t)len,
@@ -148,6 +166,13 @@ static inline int run(struct env *e, const struct pkt *p, size_t len)
 		return -1;
 	ring_buffer__consume(e->dp.rb);
 	return (int)o.retval;
+}
+
+/* Forget what the slow path holds (as its timeout would), so a test can
+ * send a flow's segments again from the start. */
+static inline void slow_reset(struct env *e)
+{
+	vk_slow_tick(e->dp.slow, UINT64_MAX / 2);
 }
 
 static inline int has(struct env *e, const char *ind)
@@ -205,6 +230,8 @@ static inline int env_teardown(void **state)
 int vk_tls_tests(void);
 int vk_dnstcp_tests(void);
 int vk_http_tests(void);
+/* The slow path: split ClientHellos (test_slow.c). */
+int vk_slow_tests(void);
 /* Failure paths of table updates (test_faults.c). */
 int vk_fault_tests(void);
 

@@ -87,8 +87,11 @@ timeout "$timeout_s" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 \
 	-kernel "$vmlinuz" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet loglevel=3" > "$log" 2>&1 || rc=$?
 tr -d '\r' < "$log" | grep -v '^\s*$' | sed 's/^/  | /' | tail -n 60
-# the verifier's count, however long the test output above it
+# the verifier's count and every failure, however long the output above
 tr -d '\r' < "$log" | grep -a 'verifier: .*processed' | sed 's/^.*verifier:/kernel61: verifier:/'
+tr -d '\r' < "$log" | grep -a -E '^\[ +(FAILED|ERROR) +\]|\[ +LINE +\]' | sed 's/^/kernel61: /'
+tr -d '\r' < "$log" | grep -a -E -B3 'libbpf: .*(fail|error)|vardkase: error' | head -40 |
+	sed 's/^/kernel61: /'
 
 res=$(tr -d '\r' < "$log" | sed -n 's/.*VK_TEST_BPF_RC=\([0-9]*\).*/\1/p' | tail -1)
 if [ -z "$res" ]; then

@@ -64,7 +64,7 @@ static void test_dns_tcp(void **state)
 	ends(&p, at);
 	run(e, &p, p.n);
 	assert_true(has(e, "evil.se"));
-	assert_int_equal(e->src[0], VK_SRC_DNS_QNAME);
+	assert_int_equal(e->src[0], VK_SRC_DNS_TCP);
 	assert_string_equal(e->name[0], "www.evil.se");
 	/* the eighth message of a segment, after seven clean ones */
 	at = seg(&p);

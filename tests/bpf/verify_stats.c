@@ -22,23 +22,26 @@ static int quiet(enum libbpf_print_level l, const char *fmt, va_list ap)
 	return 0;	/* the log is printed below, once, from the buffer */
 }
 
+#define MAX_PROGS	8
+
 int main(int argc, char **argv)
 {
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	/* the kernel takes at most 1 GiB - 1 of log */
+	/* the kernel takes at most 1 GiB - 1 of log; a buffer per program,
+	 * so each keeps its own statistics line (calloc'd pages cost only
+	 * what is written) */
 	size_t log_size = argc == 3 ? (1u << 30) - 1 : 16u << 20;
-	char *log;
-	int rc;
+	char *log[MAX_PROGS] = { 0 };
+	int rc, i = 0, n;
 
 	if (argc != 2 && argc != 3) {
 		fprintf(stderr, "usage: verify_stats OBJ.bpf.o [LOGFILE]\n");
 		return 2;
 	}
-	log = calloc(1, log_size);
 	obj = bpf_object__open_file(argv[1], NULL);
-	if (!log || !obj) {
+	if (!obj) {
 		fprintf(stderr, "verify_stats: cannot open %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
@@ -47,33 +50,40 @@ int main(int argc, char **argv)
 	bpf_object__for_each_map(map, obj)
 		bpf_map__set_pin_path(map, NULL);
 	bpf_object__for_each_program(prog, obj) {
+		if (i == MAX_PROGS || !(log[i] = calloc(1, log_size))) {
+			fprintf(stderr, "verify_stats: no room for the log of program %d\n", i);
+			return 1;
+		}
 		/* level 1 + 4: the whole log (for a failure) with statistics */
 		bpf_program__set_log_level(prog, (argc == 3 ? 2 : 1) | 4);
-		bpf_program__set_log_buf(prog, log, log_size);
+		bpf_program__set_log_buf(prog, log[i++], log_size);
 	}
+	n = i;
 	rc = bpf_object__load(obj);
 	if (argc == 3) {
 		FILE *f = fopen(argv[2], "w");
 
-		if (!f || fputs(log, f) < 0 || fclose(f)) {
+		for (i = 0; f && i < n; i++)
+			if (fputs(log[i], f) < 0)
+				break;
+		if (!f || i < n || fclose(f)) {
 			fprintf(stderr, "verify_stats: %s: %s\n", argv[2], strerror(errno));
 			return 1;
 		}
 	}
+	i = 0;
 	bpf_object__for_each_program(prog, obj) {
-		const char *st = strstr(log, "processed ");
+		const char *st = strstr(log[i], "processed ");
 		const char *nl = st ? strchr(st, '\n') : NULL;
+		size_t len = strlen(log[i]);
 
-		if (rc) {
-			size_t n = strlen(log);
-
-			printf("%s", n > 6000 ? log + n - 6000 : log);
-		}
+		if (rc && len)
+			printf("%s", len > 6000 ? log[i] + len - 6000 : log[i]);
 		printf("verifier: %s: %.*s\n", bpf_program__name(prog),
 		       st ? (int)(nl ? nl - st : (long)strlen(st)) : 9, st ? st : "(no log)");
+		free(log[i++]);
 	}
 	printf("verifier: %s %s\n", argv[1], rc ? "REFUSED" : "loaded");
 	bpf_object__close(obj);
-	free(log);
 	return rc ? 1 : 0;
 }

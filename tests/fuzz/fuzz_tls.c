@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libFuzzer: the ClientHello reader, the HTTP request reader and the name
  * reader they share, compiled from the very headers the XDP program uses
- * (kernel/lib/tls.h, http.h), on a TCP payload. The bytes of the buffers past the valid ones are poisoned, so
+ * (kernel/lib/tls.h, http.h), on a TCP payload, and checked against the
+ * slow path's reader (vk_hello.c). The bytes of the buffers past the valid ones are poisoned, so
  * ASan catches a read there as it would one past a frame. */
 #include <sanitizer/asan_interface.h>
 #include <stdint.h>
@@ -9,6 +10,26 @@
 #include <string.h>
 #include "lib/tls.h"
 #include "lib/http.h"
+#include "lib/vk_hello.h"
+
+/* The slow path's reader (userspace/lib/vk_hello.c) on the same bytes
+ * must agree with the XDP reader wherever both see the whole hello: the
+ * same name, and no name where XDP finds the hello broken. */
+static void differential(const uint8_t *d, uint32_t len, const struct vk_tls *t)
+{
+	static uint8_t msg[VK_HELLO_MAX];
+	struct vk_hello h;
+	size_t mlen;
+
+	if (vk_tls_collect(d, len, msg, sizeof(msg), &mlen) != 1 ||
+	    vk_hello_parse(msg, mlen, &h))
+		return;
+	if (t->found && t->sni_len <= 255 &&
+	    (!h.has_sni || h.sni_len != t->sni_len || memcmp(h.sni, t->buf + t->sni_off, t->sni_len)))
+		abort();
+	if (t->err == VK_STAT_ERR_TLS_HELLO && h.has_sni)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -27,6 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!t->err && !t->found && t->pos + 4 <= t->end && t->pos + 4 <= t->lim)
 			abort();	/* every extension the bytes hold is walked */
 	}
+	if (vk_tls_candidate(t->buf, len))
+		differential(data, len, t);
 	if (!vk_tls_candidate(t->buf, len) && len >= 8 && vk_http_candidate(t->buf, len)) {
 		struct vk_http h;
 		uint32_t j;

@@ -13,7 +13,7 @@ for f in ${FUZZERS:?set by make fuzz and make test-fuzz}; do
 	http) printf 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}' > "$corpus/plain"
 	      printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Result-Count: 4\r\n\r\n2\r\n{}\r\n0\r\n\r\n' > "$corpus/chunked"
 	      { printf 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n'; printf '{"response":[]}' | gzip -c; } > "$corpus/gzip" ;;
-	state|ipc|dpanswer|tls)	# binary inputs: tests/fuzz/seeds.py
+	state|ipc|dpanswer|tls|slow)	# binary inputs: tests/fuzz/seeds.py
 		/usr/bin/python3 "$(dirname "$0")/seeds.py" "$f" "$corpus" ;;
 	conf) [ -f rootfs/etc/vardkase/vardkase.conf ] && cp rootfs/etc/vardkase/vardkase.conf "$corpus/" ;;
 	wl) [ -d "$shared/fixtures/misp/upstream/warninglists" ] &&

@@ -97,9 +97,22 @@ def tls():
             "http": b"GET /x HTTP/1.1\r\nUser-Agent: x\r\nHost: www.evil.se:8080\r\n\r\n"}
 
 
+def slow():
+    """Segment runs for fuzz_slow (its header: flow, flags, offset, length):
+    the late-SNI hello in two segments, in order and the other way round."""
+    h = tls()["sni-late"]
+
+    def seg(flow, off, data, flags=0):
+        return struct.pack(">BBHH", flow, flags, off, len(data)) + data
+    a, b = h[:700], h[700:]
+    return {"in-order": seg(0, 0, a, 1) + seg(0, 700, b),
+            "reversed": seg(1, 700, b) + seg(1, 0, a, 1),
+            "repeated": seg(2, 0, a, 1) + seg(2, 0, a, 1) + seg(2, 700, b) + seg(2, 700, b)}
+
+
 def main():
     for name, data in {"state": state, "ipc": ipc, "dpanswer": dpanswer,
-                       "tls": tls}[sys.argv[1]]().items():
+                       "tls": tls, "slow": slow}[sys.argv[1]]().items():
         with open("%s/%s" % (sys.argv[2], name), "wb") as f:
             f.write(data)
 

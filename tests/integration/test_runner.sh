@@ -262,6 +262,18 @@ c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.
 s = socket.create_connection(("10.77.0.1", 8443), timeout=1, source_address=("10.77.0.9", 0))
 try: c.wrap_socket(s, server_hostname="WWW.Evil-SNI.se")
 except Exception: pass'
+# a real ClientHello (Python's OpenSSL, through memory BIOs) sent in two
+# segments cut inside the SNI: XDP hands them up, the slow path reads it
+from_peer 8444 /usr/bin/python3 -c 'import socket, ssl, time
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+i, o = ssl.MemoryBIO(), ssl.MemoryBIO()
+t = c.wrap_bio(i, o, server_hostname="split.evil-sni.se")
+try: t.do_handshake()
+except ssl.SSLWantReadError: pass
+h = o.read(); at = h.find(b"split.evil-sni.se") + 3
+s = socket.create_connection(("10.77.0.1", 8444), timeout=1, source_address=("10.77.0.9", 0))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.sendall(h[:at]); time.sleep(0.2); s.sendall(h[at:]); time.sleep(0.3)'
 # an HTTP request (Python's http.client) on port 8081, the port in Host
 from_peer 8081 /usr/bin/python3 -c 'import http.client
 c = http.client.HTTPConnection("10.77.0.1", 8081, timeout=1, source_address=("10.77.0.9", 0))
@@ -278,7 +290,9 @@ check "DNS query for a subdomain matches the domain" \
 check "an HTTP request on port 8081 matches its Host (port and case dropped) against a hostname" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000007".*"matched_on":"http_host".*"name":"www.evil-http.se"' "$STATE/events.jsonl"
 check "a DNS query over TCP (dig +tcp) matches the domain" \
-	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"matched_on":"dns_qname".*"proto":6.*"name":"tcp.evil.se"' "$STATE/events.jsonl"
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"matched_on":"dns_tcp".*"proto":6.*"name":"tcp.evil.se"' "$STATE/events.jsonl"
+check "a ClientHello split over two segments inside its SNI matches, reassembled" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"tls_sni".*"dport":8444.*"name":"split.evil-sni.se".*"reassembled":true' "$STATE/events.jsonl"
 check "a TLS ClientHello on port 8443 matches its SNI (lowercased) against a domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"tls_sni".*"name":"www.evil-sni.se"' "$STATE/events.jsonl"
 check "TCP connect to an ip|port matches" \

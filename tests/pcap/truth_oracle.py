@@ -23,7 +23,13 @@ record holding a ClientHello, and in it the name as a server_name is
 written (its type and length before it), ending within the segment and
 the first 2048 bytes of the payload (the box's bound,
 docs/architecture.md): the hello's first segment when it is split, and
-every retransmission. Names are checked per kind: dns_qname, tls_sni, http_host.
+every retransmission. A ClientHello the box cannot read in one segment
+(its SNI later, or past the 2048 bytes) goes to its slow path, which
+reassembles the flow's first bytes and reads the name at the frame that
+completes the hello: there tshark reports it too. So a frame must also
+match on the SNI tshark reports in it unless that name was expected in
+an earlier frame of the same flow (its first segment held it).
+Names are checked per kind: dns_qname, dns_tcp, tls_sni, http_host.
 
 The HTTP Hosts of the truth files too: a frame must match on the Host of
 a TCP segment (not tunnelled, as long as the IP length says) that starts
@@ -63,11 +69,12 @@ def norm(name):
 
 def truth(path):
     """({frame: [DNS query names]}, {the capture's TLS SNIs}, {its HTTP
-    Hosts, without their ports}). A capture
+    Hosts, without their ports}, {frame: {TLS SNIs tshark reports there}},
+    {frame: the flow it starts}). A capture
     with DNS over TCP gets every frame a row (tshark reports a message at
     the segment that completes it; the box reads the question in the
     first): the oracle then reads every frame."""
-    rows, snis, hosts, tcp = {}, set(), set(), False
+    rows, snis, hosts, tcp, sni_at, flows = {}, set(), set(), False, {}, {}
     with open(path, encoding='utf-8', errors='replace') as f:
         next(f, None)
         for line in f:
@@ -78,6 +85,9 @@ def truth(path):
                 rows.setdefault(int(p[0]), []).append(p[3])
             elif p[1] == 'tls' and p[2] == 'sni':
                 snis.add(p[3])
+                sni_at.setdefault(int(p[0]), set()).add(p[3])
+            elif p[1] == 'ip' and p[2] == 'flow':
+                flows.setdefault(int(p[0]), p[3])
             elif p[1] == 'dns' and p[2] == 'transport' and p[3] == 'tcp':
                 tcp = True
             elif p[1] == 'http' and p[2] == 'host':
@@ -86,7 +96,7 @@ def truth(path):
         last = max(rows) if rows else 0
         for fr in range(1, last + 1):   # a first segment comes before the last
             rows.setdefault(fr, [])
-    return rows, snis, hosts
+    return rows, snis, hosts, sni_at, flows
 
 def l3(raw):
     """The IP layer a receiver reads (<= 8 VLAN tags, a whole datagram or
@@ -185,6 +195,13 @@ def tcp_payload(raw):
         pay = pay[:end]
     return pay
 
+def tcp_tuple(raw):
+    """(source, destination, their ports) of the TCP segment in this
+    frame, or None."""
+    l = l3(raw)
+    t = l.getlayer(TCP) if l is not None else None
+    return None if t is None else (l.src, l.dst, t.sport, t.dport)
+
 def http_hosts(raw):
     """The Host the box reads in this frame (above), as a list."""
     pay = tcp_payload(raw)
@@ -236,21 +253,21 @@ def message_questions(raw_dns):
     return names
 
 def dns53_questions(raw):
-    """The question names a receiver reads in this frame (see above), or
-    []: the frame is no DNS message the box reads. Over TCP (RFC 7766),
-    the segment's messages after their two-byte lengths, up to 8, the last
-    as far as the segment holds it."""
+    """(kind, the question names a receiver reads in this frame (see
+    above)), the names [] when the frame is no DNS message the box reads.
+    Over TCP (RFC 7766, kind dns_tcp), the segment's messages after their
+    two-byte lengths, up to 8, the last as far as the segment holds it."""
     l = l3(raw)
     if l is None:
-        return []
+        return 'dns_qname', []
     u = l.payload
     while u is not None and not isinstance(u, (UDP, TCP)) and hasattr(u, 'payload') and \
             u.__class__.__name__.startswith('IPv6ExtHdr'):
         u = u.payload
     if isinstance(u, UDP) and u.dport == 53:
-        return message_questions(bytes(u.payload))
+        return 'dns_qname', message_questions(bytes(u.payload))
     if not isinstance(u, TCP) or u.dport != 53:
-        return []
+        return 'dns_qname', []
     pay = bytes(u.payload)
     if isinstance(l, IP):
         pay = pay[:max(0, l.len - l.ihl * 4 - u.dataofs * 4)]
@@ -263,7 +280,7 @@ def dns53_questions(raw):
             break
         names += message_questions(pay[2:2 + n])
         pay = pay[2 + n:]
-    return names
+    return 'dns_tcp', names
 
 def frames(path):
     out = []
@@ -291,7 +308,7 @@ def main():
     names, truths = set(), {}
     for c in caps:
         t = truth(os.path.join(root, c) + '.truth.tsv') if os.path.exists(
-            os.path.join(root, c) + '.truth.tsv') else ({}, set(), set())
+            os.path.join(root, c) + '.truth.tsv') else ({}, set(), set(), {}, {})
         truths[c] = t
         for q in [q for qs in t[0].values() for q in qs] + sorted(t[1]) + sorted(t[2]):
             n = norm(q)
@@ -303,7 +320,7 @@ def main():
     json.dump({"response": {"Attribute": attrs}}, ind)
     ind.close()
     passed = failed = 0
-    kinds = {'dns_qname': 0, 'tls_sni': 0, 'http_host': 0}
+    kinds = {'dns_qname': 0, 'dns_tcp': 0, 'tls_sni': 0, 'http_host': 0, 'slow': 0}
     if limit:
         caps = caps[:limit]
     # one replay process per chunk: the program and indicators load once
@@ -316,21 +333,21 @@ def main():
         p = subprocess.run(args, capture_output=True, text=True, timeout=600)
         for line in p.stdout.splitlines():
             o = json.loads(line)
-            if o.get('matched_on') in ('dns_qname', 'tls_sni', 'http_host'):
+            if o.get('matched_on') in ('dns_qname', 'dns_tcp', 'tls_sni', 'http_host'):
                 got[os.path.relpath(o['pcap'], root)].setdefault(o['frame'], set()).add(
                     (o['matched_on'], o['name']))
         for c in chunk:
             exits[c] = (p.returncode, p.stderr.strip()[-300:])
     for c in caps:
         t = truths[c]
-        dns, snis, hosts = t
+        dns, snis, hosts, sni_at, flows = t
         raw = frames(os.path.join(root, c)) if dns or snis or hosts or got[c] else []
         expect = {}
         for fr in dns:
             if fr - 1 >= len(raw):
                 continue
-            want = {('dns_qname', n) for n in
-                    {norm(q) for q in dns53_questions(raw[fr - 1])} & names}
+            kind, qs = dns53_questions(raw[fr - 1])
+            want = {(kind, n) for n in {norm(q) for q in qs} & names}
             if want:
                 expect[fr] = want
         keys = [n.encode('utf-8', 'replace') for n in snis]
@@ -340,6 +357,19 @@ def main():
             want = {('tls_sni', n) for n in {norm(q) for q in tls_snis(r, snis)} & names}
             if want:
                 expect.setdefault(fr, set()).update(want)
+        for fr in sorted(sni_at):       # the slow path: at the completing frame
+            if fr - 1 >= len(raw) or not tcp_payload(raw[fr - 1]):
+                continue                # tunnelled, or no segment a receiver reads
+            flow = tcp_tuple(raw[fr - 1])
+            for n in {norm(q) for q in sni_at[fr]} & names:
+                if ('tls_sni', n) in expect.get(fr, set()):
+                    continue
+                if any(('tls_sni', n) in w and tcp_tuple(raw[e - 1]) == flow
+                       for e, w in expect.items() if e < fr):
+                    continue            # its first segment held it, or an
+                                        # earlier hello (a HelloRetryRequest's)
+                expect.setdefault(fr, set()).add(('tls_sni', n))
+                kinds['slow'] += 1
         for fr, r in enumerate(raw, 1):  # a request tshark did not finish counts too
             if b' HTTP/1.' not in r:
                 continue
@@ -366,7 +396,8 @@ def main():
             passed += 1
     os.unlink(ind.name)
     print(f'pcap-replay: {passed} passed, {failed} failed (expected and checked: '
-          f'{kinds["dns_qname"]} DNS question, {kinds["tls_sni"]} SNI and '
+          f'{kinds["dns_qname"]} DNS question, {kinds["dns_tcp"]} DNS over TCP, '
+          f'{kinds["tls_sni"]} SNI ({kinds["slow"]} reassembled) and '
           f'{kinds["http_host"]} HTTP Host matches)')
     return 1 if failed else 0
 

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "vk_dp.h"
 #include "vk_event.h"
+#include "vk_slow.h"
 #include "cmds.h"
 #include "../lib/vk_log.h"
 #include "../lib/vk_misp.h"

@@ -175,6 +175,7 @@ static int loop(struct run *r)
 			if (pfd[FD_IPC + i].revents)
 				vk_ipc_server_ready(&r->ipc, pfd[FD_IPC + i].fd);
 		vk_dp_save_reap(&r->dp, false);
+		vk_dp_tick(&r->dp);
 		vk_ipc_server_tick(&r->ipc);
 		summary(r);
 	}

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "vk_dp.h"
+#include "vk_slow.h"
 #include "cmds.h"
 #include "vk_state.h"
 #include "../lib/vk_log.h"
@@ -72,7 +73,7 @@ int cmd_stats(int argc, char **argv)
 		{ 0 }
 	};
 	const char *pin = VK_PIN_DIR_DEFAULT, *state = VK_STATE_DIR_DEFAULT;
-	uint64_t st[VK_STAT_SLOTS];
+	uint64_t st[VK_STAT_SLOTS], ust[VK_USTAT_SLOTS];
 	char path[512];
 	json_t *o, *s;
 	int c, fd, i;
@@ -94,10 +95,20 @@ int cmd_stats(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
+	snprintf(path, sizeof(path), "%s/vk_ustats", pin);
+	fd = bpf_obj_get(path);
+	if (fd < 0 || vk_dp_read_ustats(fd, ust)) {
+		vk_warn("%s: cannot be read: no slow-path statistics", path);
+		memset(ust, 0, sizeof(ust));
+	}
+	if (fd >= 0)
+		close(fd);
 	o = json_object();
 	s = json_object();
 	for (i = 0; i < VK_STAT_MAX; i++)
 		json_object_set_new(s, vk_stat_names[i], json_integer((json_int_t)st[i]));
+	for (i = 0; i < VK_USTAT_MAX; i++)
+		json_object_set_new(s, vk_ustat_names[i], json_integer((json_int_t)ust[i]));
 	json_object_set_new(o, "stats", s);
 	json_object_set_new(o, "counters", counters(pin, state));
 	json_dumpf(o, stdout, JSON_COMPACT);

@@ -76,6 +76,7 @@ static const int bpf_cmds[] = {
 	BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM, BPF_MAP_GET_NEXT_KEY,
 	BPF_OBJ_PIN, BPF_OBJ_GET, BPF_LINK_CREATE, BPF_LINK_UPDATE, BPF_LINK_DETACH,
 	BPF_OBJ_GET_INFO_BY_FD, BPF_MAP_LOOKUP_BATCH,
+	BPF_PROG_TEST_RUN,	/* the slow path's names, matched by vardkase_slow */
 };
 
 /* Every capability but CAP_BPF and CAP_NET_ADMIN leaves (SYS_ADMIN and

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "ipc_server.h"
 #include "vk_event.h"
+#include "vk_slow.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
 #include "../lib/vk_misp.h"
@@ -483,16 +484,19 @@ static void on_stats(struct vk_ipc_server *s, int fd)
 {
 	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
 	Vardkase__Dp__Stats m = VARDKASE__DP__STATS__INIT;
-	Vardkase__Dp__Stat st[VK_STAT_MAX + 1], *ps[VK_STAT_MAX + 1];
-	uint64_t v[VK_STAT_SLOTS];
+	Vardkase__Dp__Stat st[VK_STAT_MAX + VK_USTAT_MAX + 1], *ps[VK_STAT_MAX + VK_USTAT_MAX + 1];
+	uint64_t v[VK_STAT_SLOTS], u[VK_USTAT_SLOTS];
 	int i, n = 0;
 
 	if (vk_dp_read_stats(vk_dp_stats_fd(s->dp), v))
 		memset(v, 0, sizeof(v));
-	for (i = 0; i < VK_STAT_MAX; i++, n++) {
+	if (vk_dp_read_ustats(vk_dp_ustats_fd(s->dp), u))
+		memset(u, 0, sizeof(u));
+	for (i = 0; i < VK_STAT_MAX + VK_USTAT_MAX; i++, n++) {
 		vardkase__dp__stat__init(&st[n]);
-		st[n].name = (char *)vk_stat_names[i];
-		st[n].value = v[i];
+		st[n].name = (char *)(i < VK_STAT_MAX ? vk_stat_names[i]
+						      : vk_ustat_names[i - VK_STAT_MAX]);
+		st[n].value = i < VK_STAT_MAX ? v[i] : u[i - VK_STAT_MAX];
 		ps[n] = &st[n];
 	}
 	vardkase__dp__stat__init(&st[n]);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -16,6 +17,7 @@
 #include <bpf/libbpf.h>
 #include "vardkase.skel.h"
 #include "vk_dp.h"
+#include "vk_slow.h"
 #include "../lib/vk_ipc.h"
 #include "../lib/vk_log.h"
 
@@ -23,7 +25,7 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-const char *const vk_stat_names[VK_STAT_MAX] = {
+const char *const vk_stat_names[] = {
 	"packets", "bytes", "ipv4", "ipv6", "non_ip", "fragments", "dns_queries",
 	"matches", "events", "events_ratelimited", "events_dropped",
 	"err_eth_trunc", "err_vlan_depth", "err_vlan_trunc", "err_ipv4_trunc",
@@ -32,7 +34,9 @@ const char *const vk_stat_names[VK_STAT_MAX] = {
 	"err_dns_pointer", "err_dns_hdr",
 	"tls_hellos", "tls_sni_later", "err_tls_hello", "err_tls_name",
 	"http_requests", "http_host_later", "err_http",
+	"flows", "flows_evicted", "segs_up", "segs_dropped", "slow_names",
 };
+_Static_assert(sizeof(vk_stat_names) / sizeof(vk_stat_names[0]) == VK_STAT_MAX, "a name per stat");
 
 static struct bpf_map *map_by_idx(struct vk_dp *dp, int i)
 {
@@ -263,8 +267,26 @@ int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, voi
 	if (rc)
 		goto fail;
 	if (fn) {
-		dp->rb = ring_buffer__new(bpf_map__fd(dp->skel->maps.vk_events), fn, ctx, NULL);
-		if (!dp->rb) {
+		struct vardkase *k = dp->skel;
+
+		dp->slow = calloc(1, sizeof(*dp->slow));
+		if (!dp->slow) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		rc = vk_slow_open(dp->slow, bpf_program__fd(k->progs.vardkase_slow),
+				  bpf_map__fd(k->maps.vk_flows), bpf_map__fd(k->maps.vk_flow_bits),
+				  bpf_map__fd(k->maps.vk_ustats));
+		if (rc) {
+			free(dp->slow);
+			dp->slow = NULL;
+			goto fail;
+		}
+		/* the slow ring first: the events its names make are then
+		 * read by the same consume */
+		dp->rb = ring_buffer__new(bpf_map__fd(k->maps.vk_slow), vk_slow_on_seg, dp->slow,
+					  NULL);
+		if (!dp->rb || ring_buffer__add(dp->rb, bpf_map__fd(k->maps.vk_events), fn, ctx)) {
 			rc = -errno;
 			goto fail;
 		}
@@ -278,6 +300,11 @@ fail:
 void vk_dp_close(struct vk_dp *dp)
 {
 	ring_buffer__free(dp->rb);
+	if (dp->slow) {
+		vk_slow_close(dp->slow);
+		free(dp->slow);
+		dp->slow = NULL;
+	}
 	vk_tables_close(&dp->t);
 	vardkase__destroy(dp->skel);	/* pinned maps and links stay */
 	dp->skel = NULL;
@@ -287,6 +314,31 @@ void vk_dp_close(struct vk_dp *dp)
 int vk_dp_prog_fd(const struct vk_dp *dp)
 {
 	return bpf_program__fd(dp->skel->progs.vardkase_xdp);
+}
+
+void vk_dp_tick(struct vk_dp *dp)
+{
+	struct timespec ts;
+
+	if (!dp->slow)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	vk_slow_tick(dp->slow, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+}
+
+int vk_dp_ustats_fd(const struct vk_dp *dp)
+{
+	return bpf_map__fd(dp->skel->maps.vk_ustats);
+}
+
+int vk_dp_read_ustats(int fd, uint64_t *out)
+{
+	uint32_t i;
+
+	for (i = 0; i < VK_USTAT_SLOTS; i++)
+		if (bpf_map_lookup_elem(fd, &i, &out[i]))
+			return -errno;
+	return 0;
 }
 
 int vk_dp_stats_fd(const struct vk_dp *dp)

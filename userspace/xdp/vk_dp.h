@@ -17,6 +17,7 @@
 
 struct vardkase;
 struct ring_buffer;
+struct vk_slow;
 
 struct vk_dp_opts {
 	const char *pin_dir;		/* NULL: private maps (replay, tests) */
@@ -31,7 +32,8 @@ struct vk_dp_opts {
 struct vk_dp {
 	struct vardkase *skel;
 	struct vk_tables t;
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;		/* the slow path's ring, then the events' */
+	struct vk_slow *slow;		/* with rb */
 	char pin_dir[256];
 	char state_path[300];
 	bool pinned, reused;		/* reused: pinned maps were there */
@@ -43,7 +45,9 @@ struct vk_dp {
 typedef int (*vk_event_fn)(void *ctx, void *data, size_t size);
 
 /* Open, size, load (re-using pinned maps when present) and map the
- * tables. With reused maps the id assignment is restored from the state
+ * tables. With fn, rb reads the slow path's ring (whose names end as
+ * events, so consuming rb calls fn for them in the same call) and the
+ * events' ring, calling fn(ctx, event, size) for each event. With reused maps the id assignment is restored from the state
  * file; when that fails (the file lags the maps), the maps are replaced by
  * empty ones, with one warning. Returns 0 or -errno; on error dp is
  * closed. */
@@ -78,12 +82,21 @@ int vk_dp_save(struct vk_dp *dp);
 void vk_dp_save_async(struct vk_dp *dp);
 void vk_dp_save_reap(struct vk_dp *dp, bool wait);
 
+/* Housekeeping of the slow path (streams that went idle); call about
+ * once a second. */
+void vk_dp_tick(struct vk_dp *dp);
+
 int vk_dp_prog_fd(const struct vk_dp *dp);
 int vk_dp_stats_fd(const struct vk_dp *dp);
 
 /* Sum per-CPU stats into out[VK_STAT_SLOTS]. Returns 0 or -errno. */
 int vk_dp_read_stats(int stats_fd, uint64_t *out);
+/* The slow path's stats (vk_ustats) into out[VK_USTAT_SLOTS]. Returns 0
+ * or -errno. */
+int vk_dp_read_ustats(int ustats_fd, uint64_t *out);
+int vk_dp_ustats_fd(const struct vk_dp *dp);
 
-extern const char *const vk_stat_names[VK_STAT_MAX];
+extern const char *const vk_stat_names[];
+extern const char *const vk_ustat_names[];
 
 #endif

@@ -57,6 +57,8 @@ const char *vk_event_source(const struct vk_event *ev)
 	case VK_SRC_DNS_QNAME: return "dns_qname";
 	case VK_SRC_TLS_SNI: return "tls_sni";
 	case VK_SRC_HTTP_HOST: return "http_host";
+	case VK_SRC_DNS_TCP: return "dns_tcp";
+	case VK_SRC_QUIC_SNI: return "quic_sni";
 	default: return "unknown";
 	}
 }
@@ -104,6 +106,8 @@ int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
 		json_decref(vl);
 		if (ev->flags & VK_EVF_FRAGMENT)
 			json_object_set_new(o, "fragment", json_true());
+		if (ev->flags & VK_EVF_SLOW)	/* read from several segments */
+			json_object_set_new(o, "reassembled", json_true());
 		json_object_set_new(o, "ifindex", json_integer(ev->ifindex));
 		json_object_set_new(o, "ts_ns", json_integer((json_int_t)ev->ts_ns));
 		s = json_dumps(o, JSON_COMPACT);

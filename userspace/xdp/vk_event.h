@@ -13,14 +13,14 @@
 const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk_event *ev);
 
 /* What the event matched on, as the contract names it (MatchEvent.
- * matched_on): "src", "dst", "dns_qname", "tls_sni" or "http_host". */
+ * matched_on): "src", "dst", "dns_qname", "dns_tcp", "tls_sni",
+ * "quic_sni" or "http_host". */
 const char *vk_event_source(const struct vk_event *ev);
 
 /* Does the event carry the name it matched (ev->name)? */
 static inline int vk_event_named(const struct vk_event *ev)
 {
-	return ev->source == VK_SRC_DNS_QNAME || ev->source == VK_SRC_TLS_SNI ||
-	       ev->source == VK_SRC_HTTP_HOST;
+	return ev->source >= VK_SRC_DNS_QNAME && ev->source < VK_SRC_MAX;
 }
 
 /* Print one JSON line per attribute of e; frame > 0 adds "frame", a

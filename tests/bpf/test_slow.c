@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The slow path end to end: segments through the XDP program, their
+ * records through the ring into the reassembler and the hello reader,
+ * the name through vardkase_slow into the events. ClientHellos split
+ * over segments in order, out of order (before the first one, with and
+ * without the SYN seen), repeated, overlapping with other bytes, split
+ * over records, in one-byte records; and what must end in nothing: a
+ * flow that is not TLS, a hello that never finishes, one cut into too
+ * many pieces, one too big, one whose lengths lie.
+ */
+#include "bpf_env.h"
+#include <time.h>
+#include "tls_hello.h"
+#include "../../kernel/lib/flowkey.h"
+
+static const char *SLOW_IND =
+	"{\"response\":{\"Attribute\":["
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000201\",\"type\":\"domain\",\"value\":\"evil.se\",\"to_ids\":true}"
+	"]}}";
+
+struct flowt {
+	const char *src, *dst;
+	uint16_t sport, dport;
+	uint32_t isn;
+	int v6;
+};
+
+static uint8_t H[20000];	/* the hello of the test at hand */
+static size_t HN;
+
+/* A hello whose SNI (www.<name>) lies past the first 1300 bytes, as a
+ * browser's after its X25519MLKEM768 key share. */
+static void big_hello(const char *sni)
+{
+	struct hello_opts o = { .sni = sni, .pre = 1216, .sid = 32 };
+
+	HN = 0;
+	vk_test_hello(H, &HN, &o);
+}
+
+static size_t seg(struct pkt *p, const struct flowt *f, uint32_t seq, uint8_t flags,
+		  const uint8_t *d, size_t n)
+{
+	size_t at;
+
+	if (f->v6) {
+		eth(p, 0, 0x86dd);
+		at = ip6(p, f->src, f->dst, 6);
+		tcp_sf(p, f->sport, f->dport, at, seq, flags);
+		put(p, d, n);
+		p->b[at + 4] = (uint8_t)((p->n - at - 40) >> 8);
+		p->b[at + 5] = (uint8_t)(p->n - at - 40);
+		p->b[at + 2] = p->b[at + 3] = 0;
+		/* tcp() wrote an IPv4 total length into the flow label */
+		p->b[at + 1] = 0;
+		return p->n;
+	}
+	eth(p, 0, 0x0800);
+	at = ip4(p, f->src, f->dst, 6, 0);
+	tcp_sf(p, f->sport, f->dport, at, seq, flags);
+	put(p, d, n);
+	p->b[at + 2] = (uint8_t)((p->n - at) >> 8);
+	p->b[at + 3] = (uint8_t)(p->n - at);
+	return p->n;
+}
+
+/* Send bytes [a, b) of H as one segment of f. Returns the matches. */
+static int send_part(struct env *e, const struct flowt *f, size_t a, size_t b)
+{
+	struct pkt p;
+
+	seg(&p, f, f->isn + 1 + (uint32_t)a, VK_TCP_ACK, H + a, b - a);
+	run(e, &p, p.n);
+	return e->n;
+}
+
+static void send_syn(struct env *e, const struct flowt *f)
+{
+	struct pkt p;
+
+	seg(&p, f, f->isn, VK_TCP_SYN, NULL, 0);
+	run(e, &p, p.n);
+	assert_int_equal(e->n, 0);
+}
+
+static uint64_t ust(struct env *e, int i)
+{
+	return e->dp.slow->ust[i];
+}
+
+static int followed(struct env *e, const struct flowt *f)
+{
+	struct vk_pkt k = { .family = (uint8_t)(f->v6 ? 6 : 4), .sport = f->sport,
+			    .dport = f->dport };
+	uint32_t idx;
+
+	inet_pton(f->v6 ? AF_INET6 : AF_INET, f->src, k.src);
+	inet_pton(f->v6 ? AF_INET6 : AF_INET, f->dst, k.dst);
+	idx = vk_flow_idx(&k);
+	return (e->dp.slow->bits[idx / 64] >> (idx % 64)) & 1;
+}
+
+static void assert_sni(struct env *e, const char *name)
+{
+	assert_int_equal(e->n, 1);
+	assert_string_equal(e->got[0], "evil.se");
+	assert_int_equal(e->src[0], VK_SRC_TLS_SNI);
+	assert_string_equal(e->name[0], name);
+	assert_true(e->flags[0] & VK_EVF_SLOW);
+}
+
+static void test_split_in_order(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.1", "192.0.2.10", 41001, 443, 1000, 0 };
+	uint64_t later = stat(e, VK_STAT_TLS_SNI_LATER), up = stat(e, VK_STAT_SEGS_UP);
+
+	big_hello("www.evil.se");
+	assert_int_equal(send_part(e, &f, 0, 700), 0);
+	assert_int_equal(stat(e, VK_STAT_TLS_SNI_LATER), later + 1);
+	assert_int_equal(stat(e, VK_STAT_SEGS_UP), up + 1);
+	assert_true(followed(e, &f));
+	send_part(e, &f, 700, HN);
+	assert_sni(e, "www.evil.se");
+	assert_false(followed(e, &f));		/* read: no longer followed */
+	assert_int_equal(e->dp.slow->ra.n, 0);
+}
+
+static void test_split_v6(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "2001:db8::1", "2001:db8:1::10", 41002, 8443, 77, 1 };
+
+	big_hello("a.b.evil.se");
+	assert_int_equal(send_part(e, &f, 0, 1000), 0);
+	send_part(e, &f, 1000, HN);
+	assert_sni(e, "a.b.evil.se");
+}
+
+/* The second segment first: kept because the SYN was seen. */
+static void test_out_of_order_after_syn(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.2", "192.0.2.10", 41003, 443, 0xfffffff0u, 0 };	/* wraps */
+
+	big_hello("www.evil.se");
+	send_syn(e, &f);
+	assert_int_equal(send_part(e, &f, 900, HN), 0);
+	send_part(e, &f, 0, 900);
+	assert_sni(e, "www.evil.se");
+	assert_false(followed(e, &f));
+}
+
+/* Without the SYN the box cannot know the early segment is a hello's:
+ * it is read when the client sends it again (it does: unacknowledged). */
+static void test_out_of_order_no_syn(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.3", "192.0.2.10", 41004, 443, 5000, 0 };
+
+	big_hello("www.evil.se");
+	assert_int_equal(send_part(e, &f, 900, HN), 0);
+	assert_int_equal(send_part(e, &f, 0, 900), 0);
+	send_part(e, &f, 900, HN);
+	assert_sni(e, "www.evil.se");
+}
+
+/* Every segment twice, and the whole hello again after it was read:
+ * one match. */
+static void test_repeats(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.4", "192.0.2.10", 41005, 443, 42, 0 };
+	int total = 0;
+
+	big_hello("www.evil.se");
+	total += send_part(e, &f, 0, 800);
+	total += send_part(e, &f, 0, 800);
+	total += send_part(e, &f, 800, HN);
+	assert_sni(e, "www.evil.se");
+	total += send_part(e, &f, 800, HN);
+	total += send_part(e, &f, 0, 800);
+	total += send_part(e, &f, 800, HN);
+	assert_int_equal(total, 1);
+}
+
+/* The same bytes sent twice with other content: the first copy wins (a
+ * receiver keeps the bytes it holds) and the difference is counted. */
+static void test_overlap_first_wins(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.5", "192.0.2.10", 41006, 443, 9, 0 }, g = f;
+	uint64_t ov = ust(e, VK_USTAT_OVERLAP);
+	uint8_t good[2000];
+	size_t sni;
+
+	big_hello("www.evil.se");
+	sni = (size_t)((uint8_t *)memmem(H, HN, "evil", 4) - H);
+	memcpy(good, H, HN);
+	memcpy(good + sni, "good", 4);
+	send_syn(e, &f);
+	assert_int_equal(send_part(e, &f, 900, HN), 0);	/* evil first */
+	memcpy(H, good, HN);
+	assert_int_equal(send_part(e, &f, 900, HN), 0);	/* then good */
+	send_part(e, &f, 0, 900);
+	assert_sni(e, "www.evil.se");
+	assert_int_equal(ust(e, VK_USTAT_OVERLAP), ov + 1);
+
+	g.sport++;			/* and the other way round */
+	send_syn(e, &g);
+	assert_int_equal(send_part(e, &g, 900, HN), 0);	/* good first */
+	big_hello("www.evil.se");
+	assert_int_equal(send_part(e, &g, 900, HN), 0);
+	assert_int_equal(send_part(e, &g, 0, 900), 0);
+}
+
+/* One segment holding a hello cut into two records (RFC 8446 5.1 allows
+ * it): XDP reads the first record only, the slow path both. */
+static void test_two_records(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.6", "192.0.2.10", 41007, 443, 100, 0 };
+	struct hello_opts o = { .sni = "x.evil.se", .sid = 32 };
+	uint8_t h[1000];
+	size_t n = 0, body, cut = 40;
+
+	vk_test_hello(h, &n, &o);
+	body = n - 5;
+	HN = 0;
+	th_u8(H, &HN, 0x16); th_u16(H, &HN, 0x0303); th_u16(H, &HN, cut);
+	th_put(H, &HN, h + 5, cut);
+	th_u8(H, &HN, 0x16); th_u16(H, &HN, 0x0303); th_u16(H, &HN, body - cut);
+	th_put(H, &HN, h + 5 + cut, body - cut);
+	send_part(e, &f, 0, HN);
+	assert_sni(e, "x.evil.se");
+}
+
+/* Every byte of the hello in a record of its own: 6 bytes a byte, over
+ * several segments. */
+static void test_one_byte_records(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.7", "192.0.2.10", 41008, 443, 7, 0 };
+	struct hello_opts o = { .sni = "y.evil.se", .sid = 32, .pre = 300 };
+	uint8_t h[2000];
+	size_t n = 0, i, at = 0;
+	int got = 0;
+
+	vk_test_hello(h, &n, &o);
+	HN = 0;
+	for (i = 5; i < n; i++) {
+		th_u8(H, &HN, 0x16); th_u16(H, &HN, 0x0303); th_u16(H, &HN, 1);
+		th_u8(H, &HN, h[i]);
+	}
+	while (at < HN) {
+		size_t end = at + 1400 < HN ? at + 1400 : HN;
+
+		got += send_part(e, &f, at, end);
+		at = end;
+	}
+	assert_int_equal(got, 1);
+	assert_string_equal(e->name[0], "y.evil.se");
+}
+
+/* Bytes before the first segment of a flow that is not TLS are dropped
+ * when its first segment comes. */
+static void test_held_not_tls(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.8", "192.0.2.10", 41009, 80, 500, 0 };
+	uint64_t nh = ust(e, VK_USTAT_NOT_HELLO);
+	const char *req = "GET / HTTP/1.1\r\nHost: www.example.org\r\n\r\n";
+
+	send_syn(e, &f);
+	memset(H, 'x', 600);
+	memcpy(H, req, strlen(req));
+	assert_int_equal(send_part(e, &f, 300, 600), 0);
+	assert_int_equal(e->dp.slow->ra.n, 1);
+	assert_int_equal(send_part(e, &f, 0, 300), 0);
+	assert_int_equal(ust(e, VK_USTAT_NOT_HELLO), nh + 1);
+	assert_int_equal(e->dp.slow->ra.n, 0);
+	assert_false(followed(e, &f));
+}
+
+/* A hello whose rest never comes is given up on after the timeout, its
+ * slot freed. */
+static void test_timeout(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.9", "192.0.2.10", 41010, 443, 3, 0 };
+	uint64_t to = ust(e, VK_USTAT_TIMEOUTS);
+	struct timespec ts;
+
+	big_hello("www.evil.se");
+	send_part(e, &f, 0, 700);
+	assert_int_equal(e->dp.slow->ra.n, 1);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	vk_slow_tick(e->dp.slow, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec +
+				 VK_SLOW_TTL_NS);
+	assert_int_equal(ust(e, VK_USTAT_TIMEOUTS), to + 1);
+	assert_int_equal(e->dp.slow->ra.n, 0);
+	assert_false(followed(e, &f));
+}
+
+/* Cut into more pieces than a stream may hold: dropped, no crash. */
+static void test_too_many_pieces(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.10", "192.0.2.10", 41011, 443, 11, 0 };
+	int i;
+
+	big_hello("www.evil.se");
+	send_syn(e, &f);
+	for (i = 0; i < VK_REASM_RANGES + 4; i++)
+		assert_int_equal(send_part(e, &f, 100 + (size_t)i * 20, 110 + (size_t)i * 20), 0);
+	assert_int_equal(e->dp.slow->ra.n, 0);
+	assert_false(followed(e, &f));
+	/* nothing held: the hello is read when the client sends it whole */
+	assert_int_equal(send_part(e, &f, 0, HN), 1);
+}
+
+/* A hello bigger than VK_HELLO_MAX, and one whose SNI extension runs
+ * past the hello: counted, nothing matched. */
+static void test_lying_lengths(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.11", "192.0.2.10", 41012, 443, 13, 0 }, g = f;
+	uint64_t big = ust(e, VK_USTAT_TOO_BIG), bad = ust(e, VK_USTAT_ERR_HELLO);
+	struct hello_opts o = { .sni = "www.evil.se", .sid = 32 };
+
+	o.pre = 17000;				/* a 17 kB key share */
+	HN = 0;
+	vk_test_hello(H, &HN, &o);
+	assert_int_equal(send_part(e, &f, 0, 700), 0);
+	assert_int_equal(ust(e, VK_USTAT_TOO_BIG), big + 1);
+
+	HN = 0;
+	o.pre = 1216;
+	vk_test_hello(H, &HN, &o);
+	/* the server_name extension says it is longer than the hello */
+	H[(uint8_t *)memmem(H, HN, "www.evil.se", 11) - H - 7] = 0x7f;
+	g.sport++;
+	assert_int_equal(send_part(e, &g, 0, 700), 0);
+	assert_int_equal(send_part(e, &g, 700, HN), 0);
+	assert_int_equal(ust(e, VK_USTAT_ERR_HELLO), bad + 1);
+}
+
+static int slow_setup(void **state)
+{
+	static struct env e;
+
+	return env_setup_json(state, &e, SLOW_IND);
+}
+
+int vk_slow_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_in_order),
+		cmocka_unit_test(test_split_v6),
+		cmocka_unit_test(test_out_of_order_after_syn),
+		cmocka_unit_test(test_out_of_order_no_syn),
+		cmocka_unit_test(test_repeats),
+		cmocka_unit_test(test_overlap_first_wins),
+		cmocka_unit_test(test_two_records),
+		cmocka_unit_test(test_one_byte_records),
+		cmocka_unit_test(test_held_not_tls),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_too_many_pieces),
+		cmocka_unit_test(test_lying_lengths),
+	};
+
+	return cmocka_run_group_tests_name("slow path", tests, slow_setup, env_teardown);
+}

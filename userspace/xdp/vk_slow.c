@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include "vk_slow.h"
+#include "../../kernel/lib/hash.h"
+
+const char *const vk_ustat_names[] = {
+	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
+	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
+	"slow_match_fail",
+};
+_Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
+	       "a name per slow-path stat");
+
+static void *map_mmap(int fd, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+#define FLOWS_LEN	((size_t)VK_FLOW_SLOTS * sizeof(struct vk_flow_slot))
+#define BITS_LEN	((size_t)VK_FLOW_SLOTS / 8)
+#define UST_LEN		((size_t)VK_USTAT_SLOTS * 8)
+
+/* mmap lengths are whole pages */
+static size_t pages(size_t len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (len + pg - 1) / pg * pg;
+}
+
+int vk_slow_open(struct vk_slow *sl, int prog_fd, int flows_fd, int bits_fd, int ustats_fd)
+{
+	int rc;
+
+	memset(sl, 0, sizeof(*sl));
+	sl->prog_fd = prog_fd;
+	sl->flows = map_mmap(flows_fd, pages(FLOWS_LEN));
+	sl->bits = map_mmap(bits_fd, pages(BITS_LEN));
+	sl->ust = map_mmap(ustats_fd, pages(UST_LEN));
+	if (!sl->flows || !sl->bits || !sl->ust) {
+		rc = -errno;
+		vk_slow_close(sl);
+		return rc;
+	}
+	rc = vk_reasm_init(&sl->ra, VK_SLOW_STREAMS, VK_SLOW_BYTES, VK_SLOW_TTL_NS);
+	if (rc)
+		vk_slow_close(sl);
+	return rc;
+}
+
+void vk_slow_close(struct vk_slow *sl)
+{
+	if (sl->flows)
+		munmap(sl->flows, pages(FLOWS_LEN));
+	if (sl->bits)
+		munmap(sl->bits, pages(BITS_LEN));
+	if (sl->ust)
+		munmap(sl->ust, pages(UST_LEN));
+	if (sl->ra.tab)
+		vk_reasm_free(&sl->ra);
+	sl->flows = NULL;
+	sl->bits = sl->ust = NULL;
+}
+
+/* One writer (this process): a plain add, seen whole by readers. */
+static void ust_add(struct vk_slow *sl, enum vk_ustat i, uint64_t n)
+{
+	__atomic_store_n(&sl->ust[i], sl->ust[i] + n, __ATOMIC_RELAXED);
+}
+
+static void sync_stats(struct vk_slow *sl)
+{
+	const struct vk_reasm_stats *st = &sl->ra.st;
+
+	ust_add(sl, VK_USTAT_TIMEOUTS, st->timeouts - sl->seen.timeouts);
+	ust_add(sl, VK_USTAT_EVICTED, st->evicted - sl->seen.evicted);
+	ust_add(sl, VK_USTAT_OVERLAP, st->overlap_diff - sl->seen.overlap_diff);
+	sl->seen = *st;
+}
+
+/* XDP follows the flow no more. Only the slot of this very stream: it
+ * may hold another flow by now. (A slot XDP takes for another flow
+ * between the check and the store is freed too; that flow's later
+ * segments are then not handed up: a race of nanoseconds per slot.) */
+static void slot_free(struct vk_slow *sl, uint32_t slot, const struct vk_flow_key *k,
+		      uint32_t seq0)
+{
+	struct vk_flow_slot *f;
+
+	if (slot >= VK_FLOW_SLOTS)
+		return;
+	f = &sl->flows[slot];
+	if (!__atomic_load_n(&f->window, __ATOMIC_ACQUIRE) || f->seq0 != seq0 ||
+	    memcmp(&f->k, k, sizeof(*k)))
+		return;
+	__atomic_store_n(&f->window, 0, __ATOMIC_RELEASE);
+	__atomic_fetch_and(&sl->bits[slot / 64], ~(1ull << (slot % 64)), __ATOMIC_RELEASE);
+}
+
+static uint64_t stream_hash(const struct vk_flow_key *k, uint32_t seq0)
+{
+	return vk_fmix64((uint64_t)vk_hash_flow(k->src, k->dst, k->sport, k->dport) << 32 ^
+			 seq0 ^ (uint64_t)k->family << 60) | 1;
+}
+
+static int was_done(struct vk_slow *sl, const struct vk_flow_key *k, uint32_t seq0, uint64_t now)
+{
+	uint64_t h = stream_hash(k, seq0);
+	uint32_t i = (uint32_t)h % VK_SLOW_DONE;
+
+	return sl->done[i].h == h && now - sl->done[i].ns < VK_FLOW_TTL_NS;
+}
+
+static void finish(struct vk_slow *sl, struct vk_stream *s, uint64_t now)
+{
+	uint64_t h = stream_hash(&s->k, s->seq0);
+	uint32_t i = (uint32_t)h % VK_SLOW_DONE;
+
+	sl->done[i].h = h;
+	sl->done[i].ns = now;
+	slot_free(sl, s->slot, &s->k, s->seq0);
+	vk_reasm_drop(&sl->ra, s);
+}
+
+/* The SNI to vardkase_slow, with the tuple of the segment that completed
+ * the hello. */
+static void match(struct vk_slow *sl, const struct vk_seg *g, const struct vk_hello *h,
+		  uint8_t source)
+{
+	struct vk_event in;
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &in, .data_size_in = sizeof(in),
+		    .repeat = 1);
+
+	memset(&in, 0, sizeof(in));
+	in.ts_ns = g->ts_ns;
+	in.ifindex = g->ifindex;
+	memcpy(in.src, g->k.src, 16);
+	memcpy(in.dst, g->k.dst, 16);
+	in.sport = g->k.sport;
+	in.dport = g->k.dport;
+	memcpy(in.vlan, g->vlan, sizeof(in.vlan));
+	in.family = g->k.family;
+	in.proto = g->proto;
+	in.source = source;
+	in.pkt_len = g->pkt_len;
+	in.name_len = h->sni_len;
+	memcpy(in.name, h->sni, h->sni_len);
+	if (bpf_prog_test_run_opts(sl->prog_fd, &o) || o.retval != XDP_PASS)
+		ust_add(sl, VK_USTAT_MATCH_FAIL, 1);
+}
+
+/* What the stream's first bytes say now: wait, or read and finish. */
+static void try_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_seg *g)
+{
+	struct vk_hello h;
+	size_t len;
+	int rc;
+
+	if (s->contig < 5 + 4)
+		return;
+	rc = vk_tls_collect(s->buf, s->contig, sl->msg, sizeof(sl->msg), &len);
+	if (rc == 0 && s->contig < VK_REASM_WINDOW)
+		return;			/* more to come */
+	if (rc == 1 && !vk_hello_parse(sl->msg, len, &h)) {
+		ust_add(sl, VK_USTAT_HELLOS, 1);
+		if (h.ech)
+			ust_add(sl, VK_USTAT_ECH, 1);
+		if (h.has_sni) {
+			ust_add(sl, VK_USTAT_SNI, 1);
+			match(sl, g, &h, VK_SRC_TLS_SNI);
+		}
+	} else {
+		ust_add(sl, rc == -EMSGSIZE || rc == 0 ? VK_USTAT_TOO_BIG : VK_USTAT_ERR_HELLO, 1);
+	}
+	finish(sl, s, g->ts_ns);
+}
+
+int vk_slow_on_seg(void *ctx, void *data, size_t size)
+{
+	struct vk_slow *sl = ctx;
+	const struct vk_seg *g = data;
+	struct vk_stream *s;
+	int err;
+
+	if (size < sizeof(*g) || g->len > VK_SEG_DATA)
+		return 0;
+	ust_add(sl, VK_USTAT_SEGS, 1);
+	if (was_done(sl, &g->k, g->seq0, g->ts_ns)) {
+		/* a repeat of what was read: not read again, not followed */
+		slot_free(sl, g->slot, &g->k, g->seq0);
+		return 0;
+	}
+	if (g->flags & VK_SEGF_DONE) {
+		/* XDP read the first segment: what was held goes */
+		s = vk_reasm_find(&sl->ra, &g->k, g->seq0);
+		if (s) {
+			ust_add(sl, VK_USTAT_NOT_HELLO, 1);
+			vk_reasm_drop(&sl->ra, s);
+		}
+		return 0;
+	}
+	s = vk_reasm_add(&sl->ra, &g->k, g->seq0, g->slot, g->seq, g->data, g->len, g->ts_ns,
+			 &err);
+	if (s)
+		try_hello(sl, s, g);
+	else if (err == -E2BIG)
+		slot_free(sl, g->slot, &g->k, g->seq0);
+	sync_stats(sl);
+	return 0;
+}
+
+static void on_expire(void *arg, const struct vk_stream *s)
+{
+	struct vk_slow *sl = arg;
+
+	slot_free(sl, s->slot, &s->k, s->seq0);
+}
+
+void vk_slow_tick(struct vk_slow *sl, uint64_t now_ns)
+{
+	vk_reasm_expire(&sl->ra, now_ns, on_expire, sl);
+	sync_stats(sl);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The slow path of the XDP dataplane: the segment records XDP hands up
+ * (struct vk_seg, the vk_slow ring) are reassembled into the flow's first
+ * bytes, the ClientHello in them is read, and its SNI is matched by the
+ * vardkase_slow program, so counters, rate limits and events are XDP's
+ * own. docs/architecture.md, "The slow path", has the picture and
+ * docs/performance.md the measurements behind it.
+ */
+#ifndef VK_SLOW_H
+#define VK_SLOW_H
+
+#include <stdint.h>
+#include "../lib/vk_hello.h"
+#include "../lib/vk_reasm.h"
+
+/* Defaults: the memory the slow path may hold. */
+#define VK_SLOW_STREAMS		16384
+#define VK_SLOW_BYTES		(32u << 20)
+#define VK_SLOW_TTL_NS		(5ull * 1000000000ull)
+#define VK_SLOW_DONE		4096	/* streams remembered as read */
+
+struct vk_slow {
+	int prog_fd;			/* vardkase_slow */
+	struct vk_flow_slot *flows;	/* vk_flows, mmapped */
+	uint64_t *bits;			/* vk_flow_bits */
+	uint64_t *ust;			/* vk_ustats */
+	struct vk_reasm ra;
+	struct vk_reasm_stats seen;	/* ra.st already added to ust */
+	/* streams read (or given up) lately: a retransmission of a whole
+	 * hello that was already in the ring is not read twice */
+	struct { uint64_t h, ns; } done[VK_SLOW_DONE];
+	uint8_t msg[VK_HELLO_MAX];
+};
+
+/* The maps by fd (mapped here) and the matcher. Returns 0 or -errno. */
+int vk_slow_open(struct vk_slow *sl, int prog_fd, int flows_fd, int bits_fd, int ustats_fd);
+void vk_slow_close(struct vk_slow *sl);
+
+/* The vk_slow ring's callback (ctx: the struct vk_slow). Always 0: a bad
+ * record is skipped. */
+int vk_slow_on_seg(void *ctx, void *data, size_t size);
+
+/* Give up the streams idle for VK_SLOW_TTL_NS at now (CLOCK_MONOTONIC
+ * nanoseconds, the clock of bpf_ktime_get_ns) and free their slots. */
+void vk_slow_tick(struct vk_slow *sl, uint64_t now_ns);
+
+extern const char *const vk_ustat_names[];
+
+#endif
