@@ -19,6 +19,7 @@
 #include "lib/dns.h"
 #include "lib/tls.h"
 #include "lib/http.h"
+#include "lib/quic.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -847,7 +848,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	struct vk_pkt pkt = {};
 	struct vk_scratch *s;
-	int verdict, dns, tls, http, tcp;
+	int verdict, dns, tls, http, tcp, quic = 0;
 	__u64 fl = 0;
 
 	if (!cfg || !st)
@@ -891,7 +892,17 @@ int vardkase_xdp(struct xdp_md *ctx)
 			http = !tls && vk_http_candidate(b, pkt.pay_len);
 		}
 	}
-	if (!dns && !tls && !http && !fl && !addr_candidate(cfg, pkt.src, pkt.family) &&
+	/* a QUIC client Initial, on any port: a few bytes read */
+	if (!pkt.err && pkt.proto == IPPROTO_UDP && pkt.pay_off && !pkt.frag &&
+	    pkt.pay_len >= VK_QUIC_MIN_DATAGRAM) {
+		const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
+
+		if (b + 5 <= (const __u8 *)end && vk_quic_candidate(b, pkt.pay_len)) {
+			quic = 1;
+			fidx = vk_flow_idx(&pkt);
+		}
+	}
+	if (!dns && !tls && !http && !fl && !quic && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */
 	s = scratch_get();
@@ -916,6 +927,8 @@ int vardkase_xdp(struct xdp_md *ctx)
 		vk_match_dns_tcp(ctx, s);
 	if (tls || http || fl)
 		vk_match_tcp(ctx, s, fl, tls, http);
+	if (quic)
+		vk_quic_up(ctx, s);
 	return verdict;
 }
 

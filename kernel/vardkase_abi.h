@@ -106,6 +106,10 @@ enum vk_stat {
 	VK_STAT_SEGS_UP,		/* segment records handed to the slow path */
 	VK_STAT_SEGS_DROPPED,		/* the slow ring was full */
 	VK_STAT_SLOW_NAMES,		/* names the slow path had matched here */
+	/* QUIC client Initials (UDP, any port, by content) */
+	VK_STAT_QUIC_INITIALS,		/* handed to the slow path */
+	VK_STAT_QUIC_LIMITED,		/* not: the flow had VK_QUIC_PER_FLOW */
+	VK_STAT_QUIC_TOO_BIG,		/* not: over VK_SEG_DATA bytes */
 	VK_STAT_MAX
 };
 
@@ -299,7 +303,11 @@ enum vk_flow_state {
 	VK_FLOW_FREE = 0,
 	VK_FLOW_SYN = 1,	/* a SYN seen; the first data not yet */
 	VK_FLOW_HELLO = 2,	/* the first data is an unfinished ClientHello */
+	VK_FLOW_QUIC = 3,	/* QUIC Initials went up (held counts them) */
 };
+/* Initial datagrams a QUIC flow hands up per slot (its TTL): a client
+ * sends one or two (a post-quantum hello spans two), more on loss. */
+#define VK_QUIC_PER_FLOW	8
 
 /* A flow's client side: the client's address and port are src. */
 struct vk_flow_key {
@@ -324,6 +332,7 @@ _Static_assert(sizeof(struct vk_flow_slot) == 64, "vk_flow_slot ABI");
 
 #define VK_SEGF_FIRST		(1u << 0)	/* the flow's first data segment */
 #define VK_SEGF_DONE		(1u << 1)	/* XDP read the name: drop the flow */
+#define VK_SEGF_QUIC		(1u << 2)	/* a whole UDP datagram: a QUIC Initial */
 
 /* One record of the vk_slow ring: len bytes of a TCP segment's payload
  * at sequence number seq, of the flow in slot `slot` whose first data
@@ -359,6 +368,9 @@ enum vk_ustat {
 	VK_USTAT_OVERLAP,		/* retransmitted bytes that differ */
 	VK_USTAT_NOT_HELLO,		/* held data of a flow that was not TLS */
 	VK_USTAT_MATCH_FAIL,		/* vardkase_slow could not run */
+	VK_USTAT_QUIC_PACKETS,		/* Initial packets decrypted */
+	VK_USTAT_QUIC_BAD,		/* ... that did not: tag, length, frames */
+	VK_USTAT_QUIC_HELLOS,		/* ClientHellos read from CRYPTO frames */
 	VK_USTAT_MAX
 };
 #define VK_USTAT_SLOTS		32

@@ -13,7 +13,7 @@ $(BUILD)/tests/%.o: tests/bpf/%.c $(SKELS) | $(PROTO_H)
 $(BUILD)/tests/test_key: $(BUILD)/tests/test_key.o $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(LIB_LIBS)
 $(BUILD)/tests/test_reasm: $(BUILD)/tests/test_reasm.o $(BUILD)/libvardkase.a
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lmbedcrypto
 AGENT_LIB_OBJS := $(filter-out $(BUILD)/userspace/agent/vardkased.o, $(AGENT_SRCS:%.c=$(BUILD)/%.o))
 $(BUILD)/tests/test_agent: $(BUILD)/tests/test_agent.o $(AGENT_LIB_OBJS) $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
@@ -74,7 +74,7 @@ test-bpf61: $(BUILD)/tests/test_bpf $(BUILD)/tests/verify_stats $(BUILD)/kernel/
 test-pcap: $(BIN)/vardkase-xdp
 	tests/pcap/run.sh $(BIN)/vardkase-xdp $(SHARED)/pcaps
 
-test-netns: $(BIN)/vardkase-xdp
+test-netns: $(BIN)/vardkase-xdp $(BIN)/vk-quic-hello
 	tests/integration/test_runner.sh $(BIN)/vardkase-xdp
 
 test-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased
@@ -92,7 +92,7 @@ test-sightings: $(BINS)
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet tls slow misp pcap http page state conf wl events verdict ipc console dpanswer
+FUZZERS := packet tls slow quic misp pcap http page state conf wl events verdict ipc console dpanswer
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
 # so UBSan's alignment check is the one check left out (make test-ubsan
@@ -104,7 +104,7 @@ FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
                  userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
                  userspace/lib/vk_https.c userspace/lib/vk_mispread.c userspace/lib/vk_ipc.c \
-                 userspace/lib/vk_ipc_key.c userspace/lib/vk_hello.c userspace/lib/vk_reasm.c \
+                 userspace/lib/vk_ipc_key.c userspace/lib/vk_hello.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
                  userspace/xdp/vk_slow.c \
                  userspace/agent/sync.c userspace/agent/amap.c userspace/agent/wl.c \
                  userspace/agent/conf.c userspace/agent/upstream.c userspace/agent/shared.c \

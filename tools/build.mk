@@ -12,6 +12,12 @@ bench: $(BUILD)/tools/xdp_bench
 	@mkdir -p $(BUILD)/bench
 	$(BUILD)/tools/xdp_bench $(BUILD)/bench/xdp.json
 
+# the lab's and the tests' QUIC client (make demo builds it with the rest)
+$(BIN)/vk-quic-hello: tools/pktgen/vk_quic_hello.c $(BUILD)/libvardkase.a
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(BUILD)/libvardkase.a -lmbedcrypto
+BINS += $(BIN)/vk-quic-hello
+
 $(BUILD)/tools/vk_pktgen: tools/pktgen/vk_pktgen.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<

@@ -186,4 +186,35 @@ __noinline int vk_flow_up(struct xdp_md *ctx, struct vk_scratch *s, __u32 seq0, 
 	return 0;
 }
 
+/* A QUIC client Initial (vk_quic_candidate) to the slow path, at most
+ * VK_QUIC_PER_FLOW per flow while its slot lives: a flood of Initials of
+ * one flow costs the ring nothing more. */
+__noinline int vk_quic_up(struct xdp_md *ctx, struct vk_scratch *s)
+{
+	struct vk_stats *st = stats_get();
+	struct vk_flow_slot *f;
+	__u32 idx;
+
+	if (!s || !st)
+		return 0;
+	if (s->pkt.pay_len > VK_SEG_DATA) {
+		st->v[VK_STAT_QUIC_TOO_BIG]++;
+		return 0;
+	}
+	idx = s->flow & (VK_FLOW_SLOTS - 1);
+	f = bpf_map_lookup_elem(&vk_flows, &idx);
+	if (!f)
+		return 0;
+	if (!f->window || f->state != VK_FLOW_QUIC || !flow_is(f, &s->pkt) ||
+	    f->expires_ns <= bpf_ktime_get_ns())
+		vk_flow_take(&s->pkt, idx, 0, VK_FLOW_QUIC);
+	if (f->held >= VK_QUIC_PER_FLOW) {
+		st->v[VK_STAT_QUIC_LIMITED]++;
+		return 0;
+	}
+	f->held++;
+	st->v[VK_STAT_QUIC_INITIALS]++;
+	return vk_flow_up(ctx, s, 0, VK_SEGF_QUIC);
+}
+
 #endif /* VK_LIB_FLOW_H */

@@ -54,7 +54,7 @@ static inline int on_event(void *ctx, void *data, size_t size)
 
 struct pkt { uint8_t b[4096]; size_t n; };
 
-static inline void put(struct pkt *p, const void *d, size_t n) { memcpy(p->b + p->n, d, n); p->n += n; }
+static inline void put(struct pkt *p, const void *d, size_t n) { if (n) memcpy(p->b + p->n, d, n); p->n += n; }
 static inline void put16(struct pkt *p, uint16_t v) { v = htons(v); put(p, &v, 2); }
 
 static inline void eth(struct pkt *p, int nvlan, uint16_t type)

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g.slot = h[0] & 7;
 		g.seq0 = 1;
 		g.seq = 1 + ((uint32_t)h[2] << 8 | h[3]) * (h[1] & 0x80 ? 16 : 1);
-		g.flags = h[1] & (VK_SEGF_FIRST | VK_SEGF_DONE);
+		g.flags = h[1] & (VK_SEGF_FIRST | VK_SEGF_DONE | VK_SEGF_QUIC);
 		g.proto = 6;
 		g.len = (uint16_t)len;
 		memcpy(g.data, data + pos, len);

@@ -274,6 +274,9 @@ h = o.read(); at = h.find(b"split.evil-sni.se") + 3
 s = socket.create_connection(("10.77.0.1", 8444), timeout=1, source_address=("10.77.0.9", 0))
 s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 s.sendall(h[:at]); time.sleep(0.2); s.sendall(h[at:]); time.sleep(0.3)'
+# QUIC client Initials (versions 1 and 2), the hello over two datagrams
+ip netns exec $NS "$(dirname "$BIN")/vk-quic-hello" -s 10.77.0.9 10.77.0.1 443 quic.evil-sni.se
+ip netns exec $NS "$(dirname "$BIN")/vk-quic-hello" -2 -s 10.77.0.9 10.77.0.1 4433 quic2.evil-sni.se
 # an HTTP request (Python's http.client) on port 8081, the port in Host
 from_peer 8081 /usr/bin/python3 -c 'import http.client
 c = http.client.HTTPConnection("10.77.0.1", 8081, timeout=1, source_address=("10.77.0.9", 0))
@@ -291,6 +294,10 @@ check "an HTTP request on port 8081 matches its Host (port and case dropped) aga
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000007".*"matched_on":"http_host".*"name":"www.evil-http.se"' "$STATE/events.jsonl"
 check "a DNS query over TCP (dig +tcp) matches the domain" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000002".*"matched_on":"dns_tcp".*"proto":6.*"name":"tcp.evil.se"' "$STATE/events.jsonl"
+check "a QUIC v1 Initial's SNI (the hello over two datagrams) matches" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"quic_sni".*"proto":17.*"dport":443.*"name":"quic.evil-sni.se"' "$STATE/events.jsonl"
+check "a QUIC v2 Initial's SNI on port 4433 matches" \
+	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"quic_sni".*"dport":4433.*"name":"quic2.evil-sni.se"' "$STATE/events.jsonl"
 check "a ClientHello split over two segments inside its SNI matches, reassembled" \
 	grep -q '"attribute_uuid":"aaaaaaaa-0000-4000-8000-000000000006".*"matched_on":"tls_sni".*"dport":8444.*"name":"split.evil-sni.se".*"reassembled":true' "$STATE/events.jsonl"
 check "a TLS ClientHello on port 8443 matches its SNI (lowercased) against a domain" \

@@ -76,6 +76,10 @@ check "a TLS ClientHello's SNI under an indicator domain: host 10.77.0.3, matche
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.3 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
 import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
 assert s['matched_on']=='tls_sni' and s['name']=='portal.secure-login-kommun.example' and s['remote']=='198.51.100.2', s\""
+check "a QUIC Initial's SNI under an indicator domain: host fd77::3, matched on quic_sni" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host fd77::3 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
+import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
+assert s['matched_on']=='quic_sni' and s['name']=='meet.secure-login-kommun.example' and s['remote']=='2001:db8:bad::66', s\""
 check "TCP to an ip|port indicator: host 10.77.0.3" \
 	sh -c "[ \$(VK_LAB_DIR='$VK_LAB_DIR' '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.3 --indicator '203.0.113.80|8080' | /usr/bin/python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') = 1 ]"
 check "IPv6 TCP to an indicator: host fd77::2" \

@@ -2,19 +2,23 @@
 /*
  * The slow path's libraries on their own: stream reassembly (order,
  * repeats, overlaps, gaps, the window, both memory caps, the timeout,
- * sequence wrap) and the ClientHello reader (records, the SNI rules,
- * hostile lengths).
+ * sequence wrap), the ClientHello reader (records, the SNI rules,
+ * hostile lengths) and QUIC Initials (the RFCs' key vectors for v1 and
+ * v2, sealed and opened again, bad tags, other versions, frames that
+ * lie).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "lib/vk_reasm.h"
 #include "lib/vk_hello.h"
+#include "lib/vk_quic.h"
 
 static struct vk_flow_key K(uint8_t n)
 {
@@ -275,6 +279,114 @@ static void test_hello_lies(void **state)
 	assert_int_equal(read_hello(b, n, &h), -EBADMSG);
 }
 
+/* ---- QUIC ------------------------------------------------------------ */
+
+static void hex(const char *h, uint8_t *out)
+{
+	size_t i;
+
+	for (i = 0; h[2 * i]; i++)
+		sscanf(h + 2 * i, "%2hhx", &out[i]);
+}
+
+static void test_quic_keys(void **state)
+{
+	/* RFC 9001 A.1 and RFC 9369 A.1: DCID 0x8394c8f03e515708 */
+	uint8_t dcid[8], want[16];
+	struct vk_quic_keys k;
+
+	hex("8394c8f03e515708", dcid);
+	assert_int_equal(vk_quic_client_keys(VK_QUIC_V1, dcid, 8, &k), 0);
+	hex("1f369613dd76d5467730efcbe3b1a22d", want);
+	assert_memory_equal(k.key, want, 16);
+	hex("fa044b2f42a3fd3b46fb255c", want);
+	assert_memory_equal(k.iv, want, 12);
+	hex("9f50449e04a0e810283a1e9933adedd2", want);
+	assert_memory_equal(k.hp, want, 16);
+	assert_int_equal(vk_quic_client_keys(VK_QUIC_V2, dcid, 8, &k), 0);
+	hex("8b1a0bc121284290a29e0971b5cd045d", want);
+	assert_memory_equal(k.key, want, 16);
+	hex("91f73e2351d8fa91660e909f", want);
+	assert_memory_equal(k.iv, want, 12);
+	hex("45b95e15235d6f45a6b19cbcb0294ba9", want);
+	assert_memory_equal(k.hp, want, 16);
+	assert_int_equal(vk_quic_client_keys(0xff00001d, dcid, 8, &k), -EPROTONOSUPPORT);
+}
+
+struct frames { uint64_t off[8]; size_t len[8]; int n; };
+
+static void on_frame(void *arg, uint64_t off, const uint8_t *d, size_t len)
+{
+	struct frames *f = arg;
+
+	if (f->n < 8) {
+		f->off[f->n] = off;
+		f->len[f->n++] = len;
+	}
+}
+
+static void test_quic_seal_open(void **state)
+{
+	static uint8_t pkt[1500], plain[1500];
+	const uint8_t dcid[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, scid[4] = { 9, 9, 9, 9 };
+	uint8_t crypto[300];
+	struct vk_quic_pkt p;
+	struct frames f = { 0 };
+	uint32_t vs[2] = { VK_QUIC_V1, VK_QUIC_V2 };
+	int n, i;
+
+	memset(crypto, 0x5a, sizeof(crypto));
+	for (i = 0; i < 2; i++) {
+		n = vk_quic_seal(vs[i], dcid, 8, scid, 4, 7, 100, crypto, sizeof(crypto), 1200, pkt,
+				 sizeof(pkt));
+		assert_true(n >= 1200);
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), 0);
+		assert_int_equal(p.version, vs[i]);
+		assert_int_equal(p.pn, 7);
+		assert_int_equal(p.len, n);
+		memset(&f, 0, sizeof(f));
+		assert_int_equal(vk_quic_crypto_frames(plain, p.plain_len, on_frame, &f), 0);
+		assert_int_equal(f.n, 1);
+		assert_int_equal(f.off[0], 100);
+		assert_int_equal(f.len[0], sizeof(crypto));
+		pkt[n - 1] ^= 1;			/* the tag */
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EACCES);
+		pkt[n - 1] ^= 1;
+		pkt[n / 2] ^= 1;			/* the ciphertext */
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EACCES);
+		pkt[n / 2] ^= 1;
+		pkt[10] ^= 1;				/* the DCID: other keys */
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EACCES);
+		pkt[10] ^= 1;
+		for (size_t cut = 0; cut < (size_t)n; cut += 7)	/* cut anywhere */
+			assert_int_not_equal(vk_quic_open(pkt, cut, plain, &p), 0);
+	}
+	pkt[1] = 0xff;					/* a version we do not read */
+	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EPROTONOSUPPORT);
+	pkt[0] &= 0x7f;					/* a short header */
+	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -ENOMSG);
+}
+
+static void test_quic_frames_lie(void **state)
+{
+	struct frames f = { 0 };
+	/* PADDING, PING, ACK (1 range), CRYPTO with an 8-byte offset */
+	const uint8_t ok[] = { 0, 0, 1, 2, 5, 0, 1, 0, 0, 0, 6,
+			       0xc0, 0, 0, 0, 0, 0, 0, 0x10, 2, 'h', 'i' };
+	const uint8_t long_crypto[] = { 6, 0, 0x44, 0x00, 'x' };	/* 1024 bytes said */
+	const uint8_t stream[] = { 8, 0, 0 };		/* STREAM: not in an Initial */
+	const uint8_t ack_cut[] = { 2, 5, 0, 0x40 };
+
+	assert_int_equal(vk_quic_crypto_frames(ok, sizeof(ok), on_frame, &f), 0);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(f.off[0], 0x10);
+	assert_int_equal(f.len[0], 2);
+	assert_int_equal(vk_quic_crypto_frames(long_crypto, sizeof(long_crypto), on_frame, &f),
+			 -EBADMSG);
+	assert_int_equal(vk_quic_crypto_frames(stream, sizeof(stream), on_frame, &f), -EBADMSG);
+	assert_int_equal(vk_quic_crypto_frames(ack_cut, sizeof(ack_cut), on_frame, &f), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +396,9 @@ int main(void)
 		cmocka_unit_test(test_caps_and_timeout),
 		cmocka_unit_test(test_hello_sni_rules),
 		cmocka_unit_test(test_hello_lies),
+		cmocka_unit_test(test_quic_keys),
+		cmocka_unit_test(test_quic_seal_open),
+		cmocka_unit_test(test_quic_frames_lie),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,8 +4,10 @@
  * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on seven
  * workloads (tcpdata: 600-byte TCP segments that are no ClientHello, the
  * bulk of traffic; tls: ClientHellos with a .miss SNI after a few
- * extensions; http: requests with a .miss Host after a User-Agent) and prints the median ns/packet of several rounds and the
- * ratio; also the load time and the kernel bytes per address indicator
+ * extensions; http: requests with a .miss Host after a User-Agent;
+ * split1: the first segment of a browser's hello whose SNI is in the
+ * next, handed to the slow path) and prints the median ns/packet of
+ * several rounds and the ratio; then the slow path's hellos per second; also the load time and the kernel bytes per address indicator
  * (from the maps' sizes). Writes the same to build/bench/xdp.json.
  *
  * Indicators live in 1.0.0.0/8..126.0.0.0/8, 2001:db8::/32 and under
@@ -25,6 +27,7 @@
 #include "empty.skel.h"
 #include "vardkase.skel.h"
 #include "xdp/vk_dp.h"
+#include "xdp/vk_slow.h"
 #include "xdp/vk_state.h"
 #include "lib/vk_log.h"
 #include "../../tests/bpf/tls_hello.h"
@@ -32,7 +35,9 @@
 #define ROUNDS		11
 #define NPKT		20000	/* distinct packets per round of a random workload */
 #define HOT_REPEAT	200000
-#define NWORK		7
+#define NWORK		8
+#define NSPLIT		1000	/* first segments per round: their records fit the ring */
+#define SLOW_HELLOS	400	/* hellos per round of the slow-path measurement */
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
@@ -223,6 +228,35 @@ static void http4(struct pkt *p)
 	tcp4_payload(p, htonl(0xc0a80001), miss4(), (const uint8_t *)req, (size_t)n);
 }
 
+/* A browser's hello (an X25519MLKEM768 key share, the SNI after it) in
+ * two segments of flow sport, cut at 1400 bytes: seg 0 or 1. */
+static void split4(struct pkt *p, uint16_t sport, uint32_t dst, int part)
+{
+	static uint8_t h[2048];
+	static size_t n;
+	uint32_t seq = 1000 + (part ? 1400 : 0);
+
+	if (!n) {
+		struct hello_opts o = { .sid = 32, .pre = 1216, .sni = "www.split-bench.miss" };
+
+		vk_test_hello(h, &n, &o);
+	}
+	if (part)
+		tcp4_payload(p, htonl(0xc0a80001), dst, h + 1400, n - 1400);
+	else
+		tcp4_payload(p, htonl(0xc0a80001), dst, h, 1400);
+	p->b[34] = (uint8_t)(sport >> 8);
+	p->b[35] = (uint8_t)sport;
+	p->b[38] = (uint8_t)(seq >> 24); p->b[39] = (uint8_t)(seq >> 16);
+	p->b[40] = (uint8_t)(seq >> 8); p->b[41] = (uint8_t)seq;
+	p->b[47] = 0x10;	/* ACK */
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
 static uint32_t miss4(void)
 {
 	return htonl((uint32_t)((128 + rnd() % 96) << 24 | (rnd() & 0xffffff)));
@@ -300,7 +334,7 @@ static double median_of(double *r)
  * (frequency, the other core's load); the ratio is the median of the
  * per-round ratios. */
 static void measure(int efd, int vfd, const struct pkt *pk, int n, uint32_t repeat,
-		    double *e_ns, double *v_ns, double *ratio)
+		    double *e_ns, double *v_ns, double *ratio, struct vk_dp *drain)
 {
 	double e[ROUNDS], v[ROUNDS], q[ROUNDS];
 	int i;
@@ -309,10 +343,51 @@ static void measure(int efd, int vfd, const struct pkt *pk, int n, uint32_t repe
 		e[i] = run_set(efd, pk, n, repeat);
 		v[i] = run_set(vfd, pk, n, repeat);
 		q[i] = v[i] / e[i];
+		if (drain) {	/* untimed: the records read, the flows let go */
+			ring_buffer__consume(drain->rb);
+			vk_slow_tick(drain->slow, UINT64_MAX / 2);
+		}
 	}
 	*e_ns = median_of(e);
 	*v_ns = median_of(v);
 	*ratio = median_of(q);
+}
+
+/* Handshakes per second through the slow path on one core: the records
+ * of SLOW_HELLOS split hellos (both segments through XDP, untimed), then
+ * the ring consumed (reassembly, the hello read, vardkase_slow's match:
+ * timed). Median of the rounds; *us: microseconds per hello. */
+static double slow_rate(struct vk_dp *dp, double *us)
+{
+	static struct pkt pk[2 * SLOW_HELLOS];
+	double r[ROUNDS];
+	int round, i;
+
+	for (round = 0; round < ROUNDS; round++) {
+		struct timespec t0, t1;
+		uint64_t before = dp->slow->ust[VK_USTAT_SNI];
+
+		for (i = 0; i < SLOW_HELLOS; i++) {
+			uint16_t sport = (uint16_t)(1024 + round * SLOW_HELLOS + i);
+			uint32_t dst = miss4();
+
+			split4(&pk[2 * i], sport, dst, 0);
+			split4(&pk[2 * i + 1], sport, dst, 1);
+		}
+		run_set(vk_dp_prog_fd(dp), pk, 2 * SLOW_HELLOS, 1);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ring_buffer__consume(dp->rb);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (dp->slow->ust[VK_USTAT_SNI] - before != SLOW_HELLOS) {
+			fprintf(stderr, "slow path: %llu of %d hellos read\n",
+				(unsigned long long)(dp->slow->ust[VK_USTAT_SNI] - before), SLOW_HELLOS);
+			exit(1);
+		}
+		r[round] = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
+			    (double)(t1.tv_nsec - t0.tv_nsec)) / SLOW_HELLOS;
+	}
+	*us = median_of(r) / 1000.0;
+	return 1e6 / *us;
 }
 
 /* Kernel bytes of one map, from its definition. */
@@ -343,14 +418,15 @@ int main(int argc, char **argv)
 	struct counts c = { 1000000, 200000, 100000, 20000, 100000, 1000000 };
 	const char *json = argc > 1 ? argv[1] : "build/bench/xdp.json";
 	static const char *const work[] = { "hot", "miss", "dns", "hit50", "tcpdata", "tls",
-					     "http" };
+					     "http", "split1" };
 	struct vk_dp_opts o = { 0 };
 	struct vk_apply_stats st;
 	struct vk_dp dp;
 	struct empty *empty;
 	struct vk_set set;
 	struct pkt *pk[NWORK];
-	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT }, w, i, efd, vfd;
+	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT, NSPLIT }, w, i, efd, vfd;
+	double slow_hps = 0, slow_us = 0;
 	double e_ns[NWORK], v_ns[NWORK], ratio[NWORK], state_bytes = 0;
 	uint8_t data[600];
 	uint32_t *hits = calloc(c.v4, 4);
@@ -367,7 +443,7 @@ int main(int argc, char **argv)
 	if (!hits || build_set(&set, &c, hits))
 		return 1;
 	vk_sizes_for(&o.sizes, &set);
-	if (vk_dp_open(&dp, &o, NULL, NULL))
+	if (vk_dp_open(&dp, &o, on_event, NULL))
 		return 1;
 	printf("loading into the kernel tables...\n");
 	if (vk_dp_apply(&dp, &set, 1, on_refuse, NULL, &st))
@@ -428,6 +504,8 @@ int main(int argc, char **argv)
 		tcp4_payload(&pk[4][i], miss4(), miss4(), data, sizeof(data));
 		tls4(&pk[5][i]);
 		http4(&pk[6][i]);
+		if (i < NSPLIT)
+			split4(&pk[7][i], (uint16_t)(20000 + i), miss4(), 0);
 	}
 	empty = empty__open_and_load();
 	if (!empty)
@@ -440,9 +518,15 @@ int main(int argc, char **argv)
 	for (w = 0; w < NWORK; w++) {
 		uint32_t rep = w == 0 ? HOT_REPEAT : 1;
 
-		measure(efd, vfd, pk[w], npk[w], rep, &e_ns[w], &v_ns[w], &ratio[w]);
+		measure(efd, vfd, pk[w], npk[w], rep, &e_ns[w], &v_ns[w], &ratio[w],
+			w == NWORK - 1 ? &dp : NULL);
 		printf("%-8s %12.1f %14.1f %8.2f\n", work[w], e_ns[w], v_ns[w], ratio[w]);
 	}
+	slow_hps = slow_rate(&dp, &slow_us);
+	printf("\nslow path (split ClientHellos: reassembly, read, match), one core: "
+	       "%.0f hellos/s, %.2f us each\n", slow_hps, slow_us);
+	printf("slow path memory cap: %u streams, %.0f MiB of bytes (+ %zu bytes per stream)\n",
+	       VK_SLOW_STREAMS, VK_SLOW_BYTES / 1048576.0, sizeof(struct vk_stream));
 	n_addr = c.v4 + c.v6 + c.v4pfx + c.v6pfx + c.v4port;
 	addr_bytes = 0;
 	{
@@ -473,8 +557,8 @@ int main(int argc, char **argv)
 			fprintf(f, "%s\"%s\": {\"empty_ns\": %.1f, \"vardkase_ns\": %.1f, \"ratio\": %.2f}",
 				w ? ", " : "", work[w], e_ns[w], v_ns[w], ratio[w]);
 		fprintf(f, "}, \"load_seconds\": %.3f, \"bytes_per_address\": %.1f,"
-			" \"state_file_bytes\": %.0f}\n",
-			st.seconds, (double)addr_bytes / (double)n_addr, state_bytes);
+			" \"state_file_bytes\": %.0f, \"slow_hellos_per_s\": %.0f}\n",
+			st.seconds, (double)addr_bytes / (double)n_addr, state_bytes, slow_hps);
 		fclose(f);
 		printf("written: %s\n", json);
 	}

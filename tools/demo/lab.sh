@@ -196,6 +196,9 @@ c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.
 s = socket.create_connection(("198.51.100.2", 80), timeout=1, source_address=("10.77.0.3", 0))
 try: c.wrap_socket(s, server_hostname="portal.secure-login-kommun.example")
 except Exception: pass' 2>/dev/null
+	echo "      QUIC fd77::3   -> [2001:db8:bad::66]:443, SNI meet.secure-login-kommun.example"
+	echo "                                                          (its Initials decrypted)"
+	inl "$BIN/vk-quic-hello" -s fd77::3 2001:db8:bad::66 443 meet.secure-login-kommun.example
 	echo "      DNS  10.77.0.3 -> sync.red-relay.example            (TLP:RED: stays on the box)"
 	inl $dig -b 10.77.0.3 sync.red-relay.example >/dev/null
 	echo "      clean: DNS www.example.org, TCP 198.51.100.2:80, TCP 203.0.113.80:80 (wrong port)"

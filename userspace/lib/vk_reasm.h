@@ -17,7 +17,8 @@
 #include "../../kernel/vardkase_abi.h"
 
 #define VK_REASM_WINDOW		VK_FLOW_WINDOW
-#define VK_REASM_RANGES		16	/* disjoint pieces one stream may hold */
+#define VK_REASM_RANGES		32	/* disjoint pieces one stream may hold (Chrome
+					 * cuts a QUIC hello into many CRYPTO frames) */
 
 struct vk_stream {
 	struct vk_flow_key k;

@@ -141,6 +141,9 @@ static void replay_file(struct replay *r, const char *path, int named)
 		vk_warn("%s: link type %s is not Ethernet; XDP only sees Ethernet, skipped",
 			path, link);
 	} else {
+		/* no flow goes on from one capture into the next */
+		if (vk_slow_reset(r->dp.slow))
+			vk_warn("%s: the slow path could not start afresh", path);
 		replay_frames(r, p, path);
 		vk_info("%s: %lu frames, %lu matches", path, r->frame, r->matches);
 	}

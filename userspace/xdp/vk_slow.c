@@ -8,11 +8,12 @@
 #include <bpf/bpf.h>
 #include "vk_slow.h"
 #include "../../kernel/lib/hash.h"
+#include "../lib/vk_quic.h"
 
 const char *const vk_ustat_names[] = {
 	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
 	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
-	"slow_match_fail",
+	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos",
 };
 _Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
 	       "a name per slow-path stat");
@@ -54,6 +55,16 @@ int vk_slow_open(struct vk_slow *sl, int prog_fd, int flows_fd, int bits_fd, int
 	if (rc)
 		vk_slow_close(sl);
 	return rc;
+}
+
+int vk_slow_reset(struct vk_slow *sl)
+{
+	vk_reasm_free(&sl->ra);
+	memset(sl->done, 0, sizeof(sl->done));
+	memset(sl->flows, 0, FLOWS_LEN);
+	memset(sl->bits, 0, BITS_LEN);
+	memset(&sl->seen, 0, sizeof(sl->seen));
+	return vk_reasm_init(&sl->ra, VK_SLOW_STREAMS, VK_SLOW_BYTES, VK_SLOW_TTL_NS);
 }
 
 void vk_slow_close(struct vk_slow *sl)
@@ -98,8 +109,10 @@ static void slot_free(struct vk_slow *sl, uint32_t slot, const struct vk_flow_ke
 	if (slot >= VK_FLOW_SLOTS)
 		return;
 	f = &sl->flows[slot];
+	/* the key without its padding (a QUIC stream marks it) */
 	if (!__atomic_load_n(&f->window, __ATOMIC_ACQUIRE) || f->seq0 != seq0 ||
-	    memcmp(&f->k, k, sizeof(*k)))
+	    memcmp(f->k.src, k->src, 32) || f->k.sport != k->sport || f->k.dport != k->dport ||
+	    f->k.family != k->family)
 		return;
 	__atomic_store_n(&f->window, 0, __ATOMIC_RELEASE);
 	__atomic_fetch_and(&sl->bits[slot / 64], ~(1ull << (slot % 64)), __ATOMIC_RELEASE);
@@ -183,6 +196,100 @@ static void try_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_s
 	finish(sl, s, g->ts_ns);
 }
 
+/* ---- QUIC --------------------------------------------------------------- */
+
+struct crypto_arg {
+	struct vk_slow *sl;
+	struct vk_flow_key k;
+	uint64_t ns;
+	struct vk_stream *s;
+	int err;
+};
+
+/* A CRYPTO frame's bytes into the flow's stream (offsets from 0). */
+static void on_crypto(void *arg, uint64_t off, const uint8_t *d, size_t n)
+{
+	struct crypto_arg *a = arg;
+	struct vk_stream *s;
+	int err;
+
+	if (off >= VK_REASM_WINDOW || !n)
+		return;
+	s = vk_reasm_add(&a->sl->ra, &a->k, 0, a->sl->cur_slot, (uint32_t)off, d, n, a->ns, &err);
+	if (s)
+		a->s = s;
+	else if (err != -ERANGE)
+		a->err = err;
+}
+
+/* The CRYPTO stream's first message, once it is all there. */
+static void try_quic_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_seg *g)
+{
+	struct vk_hello h;
+	size_t len;
+
+	if (s->contig < 4)
+		return;
+	len = 4 + ((size_t)s->buf[1] << 16 | (size_t)s->buf[2] << 8 | s->buf[3]);
+	if (s->buf[0] != 1 || len > VK_HELLO_MAX) {
+		ust_add(sl, s->buf[0] != 1 ? VK_USTAT_ERR_HELLO : VK_USTAT_TOO_BIG, 1);
+		finish(sl, s, g->ts_ns);
+		return;
+	}
+	if (s->contig < len)
+		return;
+	if (!vk_hello_parse(s->buf, len, &h)) {
+		ust_add(sl, VK_USTAT_QUIC_HELLOS, 1);
+		if (h.ech)
+			ust_add(sl, VK_USTAT_ECH, 1);
+		if (h.has_sni) {
+			ust_add(sl, VK_USTAT_SNI, 1);
+			match(sl, g, &h, VK_SRC_QUIC_SNI);
+		}
+	} else {
+		ust_add(sl, VK_USTAT_ERR_HELLO, 1);
+	}
+	finish(sl, s, g->ts_ns);
+}
+
+/* A client Initial datagram: every Initial packet coalesced in it opened,
+ * its CRYPTO frames put in the flow's stream. A stream is keyed by the
+ * flow and (in k._pad) the protocol, so a TCP flow on the same ports is
+ * another. */
+static void on_quic(struct vk_slow *sl, const struct vk_seg *g)
+{
+	struct crypto_arg a = { .sl = sl, .k = g->k, .ns = g->ts_ns };
+	struct vk_quic_pkt p;
+	size_t pos = 0;
+
+	a.k._pad[0] = 17;
+	if (was_done(sl, &a.k, 0, g->ts_ns))
+		return;
+	sl->cur_slot = g->slot;
+	while (pos < g->len) {
+		int rc = vk_quic_open(g->data + pos, g->len - pos, sl->msg, &p);
+
+		if (rc == -ENOMSG && p.len) {
+			pos += p.len;		/* a 0-RTT or Handshake packet */
+			continue;
+		}
+		if (rc) {
+			if (rc != -ENOMSG)	/* what follows a short header is its */
+				ust_add(sl, VK_USTAT_QUIC_BAD, 1);
+			break;
+		}
+		ust_add(sl, VK_USTAT_QUIC_PACKETS, 1);
+		if (vk_quic_crypto_frames(sl->msg, p.plain_len, on_crypto, &a))
+			ust_add(sl, VK_USTAT_QUIC_BAD, 1);
+		pos += p.len;
+	}
+	if (a.err == -E2BIG)
+		slot_free(sl, g->slot, &g->k, 0);
+	if (a.s && vk_reasm_find(&sl->ra, &a.k, 0) == a.s)
+		try_quic_hello(sl, a.s, g);
+	sync_stats(sl);
+}
+
 int vk_slow_on_seg(void *ctx, void *data, size_t size)
 {
 	struct vk_slow *sl = ctx;
@@ -193,6 +300,10 @@ int vk_slow_on_seg(void *ctx, void *data, size_t size)
 	if (size < sizeof(*g) || g->len > VK_SEG_DATA)
 		return 0;
 	ust_add(sl, VK_USTAT_SEGS, 1);
+	if (g->flags & VK_SEGF_QUIC) {
+		on_quic(sl, g);
+		return 0;
+	}
 	if (was_done(sl, &g->k, g->seq0, g->ts_ns)) {
 		/* a repeat of what was read: not read again, not followed */
 		slot_free(sl, g->slot, &g->k, g->seq0);

@@ -2,8 +2,9 @@
 /*
  * The slow path of the XDP dataplane: the segment records XDP hands up
  * (struct vk_seg, the vk_slow ring) are reassembled into the flow's first
- * bytes, the ClientHello in them is read, and its SNI is matched by the
- * vardkase_slow program, so counters, rate limits and events are XDP's
+ * bytes (or, for a QUIC Initial, decrypted and its CRYPTO frames put
+ * together), the ClientHello in them is read, and its SNI is matched by
+ * the vardkase_slow program, so counters, rate limits and events are XDP's
  * own. docs/architecture.md, "The slow path", has the picture and
  * docs/performance.md the measurements behind it.
  */
@@ -30,12 +31,16 @@ struct vk_slow {
 	/* streams read (or given up) lately: a retransmission of a whole
 	 * hello that was already in the ring is not read twice */
 	struct { uint64_t h, ns; } done[VK_SLOW_DONE];
-	uint8_t msg[VK_HELLO_MAX];
+	uint8_t msg[VK_HELLO_MAX];	/* a hello; a QUIC packet's plaintext */
+	uint32_t cur_slot;		/* the slot of the record at hand */
 };
 
 /* The maps by fd (mapped here) and the matcher. Returns 0 or -errno. */
 int vk_slow_open(struct vk_slow *sl, int prog_fd, int flows_fd, int bits_fd, int ustats_fd);
 void vk_slow_close(struct vk_slow *sl);
+/* Forget every flow and stream (replay: each capture on its own; the
+ * same tuples recur across captures). Returns 0 or -ENOMEM. */
+int vk_slow_reset(struct vk_slow *sl);
 
 /* The vk_slow ring's callback (ctx: the struct vk_slow). Always 0: a bad
  * record is skipped. */
