@@ -454,45 +454,48 @@ __noinline int vk_match_seg_name(struct vk_scratch *s, __u32 src)
 	return vk_match_name(s, src);
 }
 
+/* vk_match_tls and vk_match_http: what the segment held. */
+#define VK_SEG_NONE	0	/* no name: not a hello or request, a broken one */
+#define VK_SEG_NAME	1	/* the name, read (and matched when it could) */
+#define VK_SEG_LATER	2	/* a hello or request whose name may come later */
+
 /* A TCP segment at payload offset off that starts an HTTP/1.x request
  * (vk_http_candidate): its Host header matched as a DNS query name is,
- * when it is in this segment. Any port. */
+ * when it is in this segment. Any port. Returns VK_SEG_*. */
 __noinline int vk_match_http(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 {
 	__u32 zero = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 
 	if (!s || !st || !seg_copy(ctx, s, off, VK_HTTP_MIN_REQ))
-		return 0;
+		return VK_SEG_NONE;
 	st->v[VK_STAT_HTTP_REQUESTS]++;
 	vk_http_start(&s->http);
 	bpf_loop(VK_TLS_BUF_LEN + 1, http_cb, NULL, 0);
 	if (!s->http.found) {
 		if (s->http.err)
 			st->v[s->http.err & VK_STAT_MASK]++;
-		return 0;
+		/* past the segment, not past the bytes the reader takes */
+		return s->http.err == VK_STAT_HTTP_HOST_LATER && s->tls.len < VK_TLS_BUF_LEN ?
+		       VK_SEG_LATER : VK_SEG_NONE;
 	}
 	s->tls.sni_off = s->http.off;
 	s->tls.sni_len = s->http.len;
-	return vk_match_seg_name(s, VK_SRC_HTTP_HOST);
+	vk_match_seg_name(s, VK_SRC_HTTP_HOST);
+	return VK_SEG_NAME;
 }
-
-/* vk_match_tls: what the segment held. */
-#define VK_TLS_NONE	0	/* no SNI: not a hello, a broken one, none in it */
-#define VK_TLS_SNI	1	/* the SNI, read (and matched when it could) */
-#define VK_TLS_LATER	2	/* a hello whose SNI may be in a later segment */
 
 /* A TCP segment at payload offset off that starts a ClientHello
  * (vk_tls_candidate): its SNI matched as a DNS query name is, when it is
  * in this segment. Any port: the record is known by its content.
- * Returns VK_TLS_*. */
+ * Returns VK_SEG_*. */
 __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 {
 	__u32 zero = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 
 	if (!s || !st || !seg_copy(ctx, s, off, VK_TLS_MIN_HELLO))
-		return VK_TLS_NONE;
+		return VK_SEG_NONE;
 	st->v[VK_STAT_TLS_HELLOS]++;
 	if (!vk_tls_hello(&s->tls))
 		bpf_loop(VK_TLS_MAX_EXT, tls_ext_cb, NULL, 0);
@@ -502,10 +505,10 @@ __noinline int vk_match_tls(struct xdp_md *ctx, struct vk_scratch *s, __u32 off)
 			s->tls.err = VK_STAT_ERR_TLS_HELLO;
 		if (s->tls.err)
 			st->v[s->tls.err & VK_STAT_MASK]++;
-		return s->tls.err == VK_STAT_TLS_SNI_LATER ? VK_TLS_LATER : VK_TLS_NONE;
+		return s->tls.err == VK_STAT_TLS_SNI_LATER ? VK_SEG_LATER : VK_SEG_NONE;
 	}
 	vk_match_seg_name(s, VK_SRC_TLS_SNI);
-	return VK_TLS_SNI;
+	return VK_SEG_NAME;
 }
 
 /* The question section of a DNS message at frame offset off (under
@@ -803,11 +806,12 @@ __noinline int vk_parse_xdp(struct xdp_md *ctx, struct vk_pkt *p)
 }
 
 /* A TCP segment with a payload: the ClientHello or HTTP request it
- * starts, read here when it can be; the slow path's when not. fl is
+ * starts, read here when it can be; the slow path's when not (the flow's
+ * first bytes: userspace tells the hello from the request). fl is
  * vk_flow_find's answer for its flow (0: not followed). */
 __noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u64 fl, int tls, int http)
 {
-	__u32 state, seq0, seq, first, held, r = VK_TLS_NONE;
+	__u32 state, seq0, seq, first, held, r = VK_SEG_NONE;
 
 	if (!s)
 		return 0;
@@ -823,8 +827,8 @@ __noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u64 fl, 
 	if (tls)
 		r = vk_match_tls(ctx, s, s->pkt.pay_off);
 	else if (http)
-		vk_match_http(ctx, s, s->pkt.pay_off);
-	if (r == VK_TLS_LATER) {
+		r = vk_match_http(ctx, s, s->pkt.pay_off);
+	if (r == VK_SEG_LATER) {
 		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
 		return vk_flow_up(ctx, s, seq, VK_SEGF_FIRST);
 	}

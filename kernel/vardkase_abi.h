@@ -302,7 +302,8 @@ _Static_assert((VK_SEG_DATA & (VK_SEG_DATA - 1)) == 0, "VK_SEG_DATA masks length
 enum vk_flow_state {
 	VK_FLOW_FREE = 0,
 	VK_FLOW_SYN = 1,	/* a SYN seen; the first data not yet */
-	VK_FLOW_HELLO = 2,	/* the first data is an unfinished ClientHello */
+	VK_FLOW_HELLO = 2,	/* the first data is an unfinished ClientHello
+				 * (or HTTP request: userspace tells them apart) */
 	VK_FLOW_QUIC = 3,	/* QUIC Initials went up (held counts them) */
 };
 /* Initial datagrams a QUIC flow hands up per slot (its TTL): a client
@@ -371,6 +372,8 @@ enum vk_ustat {
 	VK_USTAT_QUIC_PACKETS,		/* Initial packets decrypted */
 	VK_USTAT_QUIC_BAD,		/* ... that did not: tag, length, frames */
 	VK_USTAT_QUIC_HELLOS,		/* ClientHellos read from CRYPTO frames */
+	VK_USTAT_HTTP_REQUESTS,		/* HTTP requests put together and read */
+	VK_USTAT_HTTP_NO_HOST,		/* ... without a Host in their first 2 KiB */
 	VK_USTAT_MAX
 };
 #define VK_USTAT_SLOTS		32

@@ -143,7 +143,7 @@ static __always_inline int vk_http_step(struct vk_http *h, const struct vk_tls *
 			return 0;
 		h->off = pos;
 		h->st = VK_HTTP_VALUE;
-		/* fall through: c is the value's first byte */
+		__attribute__((fallthrough));	/* c is the value's first byte */
 	default:
 		if (c == '\r' || c == '\n' || c == ':' || c == ' ' || c == '\t') {
 			h->len = pos - h->off;

@@ -349,6 +349,37 @@ static void test_lying_lengths(void **state)
 	assert_int_equal(ust(e, VK_USTAT_ERR_HELLO), bad + 1);
 }
 
+/* An HTTP request whose Host is in its second segment; one whose headers
+ * end without a Host. */
+static void test_http_split(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.1.0.12", "192.0.2.10", 41013, 8080, 21, 0 }, g = f;
+	const char *req = "GET /download/x.bin HTTP/1.1\r\nUser-Agent: curl/7.88.1\r\n"
+			  "Accept: */*\r\nHost: dl.evil.se:8080\r\n\r\n";
+	const char *nohost = "GET / HTTP/1.1\r\nUser-Agent: x\r\nAccept: */*\r\n\r\n";
+	uint64_t nh = ust(e, VK_USTAT_HTTP_NO_HOST);
+
+	HN = strlen(req);
+	memcpy(H, req, HN);
+	send_syn(e, &f);
+	assert_int_equal(send_part(e, &f, 0, 40), 0);
+	send_part(e, &f, 40, HN);
+	assert_int_equal(e->n, 1);
+	assert_int_equal(e->src[0], VK_SRC_HTTP_HOST);
+	assert_string_equal(e->name[0], "dl.evil.se");
+	assert_true(e->flags[0] & VK_EVF_SLOW);
+	assert_false(followed(e, &f));
+
+	g.sport++;
+	HN = strlen(nohost);
+	memcpy(H, nohost, HN);
+	assert_int_equal(send_part(e, &g, 0, 20), 0);
+	assert_int_equal(send_part(e, &g, 20, HN), 0);
+	assert_int_equal(ust(e, VK_USTAT_HTTP_NO_HOST), nh + 1);
+	assert_int_equal(e->dp.slow->ra.n, 0);
+}
+
 /* ---- QUIC ------------------------------------------------------------ */
 
 /* A UDP datagram of d from 10.1.1.<host>:sport to 192.0.2.10:443. */
@@ -480,6 +511,7 @@ int vk_slow_tests(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_too_many_pieces),
 		cmocka_unit_test(test_lying_lengths),
+		cmocka_unit_test(test_http_split),
 		cmocka_unit_test(test_quic_v1),
 		cmocka_unit_test(test_quic_v2_two_initials),
 		cmocka_unit_test(test_quic_hostile),

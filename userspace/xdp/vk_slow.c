@@ -9,11 +9,12 @@
 #include "vk_slow.h"
 #include "../../kernel/lib/hash.h"
 #include "../lib/vk_quic.h"
+#include "../../kernel/lib/http.h"
 
 const char *const vk_ustat_names[] = {
 	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
 	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
-	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos",
+	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos", "slow_http", "slow_http_no_host",
 };
 _Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
 	       "a name per slow-path stat");
@@ -290,6 +291,37 @@ static void on_quic(struct vk_slow *sl, const struct vk_seg *g)
 	sync_stats(sl);
 }
 
+/* ---- HTTP --------------------------------------------------------------- */
+
+/* An HTTP request put together: its Host read by the XDP program's own
+ * reader (kernel/lib/http.h) over the first VK_TLS_BUF_LEN bytes, as XDP
+ * reads a request in one segment. */
+static void try_http(struct vk_slow *sl, struct vk_stream *s, const struct vk_seg *g)
+{
+	struct vk_tls *t = &sl->http_buf;
+	struct vk_http h;
+	struct vk_hello name;
+	uint32_t i;
+
+	t->len = s->contig < VK_TLS_BUF_LEN ? s->contig : VK_TLS_BUF_LEN;
+	memcpy(t->buf, s->buf, t->len);
+	vk_http_start(&h);
+	for (i = 0; i <= VK_TLS_BUF_LEN && !vk_http_step(&h, t); i++)
+		;
+	if (!h.found && h.err == VK_STAT_HTTP_HOST_LATER && t->len < VK_TLS_BUF_LEN &&
+	    s->contig < VK_REASM_WINDOW)
+		return;			/* more to come */
+	ust_add(sl, VK_USTAT_HTTP_REQUESTS, 1);
+	if (h.found && h.len <= 255) {
+		name.sni_len = (uint16_t)h.len;
+		memcpy(name.sni, t->buf + h.off, h.len);
+		match(sl, g, &name, VK_SRC_HTTP_HOST);
+	} else {
+		ust_add(sl, VK_USTAT_HTTP_NO_HOST, 1);
+	}
+	finish(sl, s, g->ts_ns);
+}
+
 int vk_slow_on_seg(void *ctx, void *data, size_t size)
 {
 	struct vk_slow *sl = ctx;
@@ -320,7 +352,11 @@ int vk_slow_on_seg(void *ctx, void *data, size_t size)
 	}
 	s = vk_reasm_add(&sl->ra, &g->k, g->seq0, g->slot, g->seq, g->data, g->len, g->ts_ns,
 			 &err);
-	if (s)
+	/* the flow's first byte says what it is: XDP handed it up as the
+	 * start of a hello (0x16) or of a request (a method) */
+	if (s && s->contig && s->buf[0] != 0x16)
+		try_http(sl, s, g);
+	else if (s)
 		try_hello(sl, s, g);
 	else if (err == -E2BIG)
 		slot_free(sl, g->slot, &g->k, g->seq0);
