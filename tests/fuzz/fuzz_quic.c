@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data++;
 		size--;
 		while (pos < size && size - pos <= sizeof(plain)) {
-			int rc = vk_quic_open(data + pos, size - pos, plain, &p);
+			int rc = vk_quic_open(data + pos, size - pos, plain, &p, NULL);
 
 			if (p.len > size - pos)
 				abort();	/* a packet never reaches past the datagram */
@@ -59,11 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 data + 1, size - 1, 1200, dg, sizeof(dg));
 	if (n < 0)
 		abort();
-	if (vk_quic_open(dg, (size_t)n, plain, &p) || p.len != (size_t)n ||
+	if (vk_quic_open(dg, (size_t)n, plain, &p, NULL) || p.len != (size_t)n ||
 	    vk_quic_crypto_frames(plain, p.plain_len, on_crypto, &s) || s.n != size - 1 || s.off != 7)
 		abort();	/* what is sealed opens to the same */
 	dg[(size - 1) % (size_t)n] ^= 0x01;
-	if (!vk_quic_open(dg, (size_t)n, plain, &p) && (size - 1) % (size_t)n != 0)
+	if (!vk_quic_open(dg, (size_t)n, plain, &p, NULL) && (size - 1) % (size_t)n != 0)
 		abort();	/* a changed byte does not open (but the first's low bits
 			 * are protected header bits: flipping bit 0 changes the
 			 * packet number length, a header change the tag sees too) */

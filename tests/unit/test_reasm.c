@@ -340,7 +340,7 @@ static void test_quic_seal_open(void **state)
 		n = vk_quic_seal(vs[i], dcid, 8, scid, 4, 7, 100, crypto, sizeof(crypto), 1200, pkt,
 				 sizeof(pkt));
 		assert_true(n >= 1200);
-		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), 0);
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), 0);
 		assert_int_equal(p.version, vs[i]);
 		assert_int_equal(p.pn, 7);
 		assert_int_equal(p.len, n);
@@ -350,21 +350,21 @@ static void test_quic_seal_open(void **state)
 		assert_int_equal(f.off[0], 100);
 		assert_int_equal(f.len[0], sizeof(crypto));
 		pkt[n - 1] ^= 1;			/* the tag */
-		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EACCES);
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -EACCES);
 		pkt[n - 1] ^= 1;
 		pkt[n / 2] ^= 1;			/* the ciphertext */
-		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EACCES);
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -EACCES);
 		pkt[n / 2] ^= 1;
 		pkt[10] ^= 1;				/* the DCID: other keys */
-		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EACCES);
+		assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -EACCES);
 		pkt[10] ^= 1;
 		for (size_t cut = 0; cut < (size_t)n; cut += 7)	/* cut anywhere */
-			assert_int_not_equal(vk_quic_open(pkt, cut, plain, &p), 0);
+			assert_int_not_equal(vk_quic_open(pkt, cut, plain, &p, NULL), 0);
 	}
 	pkt[1] = 0xff;					/* a version we do not read */
-	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -EPROTONOSUPPORT);
+	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -EPROTONOSUPPORT);
 	pkt[0] &= 0x7f;					/* a short header */
-	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p), -ENOMSG);
+	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -ENOMSG);
 }
 
 static void test_quic_frames_lie(void **state)

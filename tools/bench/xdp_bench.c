@@ -7,7 +7,8 @@
  * extensions; http: requests with a .miss Host after a User-Agent;
  * split1: the first segment of a browser's hello whose SNI is in the
  * next, handed to the slow path) and prints the median ns/packet of
- * several rounds and the ratio; then the slow path's hellos per second; also the load time and the kernel bytes per address indicator
+ * several rounds and the ratio; then the slow path's split hellos and
+ * QUIC Initials per second; also the load time and the kernel bytes per address indicator
  * (from the maps' sizes). Writes the same to build/bench/xdp.json.
  *
  * Indicators live in 1.0.0.0/8..126.0.0.0/8, 2001:db8::/32 and under
@@ -28,6 +29,7 @@
 #include "vardkase.skel.h"
 #include "xdp/vk_dp.h"
 #include "xdp/vk_slow.h"
+#include "lib/vk_quic.h"
 #include "xdp/vk_state.h"
 #include "lib/vk_log.h"
 #include "../../tests/bpf/tls_hello.h"
@@ -156,7 +158,7 @@ static int build_set(struct vk_set *s, const struct counts *c, uint32_t *hits)
 
 /* ---- packets ---------------------------------------------------------- */
 
-struct pkt { uint8_t b[640]; uint32_t n; };
+struct pkt { uint8_t b[1600]; uint32_t n; };	/* room for a 1500-byte frame */
 
 static void tcp4(struct pkt *p, uint32_t src, uint32_t dst)
 {
@@ -228,28 +230,71 @@ static void http4(struct pkt *p)
 	tcp4_payload(p, htonl(0xc0a80001), miss4(), (const uint8_t *)req, (size_t)n);
 }
 
-/* A browser's hello (an X25519MLKEM768 key share, the SNI after it) in
- * two segments of flow sport, cut at 1400 bytes: seg 0 or 1. */
+/* A browser's hello (an X25519MLKEM768 key share, the SNI after it, 1.4
+ * kB) in two segments of flow sport, cut at CUT bytes (before the SNI):
+ * part 0 or 1. */
+#define CUT	1000
 static void split4(struct pkt *p, uint16_t sport, uint32_t dst, int part)
 {
 	static uint8_t h[2048];
 	static size_t n;
-	uint32_t seq = 1000 + (part ? 1400 : 0);
+	uint32_t seq = 1000 + (part ? CUT : 0);
 
 	if (!n) {
 		struct hello_opts o = { .sid = 32, .pre = 1216, .sni = "www.split-bench.miss" };
 
 		vk_test_hello(h, &n, &o);
+		if (n <= CUT || n - CUT > sizeof(p->b) - 54) {
+			fprintf(stderr, "split4: a hello of %zu bytes\n", n);
+			exit(1);
+		}
 	}
 	if (part)
-		tcp4_payload(p, htonl(0xc0a80001), dst, h + 1400, n - 1400);
+		tcp4_payload(p, htonl(0xc0a80001), dst, h + CUT, n - CUT);
 	else
-		tcp4_payload(p, htonl(0xc0a80001), dst, h, 1400);
+		tcp4_payload(p, htonl(0xc0a80001), dst, h, CUT);
 	p->b[34] = (uint8_t)(sport >> 8);
 	p->b[35] = (uint8_t)sport;
 	p->b[38] = (uint8_t)(seq >> 24); p->b[39] = (uint8_t)(seq >> 16);
 	p->b[40] = (uint8_t)(seq >> 8); p->b[41] = (uint8_t)seq;
 	p->b[47] = 0x10;	/* ACK */
+}
+
+/* A QUIC client's first flight as Chrome sends it: a hello with a
+ * post-quantum key share for a .miss name, in two Initials (version 1,
+ * 1200 bytes and more each) of one connection ID, the connection's own
+ * (conn): Initial part (0 or 1) from flow sport. */
+static void quic4(struct pkt *p, uint16_t sport, uint32_t dst, uint32_t conn, int part)
+{
+	static uint8_t h[2048];
+	static size_t n;
+	uint8_t dg[1500], dcid[8] = { 0x5a, 0, 0, 0 }, *ip = p->b + 14, *u = ip + 20;
+	size_t half;
+	int m;
+
+	if (!n) {
+		struct hello_opts o = { .sid = 0, .pre = 1216, .sni = "www.quic-bench.miss" };
+
+		vk_test_hello(h, &n, &o);
+	}
+	memcpy(dcid + 4, &conn, 4);
+	half = (n - 5) / 2;
+	m = vk_quic_seal(VK_QUIC_V1, dcid, 8, dcid, 8, (uint32_t)part, part ? half : 0,
+			 h + 5 + (part ? half : 0), part ? n - 5 - half : half, 1200, dg, sizeof(dg));
+	if (m < 1200 || 14 + 28 + (size_t)m > sizeof(p->b)) {
+		fprintf(stderr, "quic4: no Initial (%d)\n", m);
+		exit(1);
+	}
+	tcp4(p, htonl(0xc0a80001), dst);
+	ip[9] = 17;
+	ip[2] = (uint8_t)((28 + m) >> 8);
+	ip[3] = (uint8_t)(28 + m);
+	u[0] = (uint8_t)(sport >> 8); u[1] = (uint8_t)sport;
+	u[2] = 0x01; u[3] = 0xbb;
+	u[4] = (uint8_t)((8 + m) >> 8); u[5] = (uint8_t)(8 + m);
+	u[6] = u[7] = 0;
+	memcpy(u + 8, dg, (size_t)m);
+	p->n = 14 + 28 + (uint32_t)m;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -354,10 +399,12 @@ static void measure(int efd, int vfd, const struct pkt *pk, int n, uint32_t repe
 }
 
 /* Handshakes per second through the slow path on one core: the records
- * of SLOW_HELLOS split hellos (both segments through XDP, untimed), then
- * the ring consumed (reassembly, the hello read, vardkase_slow's match:
- * timed). Median of the rounds; *us: microseconds per hello. */
-static double slow_rate(struct vk_dp *dp, double *us)
+ * of SLOW_HELLOS split hellos (both segments through XDP, untimed), or of
+ * as many QUIC first flights (two Initials each, their own connection
+ * IDs), then the ring consumed (reassembly or decryption, the hello read,
+ * vardkase_slow's match: timed). Median of the rounds; *us: microseconds
+ * per hello. */
+static double slow_rate(struct vk_dp *dp, double *us, int quic)
 {
 	static struct pkt pk[2 * SLOW_HELLOS];
 	double r[ROUNDS];
@@ -371,6 +418,11 @@ static double slow_rate(struct vk_dp *dp, double *us)
 			uint16_t sport = (uint16_t)(1024 + round * SLOW_HELLOS + i);
 			uint32_t dst = miss4();
 
+			if (quic) {
+				quic4(&pk[2 * i], sport, dst, (uint32_t)(round * SLOW_HELLOS + i), 0);
+				quic4(&pk[2 * i + 1], sport, dst, (uint32_t)(round * SLOW_HELLOS + i), 1);
+				continue;
+			}
 			split4(&pk[2 * i], sport, dst, 0);
 			split4(&pk[2 * i + 1], sport, dst, 1);
 		}
@@ -426,7 +478,7 @@ int main(int argc, char **argv)
 	struct vk_set set;
 	struct pkt *pk[NWORK];
 	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT, NSPLIT }, w, i, efd, vfd;
-	double slow_hps = 0, slow_us = 0;
+	double slow_hps = 0, slow_us = 0, quic_ips = 0, quic_us = 0;
 	double e_ns[NWORK], v_ns[NWORK], ratio[NWORK], state_bytes = 0;
 	uint8_t data[600];
 	uint32_t *hits = calloc(c.v4, 4);
@@ -522,9 +574,13 @@ int main(int argc, char **argv)
 			w == NWORK - 1 ? &dp : NULL);
 		printf("%-8s %12.1f %14.1f %8.2f\n", work[w], e_ns[w], v_ns[w], ratio[w]);
 	}
-	slow_hps = slow_rate(&dp, &slow_us);
+	slow_hps = slow_rate(&dp, &slow_us, 0);
 	printf("\nslow path (split ClientHellos: reassembly, read, match), one core: "
 	       "%.0f hellos/s, %.2f us each\n", slow_hps, slow_us);
+	quic_ips = slow_rate(&dp, &quic_us, 1);
+	printf("slow path (QUIC first flights of two Initials: keys, decrypt, CRYPTO frames, "
+	       "read, match), one core: %.0f hellos/s (%.0f Initials/s), %.2f us each\n",
+	       quic_ips, 2 * quic_ips, quic_us);
 	printf("slow path memory cap: %u streams, %.0f MiB of bytes (+ %zu bytes per stream)\n",
 	       VK_SLOW_STREAMS, VK_SLOW_BYTES / 1048576.0, sizeof(struct vk_stream));
 	n_addr = c.v4 + c.v6 + c.v4pfx + c.v6pfx + c.v4port;
@@ -557,8 +613,9 @@ int main(int argc, char **argv)
 			fprintf(f, "%s\"%s\": {\"empty_ns\": %.1f, \"vardkase_ns\": %.1f, \"ratio\": %.2f}",
 				w ? ", " : "", work[w], e_ns[w], v_ns[w], ratio[w]);
 		fprintf(f, "}, \"load_seconds\": %.3f, \"bytes_per_address\": %.1f,"
-			" \"state_file_bytes\": %.0f, \"slow_hellos_per_s\": %.0f}\n",
-			st.seconds, (double)addr_bytes / (double)n_addr, state_bytes, slow_hps);
+			" \"state_file_bytes\": %.0f, \"slow_hellos_per_s\": %.0f,"
+			" \"slow_quic_hellos_per_s\": %.0f}\n",
+			st.seconds, (double)addr_bytes / (double)n_addr, state_bytes, slow_hps, quic_ips);
 		fclose(f);
 		printf("written: %s\n", json);
 	}

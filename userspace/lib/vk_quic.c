@@ -4,7 +4,6 @@
 #include <string.h>
 #include <mbedtls/aes.h>
 #include <mbedtls/gcm.h>
-#include <mbedtls/hkdf.h>
 #include <mbedtls/md.h>
 #include "vk_quic.h"
 
@@ -40,14 +39,17 @@ static int varint(const uint8_t *d, size_t n, size_t *pos, uint64_t *v)
 	return 0;
 }
 
-/* HKDF-Expand-Label (RFC 8446 7.1) with an empty context. */
-static int expand_label(const uint8_t *secret, const char *label, uint8_t *out, size_t len)
+/* HKDF-Expand-Label (RFC 8446 7.1) with an empty context, for outputs
+ * of one hash block (<= 32 bytes): HMAC(secret, info | 0x01) on a
+ * context set up once per key derivation (mbedtls_hkdf_* sets one up per
+ * call: most of the time of a derivation went there). */
+static int expand_label(mbedtls_md_context_t *md, const uint8_t *secret, const char *label,
+			uint8_t *out, size_t len)
 {
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
-	uint8_t info[2 + 1 + 6 + 32 + 1];
+	uint8_t info[2 + 1 + 6 + 32 + 1 + 1], t[32];
 	size_t ll = strlen(label), n = 0;
 
-	if (ll > 32)
+	if (ll > 32 || len > 32)
 		return -EINVAL;
 	info[n++] = (uint8_t)(len >> 8);
 	info[n++] = (uint8_t)len;
@@ -56,30 +58,42 @@ static int expand_label(const uint8_t *secret, const char *label, uint8_t *out, 
 	n += 6;
 	memcpy(info + n, label, ll);
 	n += ll;
-	info[n++] = 0;
-	return mbedtls_hkdf_expand(md, secret, 32, info, n, out, len) ? -EIO : 0;
+	info[n++] = 0;			/* no context */
+	info[n++] = 1;			/* T(1) */
+	if (mbedtls_md_hmac_starts(md, secret, 32) || mbedtls_md_hmac_update(md, info, n) ||
+	    mbedtls_md_hmac_finish(md, t))
+		return -EIO;
+	memcpy(out, t, len);
+	return 0;
 }
 
 int vk_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 			struct vk_quic_keys *k)
 {
-	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
 	uint8_t initial[32], client[32];
 	int v2 = version == VK_QUIC_V2, rc;
+	mbedtls_md_context_t md;
 
 	if (version != VK_QUIC_V1 && !v2)
 		return -EPROTONOSUPPORT;
 	if (dcid_len > VK_QUIC_CID_MAX)
 		return -EINVAL;
-	if (!md || mbedtls_hkdf_extract(md, v2 ? SALT_V2 : SALT_V1, 20, dcid, dcid_len, initial))
-		return -EIO;
-	rc = expand_label(initial, "client in", client, 32);
+	mbedtls_md_init(&md);
+	/* HKDF-Extract is HMAC(salt, DCID) */
+	rc = !info || mbedtls_md_setup(&md, info, 1) ||
+	     mbedtls_md_hmac_starts(&md, v2 ? SALT_V2 : SALT_V1, 20) ||
+	     mbedtls_md_hmac_update(&md, dcid, dcid_len) || mbedtls_md_hmac_finish(&md, initial) ?
+	     -EIO : 0;
 	if (!rc)
-		rc = expand_label(client, v2 ? "quicv2 key" : "quic key", k->key, 16);
+		rc = expand_label(&md, initial, "client in", client, 32);
 	if (!rc)
-		rc = expand_label(client, v2 ? "quicv2 iv" : "quic iv", k->iv, 12);
+		rc = expand_label(&md, client, v2 ? "quicv2 key" : "quic key", k->key, 16);
 	if (!rc)
-		rc = expand_label(client, v2 ? "quicv2 hp" : "quic hp", k->hp, 16);
+		rc = expand_label(&md, client, v2 ? "quicv2 iv" : "quic iv", k->iv, 12);
+	if (!rc)
+		rc = expand_label(&md, client, v2 ? "quicv2 hp" : "quic hp", k->hp, 16);
+	mbedtls_md_free(&md);
 	return rc;
 }
 
@@ -111,7 +125,30 @@ static int initial_type(uint32_t version)
 	return version == VK_QUIC_V2 ? 1 : 0;
 }
 
-int vk_quic_open(const uint8_t *d, size_t n, uint8_t *plain, struct vk_quic_pkt *p)
+static int keys_of(const struct vk_quic_pkt *p, struct vk_quic_cache *c, struct vk_quic_keys *k)
+{
+	unsigned int i;
+	int rc;
+
+	for (i = 0; c && i < VK_QUIC_CACHE; i++)
+		if (c->e[i].version == p->version && c->e[i].dcid_len == p->dcid_len &&
+		    !memcmp(c->e[i].dcid, p->dcid, p->dcid_len)) {
+			*k = c->e[i].k;
+			return 0;
+		}
+	rc = vk_quic_client_keys(p->version, p->dcid, p->dcid_len, k);
+	if (!rc && c) {
+		i = c->next++ % VK_QUIC_CACHE;
+		c->e[i].version = p->version;
+		c->e[i].dcid_len = p->dcid_len;
+		memcpy(c->e[i].dcid, p->dcid, p->dcid_len);
+		c->e[i].k = *k;
+	}
+	return rc;
+}
+
+int vk_quic_open(const uint8_t *d, size_t n, uint8_t *plain, struct vk_quic_pkt *p,
+		 struct vk_quic_cache *cache)
 {
 	size_t pos = 5, pn_off, pn_len, plen, i;
 	uint64_t tok, length;
@@ -151,7 +188,7 @@ int vk_quic_open(const uint8_t *d, size_t n, uint8_t *plain, struct vk_quic_pkt 
 		return -ENOMSG;			/* 0-RTT, Handshake: skipped whole */
 	if (length < 4 + 16)			/* room for the sample */
 		return -EBADMSG;
-	rc = vk_quic_client_keys(p->version, p->dcid, p->dcid_len, &k);
+	rc = keys_of(p, cache, &k);
 	if (!rc)
 		rc = hp_mask(&k, d + pn_off + 4, mask);
 	if (rc)

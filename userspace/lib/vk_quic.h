@@ -28,6 +28,19 @@ struct vk_quic_keys {
 int vk_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 			struct vk_quic_keys *k);
 
+/* The keys of the connection IDs seen last, the caller's (a connection's
+ * Initials share their DCID: a post-quantum hello spans two, and a key
+ * derivation costs more than a decryption). */
+#define VK_QUIC_CACHE		16
+struct vk_quic_cache {
+	struct {
+		uint32_t version;
+		uint8_t dcid_len, dcid[VK_QUIC_CID_MAX];
+		struct vk_quic_keys k;
+	} e[VK_QUIC_CACHE];
+	unsigned int next;
+};
+
 struct vk_quic_pkt {
 	uint32_t version;
 	uint8_t dcid[VK_QUIC_CID_MAX], dcid_len;
@@ -39,13 +52,15 @@ struct vk_quic_pkt {
 /*
  * The long-header packet at d (n bytes to the datagram's end): when it
  * is a client Initial of version 1 or 2, its protection is removed into
- * plain (room for n bytes) and *p filled. Returns 0; -ENOMSG when it is
+ * plain (room for n bytes) and *p filled. cache (may be NULL) keeps the
+ * keys derived. Returns 0; -ENOMSG when it is
  * not an Initial (another type, a short header: p->len says how far it
  * goes when known, else 0); -EPROTONOSUPPORT for another version;
  * -EBADMSG when a length lies; -EACCES when the tag does not verify (the
  * keys are not this packet's, or it was changed).
  */
-int vk_quic_open(const uint8_t *d, size_t n, uint8_t *plain, struct vk_quic_pkt *p);
+int vk_quic_open(const uint8_t *d, size_t n, uint8_t *plain, struct vk_quic_pkt *p,
+		 struct vk_quic_cache *cache);
 
 /*
  * Call fn for every CRYPTO frame of an Initial's plaintext (offset,

@@ -171,10 +171,29 @@ static void match(struct vk_slow *sl, const struct vk_seg *g, const struct vk_he
 		ust_add(sl, VK_USTAT_MATCH_FAIL, 1);
 }
 
+/* A whole ClientHello message: parsed, counted (as which: a TLS or a
+ * QUIC hello), its SNI matched as source. */
+static void read_hello(struct vk_slow *sl, const struct vk_seg *g, const uint8_t *m, size_t len,
+		       enum vk_ustat which, uint8_t source)
+{
+	struct vk_hello h;
+
+	if (vk_hello_parse(m, len, &h)) {
+		ust_add(sl, VK_USTAT_ERR_HELLO, 1);
+		return;
+	}
+	ust_add(sl, which, 1);
+	if (h.ech)
+		ust_add(sl, VK_USTAT_ECH, 1);
+	if (h.has_sni) {
+		ust_add(sl, VK_USTAT_SNI, 1);
+		match(sl, g, &h, source);
+	}
+}
+
 /* What the stream's first bytes say now: wait, or read and finish. */
 static void try_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_seg *g)
 {
-	struct vk_hello h;
 	size_t len;
 	int rc;
 
@@ -183,17 +202,10 @@ static void try_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_s
 	rc = vk_tls_collect(s->buf, s->contig, sl->msg, sizeof(sl->msg), &len);
 	if (rc == 0 && s->contig < VK_REASM_WINDOW)
 		return;			/* more to come */
-	if (rc == 1 && !vk_hello_parse(sl->msg, len, &h)) {
-		ust_add(sl, VK_USTAT_HELLOS, 1);
-		if (h.ech)
-			ust_add(sl, VK_USTAT_ECH, 1);
-		if (h.has_sni) {
-			ust_add(sl, VK_USTAT_SNI, 1);
-			match(sl, g, &h, VK_SRC_TLS_SNI);
-		}
-	} else {
+	if (rc == 1)
+		read_hello(sl, g, sl->msg, len, VK_USTAT_HELLOS, VK_SRC_TLS_SNI);
+	else
 		ust_add(sl, rc == -EMSGSIZE || rc == 0 ? VK_USTAT_TOO_BIG : VK_USTAT_ERR_HELLO, 1);
-	}
 	finish(sl, s, g->ts_ns);
 }
 
@@ -226,7 +238,6 @@ static void on_crypto(void *arg, uint64_t off, const uint8_t *d, size_t n)
 /* The CRYPTO stream's first message, once it is all there. */
 static void try_quic_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_seg *g)
 {
-	struct vk_hello h;
 	size_t len;
 
 	if (s->contig < 4)
@@ -239,17 +250,7 @@ static void try_quic_hello(struct vk_slow *sl, struct vk_stream *s, const struct
 	}
 	if (s->contig < len)
 		return;
-	if (!vk_hello_parse(s->buf, len, &h)) {
-		ust_add(sl, VK_USTAT_QUIC_HELLOS, 1);
-		if (h.ech)
-			ust_add(sl, VK_USTAT_ECH, 1);
-		if (h.has_sni) {
-			ust_add(sl, VK_USTAT_SNI, 1);
-			match(sl, g, &h, VK_SRC_QUIC_SNI);
-		}
-	} else {
-		ust_add(sl, VK_USTAT_ERR_HELLO, 1);
-	}
+	read_hello(sl, g, s->buf, len, VK_USTAT_QUIC_HELLOS, VK_SRC_QUIC_SNI);
 	finish(sl, s, g->ts_ns);
 }
 
@@ -268,7 +269,7 @@ static void on_quic(struct vk_slow *sl, const struct vk_seg *g)
 		return;
 	sl->cur_slot = g->slot;
 	while (pos < g->len) {
-		int rc = vk_quic_open(g->data + pos, g->len - pos, sl->msg, &p);
+		int rc = vk_quic_open(g->data + pos, g->len - pos, sl->msg, &p, &sl->quic_keys);
 
 		if (rc == -ENOMSG && p.len) {
 			pos += p.len;		/* a 0-RTT or Handshake packet */

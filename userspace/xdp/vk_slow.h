@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "../lib/vk_hello.h"
 #include "../lib/vk_reasm.h"
+#include "../lib/vk_quic.h"
 #include "../../kernel/lib/tls.h"
 
 /* Defaults: the memory the slow path may hold. */
@@ -35,6 +36,7 @@ struct vk_slow {
 	uint8_t msg[VK_HELLO_MAX];	/* a hello; a QUIC packet's plaintext */
 	uint32_t cur_slot;		/* the slot of the record at hand */
 	struct vk_tls http_buf;		/* a request's first bytes, for http.h */
+	struct vk_quic_cache quic_keys;	/* Initial keys of the DCIDs seen last */
 };
 
 /* The maps by fd (mapped here) and the matcher. Returns 0 or -errno. */
