@@ -805,16 +805,28 @@ __noinline int vk_parse_xdp(struct xdp_md *ctx, struct vk_pkt *p)
 			(const void *)(long)ctx->data_end, p, vk_replay);
 }
 
+/* What a packet needs past its addresses (the main function keeps one
+ * word of it: fewer live values, fewer spills on the path of a miss). */
+#define VK_DO_DNS	(1u << 0)
+#define VK_DO_TLS	(1u << 1)	/* starts like a ClientHello */
+#define VK_DO_HTTP	(1u << 2)	/* starts like an HTTP request */
+#define VK_DO_FLOW	(1u << 3)	/* its flow's bit is set in vk_flow_bits */
+#define VK_DO_QUIC	(1u << 4)	/* a QUIC client Initial */
+
 /* A TCP segment with a payload: the ClientHello or HTTP request it
  * starts, read here when it can be; the slow path's when not (the flow's
- * first bytes: userspace tells the hello from the request). fl is
- * vk_flow_find's answer for its flow (0: not followed). */
-__noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u64 fl, int tls, int http)
+ * first bytes: userspace tells the hello from the request). todo says
+ * what it may be (VK_DO_*). */
+__noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u32 todo)
 {
 	__u32 state, seq0, seq, first, held, r = VK_SEG_NONE;
+	__u64 fl = 0;
 
 	if (!s)
 		return 0;
+	s->flow = vk_flow_idx(&s->pkt);
+	if (todo & VK_DO_FLOW)
+		fl = vk_flow_find(&s->pkt, s->flow);
 	state = (__u32)fl & 0xff;
 	held = (__u32)fl & VK_FLOWF_HELD;
 	seq0 = (__u32)(fl >> 32);
@@ -824,9 +836,9 @@ __noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u64 fl, 
 	 * flow's first: userspace's (it keeps them and drops repeats) */
 	if (state == VK_FLOW_HELLO || (state == VK_FLOW_SYN && !first))
 		return vk_flow_up(ctx, s, seq0, 0);
-	if (tls)
+	if (todo & VK_DO_TLS)
 		r = vk_match_tls(ctx, s, s->pkt.pay_off);
-	else if (http)
+	else if (todo & VK_DO_HTTP)
 		r = vk_match_http(ctx, s, s->pkt.pay_off);
 	if (r == VK_SEG_LATER) {
 		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
@@ -848,12 +860,11 @@ int vardkase_xdp(struct xdp_md *ctx)
 	const void *data = (void *)(long)ctx->data;
 	const void *end = (void *)(long)ctx->data_end;
 	struct vk_config *cfg = cfg_get();
-	__u32 zero = 0, i, fidx = 0;
+	__u32 zero = 0, i, todo = 0;
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	struct vk_pkt pkt = {};
 	struct vk_scratch *s;
-	int verdict, dns, tls, http, tcp, quic = 0;
-	__u64 fl = 0;
+	int verdict;
 
 	if (!cfg || !st)
 		return XDP_PASS;
@@ -871,29 +882,31 @@ int vardkase_xdp(struct xdp_md *ctx)
 		st->v[pkt.err & VK_STAT_MASK]++;
 	/* a first fragment holds the question too (a padded query the
 	 * kernel fragmented); later ones have no UDP header (pay_off 0) */
-	dns = !pkt.err && pkt.dport == 53 && pkt.pay_off &&
-	      (pkt.proto == IPPROTO_UDP || pkt.proto == IPPROTO_TCP);
-	tcp = !pkt.err && pkt.proto == IPPROTO_TCP && pkt.has_ports;
-	/* a client's SYN: follow the flow until its first bytes are read;
-	 * a data segment of a followed flow: one bit says so, one load. (A
-	 * first fragment's segment is read as far as it goes, not followed:
-	 * its bytes are not all here.) */
-	if (tcp && !pkt.frag) {
-		fidx = vk_flow_idx(&pkt);
-		if ((pkt.tcp_flags & (VK_TCP_SYN | VK_TCP_ACK | VK_TCP_RST)) == VK_TCP_SYN)
-			vk_flow_take(&pkt, fidx, pkt.seq + 1, VK_FLOW_SYN);
-		if (pkt.pay_off && pkt.pay_len && bit_test(&vk_flow_bits, fidx))
-			fl = vk_flow_find(&pkt, fidx);
-	}
-	/* a segment that starts a ClientHello, on any port; a few bytes
-	 * read, only from TCP segments with a payload */
-	tls = http = 0;
-	if (tcp && pkt.pay_off && pkt.pay_len >= VK_HTTP_MIN_REQ) {
-		const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
+	if (!pkt.err && pkt.dport == 53 && pkt.pay_off &&
+	    (pkt.proto == IPPROTO_UDP || pkt.proto == IPPROTO_TCP))
+		todo |= VK_DO_DNS;
+	if (!pkt.err && pkt.proto == IPPROTO_TCP && pkt.has_ports) {
+		int syn = (pkt.tcp_flags & (VK_TCP_SYN | VK_TCP_ACK | VK_TCP_RST)) == VK_TCP_SYN;
 
-		if (b + 6 <= (const __u8 *)end) {
-			tls = vk_tls_candidate(b, pkt.pay_len);
-			http = !tls && vk_http_candidate(b, pkt.pay_len);
+		/* a client's SYN: follow the flow until its first bytes are
+		 * read. (A first fragment's segment is read as far as it goes,
+		 * not followed: its bytes are not all here.) */
+		if (syn && !pkt.frag)
+			vk_flow_take(&pkt, vk_flow_idx(&pkt), pkt.seq + 1, VK_FLOW_SYN);
+		/* a segment with data: one bit says whether its flow is
+		 * followed; a few bytes say whether it starts a ClientHello or
+		 * a request, on any port. A bare ACK pays for neither. */
+		if (pkt.pay_off && pkt.pay_len) {
+			const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
+
+			if (!pkt.frag && bit_test(&vk_flow_bits, vk_flow_idx(&pkt)))
+				todo |= VK_DO_FLOW;
+			if (pkt.pay_len >= VK_HTTP_MIN_REQ && b + 6 <= (const __u8 *)end) {
+				if (vk_tls_candidate(b, pkt.pay_len))
+					todo |= VK_DO_TLS;
+				else if (vk_http_candidate(b, pkt.pay_len))
+					todo |= VK_DO_HTTP;
+			}
 		}
 	}
 	/* a QUIC client Initial, on any port: a few bytes read */
@@ -901,12 +914,10 @@ int vardkase_xdp(struct xdp_md *ctx)
 	    pkt.pay_len >= VK_QUIC_MIN_DATAGRAM) {
 		const __u8 *b = (const __u8 *)data + (pkt.pay_off & 0x1fff);
 
-		if (b + 5 <= (const __u8 *)end && vk_quic_candidate(b, pkt.pay_len)) {
-			quic = 1;
-			fidx = vk_flow_idx(&pkt);
-		}
+		if (b + 5 <= (const __u8 *)end && vk_quic_candidate(b, pkt.pay_len))
+			todo |= VK_DO_QUIC;
 	}
-	if (!dns && !tls && !http && !fl && !quic && !addr_candidate(cfg, pkt.src, pkt.family) &&
+	if (!todo && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */
 	s = scratch_get();
@@ -917,7 +928,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	s->ifindex = ctx->ingress_ifindex;
 	s->pkt_len = (__u32)(end - data);
 	s->evflags = 0;
-	s->flow = fidx;
+	s->flow = 0;
 	match_addrs(s, cfg);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
@@ -925,13 +936,13 @@ int vardkase_xdp(struct xdp_md *ctx)
 		vk_report_one(s, i);
 	}
 	/* each reports its matches per question, with their names */
-	if (dns && pkt.proto == IPPROTO_UDP)
+	if ((todo & VK_DO_DNS) && pkt.proto == IPPROTO_UDP)
 		vk_match_dns(ctx, s, pkt.pay_off, pkt.pay_len, VK_SRC_DNS_QNAME);
-	else if (dns)
+	else if (todo & VK_DO_DNS)
 		vk_match_dns_tcp(ctx, s);
-	if (tls || http || fl)
-		vk_match_tcp(ctx, s, fl, tls, http);
-	if (quic)
+	if (todo & (VK_DO_TLS | VK_DO_HTTP | VK_DO_FLOW))
+		vk_match_tcp(ctx, s, todo);
+	if (todo & VK_DO_QUIC)
 		vk_quic_up(ctx, s);
 	return verdict;
 }

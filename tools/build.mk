@@ -28,6 +28,13 @@ bench-live: $(BUILD)/tools/vk_pktgen $(BIN)/vardkase-xdp $(BUILD)/kernel/empty.b
 	tools/bench/live_pps.sh $(BIN)/vardkase-xdp $(BUILD)/tools/vk_pktgen \
 		$(BUILD)/kernel/empty.bpf.o $(BUILD)/bench/live.json
 
+bench: bench-names
+.PHONY: bench-names
+bench-names: $(BIN)/vardkase-xdp
+	@mkdir -p $(BUILD)/bench
+	/usr/bin/python3 tools/bench/name_share.py $(BIN)/vardkase-xdp $(SHARED)/pcaps \
+		$(BUILD)/bench/names.json
+
 bench: bench-agent
 .PHONY: bench-agent
 bench-agent: $(BIN)/vardkase-xdp $(BIN)/vardkased

@@ -201,6 +201,7 @@ __noinline int vk_quic_up(struct xdp_md *ctx, struct vk_scratch *s)
 		st->v[VK_STAT_QUIC_TOO_BIG]++;
 		return 0;
 	}
+	s->flow = vk_flow_idx(&s->pkt);
 	idx = s->flow & (VK_FLOW_SLOTS - 1);
 	f = bpf_map_lookup_elem(&vk_flows, &idx);
 	if (!f)

@@ -21,7 +21,7 @@
 
 static __always_inline __u32 vk_flow_idx(const struct vk_pkt *p)
 {
-	return vk_hash_flow(p->src, p->dst, p->sport, p->dport) & (VK_FLOW_SLOTS - 1);
+	return (vk_hash_flow(p->src, p->dst, p->sport, p->dport) >> 16) & (VK_FLOW_SLOTS - 1);
 }
 
 /* The sequence number of the segment's first data byte: a SYN's own

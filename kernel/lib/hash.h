@@ -75,16 +75,19 @@ static __always_inline __u32 vk_hash_v6_32(const __u8 *a)
 }
 
 /* A TCP flow's slot (vk_flows): its client and server address and port.
- * Not keyed: a host that floods slots to push another flow out needs no
- * hash to do it (64k SYNs do), and that is counted. */
+ * Every data segment pays for it, so it is cheap: the words folded, two
+ * multiplications; the top bits are the slot (VK_FLOW_SLOTS is 2^16). Not
+ * keyed: a host that floods slots to push another flow out needs no hash
+ * to do it (64k SYNs do), and that is counted. */
 static __always_inline __u32 vk_hash_flow(const __u8 *src, const __u8 *dst, __u16 sport,
 					  __u16 dport)
 {
 	const __u32 *a = (const __u32 *)src, *b = (const __u32 *)dst;
-	__u64 x = ((__u64)(a[0] ^ a[1] ^ a[2] ^ a[3]) << 32 | (b[0] ^ b[1] ^ b[2] ^ b[3]));
+	__u32 x = (a[0] ^ a[1] ^ a[2] ^ a[3]) * 0x9e3779b1u;
 
-	x = vk_fmix64(x * 0x9e3779b97f4a7c15ull ^ ((__u64)sport << 16 | dport));
-	return (__u32)x;
+	x ^= (b[0] ^ b[1] ^ b[2] ^ b[3]) ^ ((__u32)sport << 16 | dport);
+	x *= 0x85ebca6bu;
+	return x ^ (x >> 15);
 }
 
 /*
