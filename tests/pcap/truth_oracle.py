@@ -34,7 +34,7 @@ QUIC: tshark decrypts a client's Initial packets and reports the SNI of
 the ClientHello in their CRYPTO frames at the frame that completes it; so
 does the box's slow path. A frame must match on the QUIC SNI tshark
 reports there when it is a UDP datagram a receiver reads (not tunnelled)
-starting with a version 1 or 2 long header.
+starting with a long header of version 1, 2 or a draft 29-32.
 Names are checked per kind: dns_qname, dns_tcp, tls_sni, quic_sni, http_host.
 
 The HTTP Hosts of the truth files too: a frame must match on the Host of
@@ -208,15 +208,16 @@ def tcp_payload(raw):
 def quic_initial(raw):
     """Does this frame hold a UDP datagram a receiver reads (not
     tunnelled, a whole one) that starts with a QUIC long header of
-    version 1 or 2? (tshark also decrypts the drafts' versions, whose
-    implementations are gone; the box does not: an exception.)"""
+    version 1, 2 or a draft 29-32? (tshark also decrypts older drafts;
+    the box does not: an exception.)"""
     l = l3(raw)
     u = l.getlayer(UDP) if l is not None else None
     if u is None or u.underlayer is not l or getattr(l, 'flags', 0) & 1:
         return False
     pay = bytes(u.payload)
     return len(pay) >= 5 and pay[0] & 0xc0 == 0xc0 and \
-        pay[1:5] in (b'\x00\x00\x00\x01', b'\x6b\x33\x43\xcf')
+        (pay[1:5] in (b'\x00\x00\x00\x01', b'\x6b\x33\x43\xcf') or
+         (pay[1:4] == b'\xff\x00\x00' and 0x1d <= pay[4] <= 0x20))
 
 def tcp_tuple(raw):
     """(source, destination, their ports) of the TCP segment in this

@@ -3,8 +3,8 @@
  * The slow path's libraries on their own: stream reassembly (order,
  * repeats, overlaps, gaps, the window, both memory caps, the timeout,
  * sequence wrap), the ClientHello reader (records, the SNI rules,
- * hostile lengths) and QUIC Initials (the RFCs' key vectors for v1 and
- * v2, sealed and opened again, bad tags, other versions, frames that
+ * hostile lengths) and QUIC Initials (the key vectors of v1, v2 and
+ * draft 29, sealed and opened again, bad tags, other versions, frames that
  * lie).
  */
 #include <errno.h>
@@ -310,7 +310,15 @@ static void test_quic_keys(void **state)
 	assert_memory_equal(k.iv, want, 12);
 	hex("45b95e15235d6f45a6b19cbcb0294ba9", want);
 	assert_memory_equal(k.hp, want, 16);
-	assert_int_equal(vk_quic_client_keys(0xff00001d, dcid, 8, &k), -EPROTONOSUPPORT);
+	/* draft-ietf-quic-tls-29 A.1 (drafts 29 to 32) */
+	assert_int_equal(vk_quic_client_keys(VK_QUIC_DRAFT29, dcid, 8, &k), 0);
+	hex("175257a31eb09dea9366d8bb79ad80ba", want);
+	assert_memory_equal(k.key, want, 16);
+	hex("6b26114b9cba2b63a9e8dd4f", want);
+	assert_memory_equal(k.iv, want, 12);
+	hex("9ddd12c994c0698b89374a9c077a3077", want);
+	assert_memory_equal(k.hp, want, 16);
+	assert_int_equal(vk_quic_client_keys(0xff00001c, dcid, 8, &k), -EPROTONOSUPPORT);
 }
 
 struct frames { uint64_t off[8]; size_t len[8]; int n; };
@@ -332,11 +340,11 @@ static void test_quic_seal_open(void **state)
 	uint8_t crypto[300];
 	struct vk_quic_pkt p;
 	struct frames f = { 0 };
-	uint32_t vs[2] = { VK_QUIC_V1, VK_QUIC_V2 };
+	uint32_t vs[3] = { VK_QUIC_V1, VK_QUIC_V2, VK_QUIC_DRAFT29 };
 	int n, i;
 
 	memset(crypto, 0x5a, sizeof(crypto));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		n = vk_quic_seal(vs[i], dcid, 8, scid, 4, 7, 100, crypto, sizeof(crypto), 1200, pkt,
 				 sizeof(pkt));
 		assert_true(n >= 1200);
@@ -361,7 +369,7 @@ static void test_quic_seal_open(void **state)
 		for (size_t cut = 0; cut < (size_t)n; cut += 7)	/* cut anywhere */
 			assert_int_not_equal(vk_quic_open(pkt, cut, plain, &p, NULL), 0);
 	}
-	pkt[1] = 0xff;					/* a version we do not read */
+	pkt[1] = 0xff; pkt[2] = pkt[3] = 0; pkt[4] = 0x1c;	/* draft 28: not read */
 	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -EPROTONOSUPPORT);
 	pkt[0] &= 0x7f;					/* a short header */
 	assert_int_equal(vk_quic_open(pkt, (size_t)n, plain, &p, NULL), -ENOMSG);

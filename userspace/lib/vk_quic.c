@@ -17,6 +17,22 @@ static const uint8_t SALT_V2[20] = {
 	0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9,
 };
 
+/* draft-ietf-quic-tls-29 5.2 (drafts 29 to 32) */
+static const uint8_t SALT_D29[20] = {
+	0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
+	0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99,
+};
+
+static int draft(uint32_t v)
+{
+	return v >= VK_QUIC_DRAFT29 && v <= VK_QUIC_DRAFT32;
+}
+
+static int known(uint32_t v)
+{
+	return v == VK_QUIC_V1 || v == VK_QUIC_V2 || draft(v);
+}
+
 static uint32_t be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -75,14 +91,14 @@ int vk_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 	int v2 = version == VK_QUIC_V2, rc;
 	mbedtls_md_context_t md;
 
-	if (version != VK_QUIC_V1 && !v2)
+	if (!known(version))
 		return -EPROTONOSUPPORT;
 	if (dcid_len > VK_QUIC_CID_MAX)
 		return -EINVAL;
 	mbedtls_md_init(&md);
 	/* HKDF-Extract is HMAC(salt, DCID) */
 	rc = !info || mbedtls_md_setup(&md, info, 1) ||
-	     mbedtls_md_hmac_starts(&md, v2 ? SALT_V2 : SALT_V1, 20) ||
+	     mbedtls_md_hmac_starts(&md, v2 ? SALT_V2 : draft(version) ? SALT_D29 : SALT_V1, 20) ||
 	     mbedtls_md_hmac_update(&md, dcid, dcid_len) || mbedtls_md_hmac_finish(&md, initial) ?
 	     -EIO : 0;
 	if (!rc)
@@ -161,7 +177,7 @@ int vk_quic_open(const uint8_t *d, size_t n, uint8_t *plain, struct vk_quic_pkt 
 	if (n < 7 || !(d[0] & 0x80))
 		return -ENOMSG;			/* a short header */
 	p->version = be32(d + 1);
-	if (p->version != VK_QUIC_V1 && p->version != VK_QUIC_V2)
+	if (!known(p->version))
 		return p->version ? -EPROTONOSUPPORT : -ENOMSG;	/* 0: negotiation */
 	p->dcid_len = d[pos++];
 	if (p->dcid_len > VK_QUIC_CID_MAX || pos + p->dcid_len + 1 > n)

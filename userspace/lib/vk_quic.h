@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * QUIC Initial packets (RFC 9000, 9001; version 2, RFC 9369): their
+ * QUIC Initial packets (RFC 9000, 9001; version 2, RFC 9369; drafts
+ * 29-32, which old stacks and captures still have): their
  * protection removed with the keys every observer can derive from the
  * client's Destination Connection ID (HKDF-SHA256, AES-128-GCM, AES-ECB
  * header protection, all mbedTLS), their CRYPTO frames listed. The slow
@@ -15,6 +16,9 @@
 
 #define VK_QUIC_V1		0x00000001u
 #define VK_QUIC_V2		0x6b3343cfu
+/* drafts 29 to 32: version 1's format and labels, their own salt */
+#define VK_QUIC_DRAFT29		0xff00001du
+#define VK_QUIC_DRAFT32		0xff000020u
 #define VK_QUIC_CID_MAX		20
 #define VK_QUIC_MIN_INITIAL	1200	/* a client's Initial datagram, at least */
 
@@ -22,7 +26,7 @@ struct vk_quic_keys {
 	uint8_t key[16], iv[12], hp[16];
 };
 
-/* The client's Initial keys for version (VK_QUIC_V1 or V2) from the
+/* The client's Initial keys for version (VK_QUIC_V1, V2, a draft 29-32) from the
  * Destination Connection ID. Returns 0, -EPROTONOSUPPORT for another
  * version, -EINVAL for a CID over 20 bytes, -EIO when mbedTLS fails. */
 int vk_quic_client_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
