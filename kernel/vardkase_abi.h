@@ -374,6 +374,7 @@ enum vk_ustat {
 	VK_USTAT_QUIC_HELLOS,		/* ClientHellos read from CRYPTO frames */
 	VK_USTAT_HTTP_REQUESTS,		/* HTTP requests put together and read */
 	VK_USTAT_HTTP_NO_HOST,		/* ... without a Host in their first 2 KiB */
+	VK_USTAT_DONE_FULL,		/* a stream read 10 s ago or less forgotten */
 	VK_USTAT_MAX
 };
 #define VK_USTAT_SLOTS		32

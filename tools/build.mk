@@ -28,6 +28,16 @@ bench-live: $(BUILD)/tools/vk_pktgen $(BIN)/vardkase-xdp $(BUILD)/kernel/empty.b
 	tools/bench/live_pps.sh $(BIN)/vardkase-xdp $(BUILD)/tools/vk_pktgen \
 		$(BUILD)/kernel/empty.bpf.o $(BUILD)/bench/live.json
 
+# the program before issue 11's name readers, side by side with this one
+VK_BENCH_BASE ?= d84e508
+$(BUILD)/tools/xdp_ab: tools/bench/xdp_ab.c
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -o $@ $< $(LDLIBS_BPF)
+bench: bench-ab
+.PHONY: bench-ab
+bench-ab: $(BUILD)/tools/xdp_ab $(BUILD)/tools/xdp_bench $(BUILD)/kernel/vardkase.bpf.o
+	tools/bench/ab.sh $(BUILD) $(VK_BENCH_BASE) 3
+
 bench: bench-names
 .PHONY: bench-names
 bench-names: $(BIN)/vardkase-xdp

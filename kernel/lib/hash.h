@@ -74,18 +74,28 @@ static __always_inline __u32 vk_hash_v6_32(const __u8 *a)
 	return vk_fmix32(*(const __u32 *)a ^ 0x7f4a7c15u);
 }
 
+static __always_inline __u32 vk_rotl32(__u32 x, int r)
+{
+	return x << r | x >> (32 - r);
+}
+
 /* A TCP flow's slot (vk_flows): its client and server address and port.
  * Every data segment pays for it, so it is cheap: the words folded, two
- * multiplications; the top bits are the slot (VK_FLOW_SLOTS is 2^16). Not
+ * multiplications (userspace sets that must not collide hash the whole
+ * key with vk_fmix64); the top bits are the slot (VK_FLOW_SLOTS is 2^16). Not
  * keyed: a host that floods slots to push another flow out needs no hash
  * to do it (64k SYNs do), and that is counted. */
 static __always_inline __u32 vk_hash_flow(const __u8 *src, const __u8 *dst, __u16 sport,
 					  __u16 dport)
 {
 	const __u32 *a = (const __u32 *)src, *b = (const __u32 *)dst;
-	__u32 x = (a[0] ^ a[1] ^ a[2] ^ a[3]) * 0x9e3779b1u;
+	/* words rotated apart, so hosts of one /64 differing in two words
+	 * do not cancel out */
+	__u32 x = (a[0] ^ vk_rotl32(a[1], 8) ^ vk_rotl32(a[2], 16) ^ vk_rotl32(a[3], 24)) *
+		  0x9e3779b1u;
 
-	x ^= (b[0] ^ b[1] ^ b[2] ^ b[3]) ^ ((__u32)sport << 16 | dport);
+	x ^= b[0] ^ vk_rotl32(b[1], 8) ^ vk_rotl32(b[2], 16) ^ vk_rotl32(b[3], 24) ^
+	     ((__u32)sport << 16 | dport);
 	x *= 0x85ebca6bu;
 	return x ^ (x >> 15);
 }

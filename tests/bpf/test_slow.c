@@ -403,6 +403,23 @@ static size_t udp4(struct pkt *p, int host, uint16_t sport, const uint8_t *d, si
 	return p->n;
 }
 
+/* The same from [src]:sport to [2001:db8:1::10]:443. */
+static size_t udp6(struct pkt *p, const char *src, uint16_t sport, const uint8_t *d, size_t n)
+{
+	size_t at;
+
+	eth(p, 0, 0x86dd);
+	at = ip6(p, src, "2001:db8:1::10", 17);
+	put16(p, sport);
+	put16(p, 443);
+	put16(p, (uint16_t)(8 + n));
+	put16(p, 0);
+	put(p, d, n);
+	p->b[at + 4] = (uint8_t)((p->n - at - 40) >> 8);
+	p->b[at + 5] = (uint8_t)(p->n - at - 40);
+	return p->n;
+}
+
 /* The hello message (no record header) into H. */
 static void quic_hello(const char *sni, size_t pre)
 {
@@ -460,6 +477,43 @@ static void test_quic_v2_two_initials(void **state)
 	assert_int_equal(send_initial(e, VK_QUIC_V2, 2, 50002, 900, HN - 900), 0);
 }
 
+/* 300 clients of one /64, each its own first flight, then each one's
+ * Initial again: each is read once, and none is taken for a repeat of
+ * another. (A capture showed both failures of an earlier design: a set of
+ * streams read that was direct-mapped and keyed by a 32-bit fold of the
+ * addresses forgot one stream for another, then read its retransmission
+ * again, and dropped a new one as a repeat.) */
+static void test_quic_many_hosts(void **state)
+{
+	struct env *e = *state;
+	uint8_t dg[1400], dcid[8] = { 0x77 };
+	char src[64];
+	struct pkt p;
+	int h, n, got = 0;
+
+	quic_hello("many.evil.se", 0);
+	for (h = 0; h < 300; h++) {
+		dcid[1] = (uint8_t)h;
+		dcid[2] = (uint8_t)(h >> 8);
+		n = vk_quic_seal(VK_QUIC_V1, dcid, 8, dcid, 4, 0, 0, H, HN, 1200, dg, sizeof(dg));
+		snprintf(src, sizeof(src), "2001:db8:77:1::%x:%x", h & 0xff, h >> 8);
+		udp6(&p, src, (uint16_t)(50000 + (h & 7)), dg, (size_t)n);
+		run(e, &p, p.n);
+		got += e->n;
+	}
+	assert_int_equal(got, 300);
+	for (h = 0; h < 300; h++) {	/* the retransmissions */
+		dcid[1] = (uint8_t)h;
+		dcid[2] = (uint8_t)(h >> 8);
+		n = vk_quic_seal(VK_QUIC_V1, dcid, 8, dcid, 4, 1, 0, H, HN, 1200, dg, sizeof(dg));
+		snprintf(src, sizeof(src), "2001:db8:77:1::%x:%x", h & 0xff, h >> 8);
+		udp6(&p, src, (uint16_t)(50000 + (h & 7)), dg, (size_t)n);
+		run(e, &p, p.n);
+		got += e->n;
+	}
+	assert_int_equal(got, 300);
+}
+
 /* Initials that do not open (another DCID's keys would be needed: here a
  * flipped tag byte) are counted, and a flow hands up VK_QUIC_PER_FLOW at
  * most; a datagram under 1200 bytes is no client Initial. */
@@ -515,6 +569,7 @@ int vk_slow_tests(void)
 		cmocka_unit_test(test_quic_v1),
 		cmocka_unit_test(test_quic_v2_two_initials),
 		cmocka_unit_test(test_quic_hostile),
+		cmocka_unit_test(test_quic_many_hosts),
 	};
 
 	return cmocka_run_group_tests_name("slow path", tests, slow_setup, env_teardown);

@@ -34,7 +34,10 @@ QUIC: tshark decrypts a client's Initial packets and reports the SNI of
 the ClientHello in their CRYPTO frames at the frame that completes it; so
 does the box's slow path. A frame must match on the QUIC SNI tshark
 reports there when it is a UDP datagram a receiver reads (not tunnelled)
-starting with a long header of version 1, 2 or a draft 29-32.
+starting with a long header of version 1, 2 or a draft 29-32; and may
+match on it again at a copy of that Initial (its connection ID) under
+another address pair (tshark follows the connection ID; to the box two
+address pairs are two flows).
 Names are checked per kind: dns_qname, dns_tcp, tls_sni, quic_sni, http_host.
 
 The HTTP Hosts of the truth files too: a frame must match on the Host of
@@ -219,6 +222,12 @@ def quic_initial(raw):
         (pay[1:5] in (b'\x00\x00\x00\x01', b'\x6b\x33\x43\xcf') or
          (pay[1:4] == b'\xff\x00\x00' and 0x1d <= pay[4] <= 0x20))
 
+def quic_dcid(raw):
+    """The Destination Connection ID of the QUIC long header in this
+    frame's datagram (quic_initial is true)."""
+    pay = bytes(l3(raw).getlayer(UDP).payload)
+    return pay[6:6 + pay[5]]
+
 def tcp_tuple(raw):
     """(source, destination, their ports) of the TCP segment in this
     frame, or None."""
@@ -396,11 +405,22 @@ def main():
                                         # earlier hello (a HelloRetryRequest's)
                 expect.setdefault(fr, set()).add(('tls_sni', n))
                 kinds['slow'] += 1
+        dcids = {}
         for fr in sorted(quic_at):
             if fr - 1 >= len(raw) or not quic_initial(raw[fr - 1]):
                 continue
             for n in {norm(q) for q in quic_at[fr]} & names:
                 expect.setdefault(fr, set()).add(('quic_sni', n))
+                dcids[quic_dcid(raw[fr - 1])] = n
+        # tshark knows a connection by its connection ID, the box by its
+        # addresses: the same Initial seen twice under two address pairs
+        # (a NAT's two sides on one mirror) is two flows to the box
+        for fr, got_n in got[c].items():
+            if fr in expect or fr - 1 >= len(raw) or not quic_initial(raw[fr - 1]):
+                continue
+            n = dcids.get(quic_dcid(raw[fr - 1]))
+            if n and ('quic_sni', n) in got_n:
+                expect[fr] = {('quic_sni', n)}
         for fr, r in enumerate(raw, 1):  # a request tshark did not finish counts too
             if b' HTTP/1.' not in r:
                 continue

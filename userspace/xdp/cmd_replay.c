@@ -144,8 +144,23 @@ static void replay_file(struct replay *r, const char *path, int named)
 		/* no flow goes on from one capture into the next */
 		if (vk_slow_reset(r->dp.slow))
 			vk_warn("%s: the slow path could not start afresh", path);
+		uint64_t u0[VK_USTAT_SLOTS], u1[VK_USTAT_SLOTS], s0[VK_STAT_SLOTS], s1[VK_STAT_SLOTS];
+		int have = !vk_dp_read_ustats(vk_dp_ustats_fd(&r->dp), u0) &&
+			   !vk_dp_read_stats(vk_dp_stats_fd(&r->dp), s0);
+
 		replay_frames(r, p, path);
 		vk_info("%s: %lu frames, %lu matches", path, r->frame, r->matches);
+		if (have && !vk_dp_read_ustats(vk_dp_ustats_fd(&r->dp), u1) &&
+		    !vk_dp_read_stats(vk_dp_stats_fd(&r->dp), s1) &&
+		    u1[VK_USTAT_SEGS] != u0[VK_USTAT_SEGS])
+			vk_info("%s: slow path: %llu segment records, %llu hellos and %llu requests"
+				" put together, %llu QUIC Initials opened (%llu not), %llu limited",
+				path, (unsigned long long)(u1[VK_USTAT_SEGS] - u0[VK_USTAT_SEGS]),
+				(unsigned long long)(u1[VK_USTAT_HELLOS] - u0[VK_USTAT_HELLOS]),
+				(unsigned long long)(u1[VK_USTAT_HTTP_REQUESTS] - u0[VK_USTAT_HTTP_REQUESTS]),
+				(unsigned long long)(u1[VK_USTAT_QUIC_PACKETS] - u0[VK_USTAT_QUIC_PACKETS]),
+				(unsigned long long)(u1[VK_USTAT_QUIC_BAD] - u0[VK_USTAT_QUIC_BAD]),
+				(unsigned long long)(s1[VK_STAT_QUIC_LIMITED] - s0[VK_STAT_QUIC_LIMITED]));
 	}
 	vk_pcap_close(p);
 	fflush(stdout);

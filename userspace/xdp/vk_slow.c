@@ -15,6 +15,7 @@ const char *const vk_ustat_names[] = {
 	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
 	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
 	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos", "slow_http", "slow_http_no_host",
+	"slow_done_full",
 };
 _Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
 	       "a name per slow-path stat");
@@ -119,27 +120,52 @@ static void slot_free(struct vk_slow *sl, uint32_t slot, const struct vk_flow_ke
 	__atomic_fetch_and(&sl->bits[slot / 64], ~(1ull << (slot % 64)), __ATOMIC_RELEASE);
 }
 
+/* The done set keeps hashes only, so this one takes every byte of the
+ * key (its padding marks QUIC streams) and the first sequence number. */
 static uint64_t stream_hash(const struct vk_flow_key *k, uint32_t seq0)
 {
-	return vk_fmix64((uint64_t)vk_hash_flow(k->src, k->dst, k->sport, k->dport) << 32 ^
-			 seq0 ^ (uint64_t)k->family << 60) | 1;
+	uint64_t w[sizeof(*k) / 8], h = seq0 ^ 0x9e3779b97f4a7c15ull;
+	size_t i;
+
+	_Static_assert(sizeof(*k) % 8 == 0, "the key in words");
+	memcpy(w, k, sizeof(w));
+	for (i = 0; i < sizeof(w) / 8; i++)
+		h = vk_fmix64(h ^ w[i]) + i;
+	return h | 1;
 }
 
+/* The done set: VK_SLOW_DONE_WAYS entries per set, an entry reused only
+ * when it is older than VK_FLOW_TTL_NS (or, all of them live, the oldest:
+ * counted, since that one could then be read twice). Indexed by the high
+ * bits, checked on all 64. */
 static int was_done(struct vk_slow *sl, const struct vk_flow_key *k, uint32_t seq0, uint64_t now)
 {
 	uint64_t h = stream_hash(k, seq0);
-	uint32_t i = (uint32_t)h % VK_SLOW_DONE;
+	uint32_t set = (uint32_t)(h >> 40) % VK_SLOW_DONE_SETS, w;
 
-	return sl->done[i].h == h && now - sl->done[i].ns < VK_FLOW_TTL_NS;
+	for (w = 0; w < VK_SLOW_DONE_WAYS; w++)
+		if (sl->done[set][w].h == h && now - sl->done[set][w].ns < VK_FLOW_TTL_NS)
+			return 1;
+	return 0;
 }
 
 static void finish(struct vk_slow *sl, struct vk_stream *s, uint64_t now)
 {
 	uint64_t h = stream_hash(&s->k, s->seq0);
-	uint32_t i = (uint32_t)h % VK_SLOW_DONE;
+	uint32_t set = (uint32_t)(h >> 40) % VK_SLOW_DONE_SETS, w, old = 0;
 
-	sl->done[i].h = h;
-	sl->done[i].ns = now;
+	for (w = 0; w < VK_SLOW_DONE_WAYS; w++) {
+		if (now - sl->done[set][w].ns >= VK_FLOW_TTL_NS || !sl->done[set][w].h)
+			break;			/* free, or expired */
+		if (sl->done[set][w].ns < sl->done[set][old].ns)
+			old = w;
+	}
+	if (w == VK_SLOW_DONE_WAYS) {
+		w = old;
+		ust_add(sl, VK_USTAT_DONE_FULL, 1);
+	}
+	sl->done[set][w].h = h;
+	sl->done[set][w].ns = now;
 	slot_free(sl, s->slot, &s->k, s->seq0);
 	vk_reasm_drop(&sl->ra, s);
 }

@@ -21,7 +21,8 @@
 #define VK_SLOW_STREAMS		16384
 #define VK_SLOW_BYTES		(32u << 20)
 #define VK_SLOW_TTL_NS		(5ull * 1000000000ull)
-#define VK_SLOW_DONE		4096	/* streams remembered as read */
+#define VK_SLOW_DONE_SETS	4096	/* streams remembered as read: */
+#define VK_SLOW_DONE_WAYS	8	/* 32768, 10 s each */
 
 struct vk_slow {
 	int prog_fd;			/* vardkase_slow */
@@ -32,7 +33,7 @@ struct vk_slow {
 	struct vk_reasm_stats seen;	/* ra.st already added to ust */
 	/* streams read (or given up) lately: a retransmission of a whole
 	 * hello that was already in the ring is not read twice */
-	struct { uint64_t h, ns; } done[VK_SLOW_DONE];
+	struct { uint64_t h, ns; } done[VK_SLOW_DONE_SETS][VK_SLOW_DONE_WAYS];
 	uint8_t msg[VK_HELLO_MAX];	/* a hello; a QUIC packet's plaintext */
 	uint32_t cur_slot;		/* the slot of the record at hand */
 	struct vk_tls http_buf;		/* a request's first bytes, for http.h */
