@@ -291,33 +291,29 @@ static void hex(const char *h, uint8_t *out)
 
 static void test_quic_keys(void **state)
 {
-	/* RFC 9001 A.1 and RFC 9369 A.1: DCID 0x8394c8f03e515708 */
+	/* RFC 9001 A.1, RFC 9369 A.1, draft-ietf-quic-tls-29 A.1 (drafts 29-32) */
+	static const struct { uint32_t v; const char *key, *iv, *hp; } vec[] = {
+		{ VK_QUIC_V1, "1f369613dd76d5467730efcbe3b1a22d", "fa044b2f42a3fd3b46fb255c",
+		  "9f50449e04a0e810283a1e9933adedd2" },
+		{ VK_QUIC_V2, "8b1a0bc121284290a29e0971b5cd045d", "91f73e2351d8fa91660e909f",
+		  "45b95e15235d6f45a6b19cbcb0294ba9" },
+		{ VK_QUIC_DRAFT29, "175257a31eb09dea9366d8bb79ad80ba", "6b26114b9cba2b63a9e8dd4f",
+		  "9ddd12c994c0698b89374a9c077a3077" },
+	};
 	uint8_t dcid[8], want[16];
 	struct vk_quic_keys k;
+	size_t i;
 
 	hex("8394c8f03e515708", dcid);
-	assert_int_equal(vk_quic_client_keys(VK_QUIC_V1, dcid, 8, &k), 0);
-	hex("1f369613dd76d5467730efcbe3b1a22d", want);
-	assert_memory_equal(k.key, want, 16);
-	hex("fa044b2f42a3fd3b46fb255c", want);
-	assert_memory_equal(k.iv, want, 12);
-	hex("9f50449e04a0e810283a1e9933adedd2", want);
-	assert_memory_equal(k.hp, want, 16);
-	assert_int_equal(vk_quic_client_keys(VK_QUIC_V2, dcid, 8, &k), 0);
-	hex("8b1a0bc121284290a29e0971b5cd045d", want);
-	assert_memory_equal(k.key, want, 16);
-	hex("91f73e2351d8fa91660e909f", want);
-	assert_memory_equal(k.iv, want, 12);
-	hex("45b95e15235d6f45a6b19cbcb0294ba9", want);
-	assert_memory_equal(k.hp, want, 16);
-	/* draft-ietf-quic-tls-29 A.1 (drafts 29 to 32) */
-	assert_int_equal(vk_quic_client_keys(VK_QUIC_DRAFT29, dcid, 8, &k), 0);
-	hex("175257a31eb09dea9366d8bb79ad80ba", want);
-	assert_memory_equal(k.key, want, 16);
-	hex("6b26114b9cba2b63a9e8dd4f", want);
-	assert_memory_equal(k.iv, want, 12);
-	hex("9ddd12c994c0698b89374a9c077a3077", want);
-	assert_memory_equal(k.hp, want, 16);
+	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		assert_int_equal(vk_quic_client_keys(vec[i].v, dcid, 8, &k), 0);
+		hex(vec[i].key, want);
+		assert_memory_equal(k.key, want, 16);
+		hex(vec[i].iv, want);
+		assert_memory_equal(k.iv, want, 12);
+		hex(vec[i].hp, want);
+		assert_memory_equal(k.hp, want, 16);
+	}
 	assert_int_equal(vk_quic_client_keys(0xff00001c, dcid, 8, &k), -EPROTONOSUPPORT);
 }
 
