@@ -16,6 +16,7 @@
 #include "vardkase_abi.h"
 #include "lib/hash.h"
 #include "lib/parse.h"
+#include "lib/encap.h"
 #include "lib/dns.h"
 #include "lib/tls.h"
 #include "lib/http.h"
@@ -671,6 +672,10 @@ static __always_inline void emit(struct vk_scratch *s,
 	e->flags = (p->frag ? VK_EVF_FRAGMENT : 0) | (__u8)s->evflags;
 	e->pkt_len = s->pkt_len;
 	e->_pad = 0;
+	if (p->encap)
+		__builtin_memcpy(&e->outer, &s->outer, sizeof(e->outer));
+	else
+		__builtin_memset(&e->outer, 0, sizeof(e->outer));
 	if (src >= VK_SRC_DNS_QNAME) {	/* every source after the addresses is a name */
 		e->name_len = (__u16)(s->q.out & 0xff);
 		__builtin_memcpy(e->name, s->q.name, sizeof(e->name));
@@ -805,6 +810,90 @@ __noinline int vk_parse_xdp(struct xdp_md *ctx, struct vk_pkt *p)
 			(const void *)(long)ctx->data_end, p, vk_replay);
 }
 
+/* One layer of a tunnel opened (lib/encap.h), verified on its own. */
+__noinline int vk_decap_xdp(struct xdp_md *ctx, const struct vk_pkt *out, struct vk_pkt *in,
+			    struct vk_cur *c)
+{
+	if (!out || !in || !c)
+		return -1;
+	__builtin_memset(in, 0, sizeof(*in));
+	c->kind = 0;
+	return vk_decap_step((const void *)(long)ctx->data, (const void *)(long)ctx->data_end,
+			     out, in, c, vk_replay);
+}
+
+/* A tunnel layer's own addresses, matched and reported as a packet's
+ * are (a GRE tunnel to an indicator is a match): with the tunnel it is
+ * in, if any. */
+__noinline int vk_match_layer(struct vk_scratch *s)
+{
+	struct vk_config *cfg = cfg_get();
+	__u32 i;
+
+	if (!s || !cfg)
+		return 0;
+	s->nmatch = 0;
+	s->evflags = 0;
+	s->flow = 0;
+	match_addrs(s, cfg);
+	for (i = 0; i < VK_MAX_MATCH; i++) {
+		if (i >= s->nmatch)
+			break;
+		vk_report_one(s, i);
+	}
+	return 0;
+}
+
+/* The packet *p is a tunnel (or a frame vk_parse left at its PPPoE or
+ * MPLS header): opened, up to VK_MAX_ENCAP headers, to the innermost IP
+ * packet, which replaces *p (p->encap the headers opened, the outermost
+ * tunnel in the scratch area's outer for the events). Each layer opened
+ * has its own addresses matched on the way. Returns 0 when *p is an IP
+ * packet (the innermost, or *p itself when it is no tunnel or a broken
+ * one: then it is read as it is), -1 when it is not IP. */
+__noinline int vk_decap(struct xdp_md *ctx, struct vk_pkt *p)
+{
+	struct vk_scratch *s = scratch_get();
+	struct vk_config *cfg = cfg_get();
+	struct vk_stats *st = stats_get();
+	struct vk_cur c = {};
+	__u32 i;
+	int r;
+
+	if (!p || !s || !cfg || !st)
+		return -1;
+	for (i = 0; i < VK_MAX_ENCAP; i++) {
+		r = vk_decap_xdp(ctx, p, &s->inner, &c);
+		if (r < 0)
+			st->v[VK_STAT_ERR_ENCAP]++;
+		if (r <= 0)
+			break;
+		if (p->family && (addr_candidate(cfg, p->src, p->family) ||
+				  addr_candidate(cfg, p->dst, p->family))) {
+			s->pkt = *p;
+			s->ifindex = ctx->ingress_ifindex;
+			s->pkt_len = (__u32)(ctx->data_end - ctx->data);
+			vk_match_layer(s);
+		}
+		if (!p->encap) {	/* the outermost: what the events carry */
+			__builtin_memcpy(s->outer.src, p->src, 16);
+			__builtin_memcpy(s->outer.dst, p->dst, 16);
+			s->outer.family = p->family;
+			s->outer.encap = c.kind;
+			s->outer.tunnel_id = c.tid;
+			s->outer._pad = 0;
+		}
+		s->outer.depth = c.depth;
+		*p = s->inner;
+		p->encap = c.depth ? c.depth : 1;
+	}
+	if (i == VK_MAX_ENCAP && p->family && vk_tunnel_candidate(p))
+		st->v[VK_STAT_ENCAP_DEPTH]++;
+	if (p->encap)
+		st->v[VK_STAT_DECAP]++;
+	return p->family ? 0 : -1;
+}
+
 /* What a packet needs past its addresses (the main function keeps one
  * word of it: fewer live values, fewer spills on the path of a miss). */
 #define VK_DO_DNS	(1u << 0)
@@ -864,14 +953,18 @@ int vardkase_xdp(struct xdp_md *ctx)
 	struct vk_stats *st = bpf_map_lookup_elem(&vk_stats, &zero);
 	struct vk_pkt pkt = {};
 	struct vk_scratch *s;
-	int verdict;
+	int verdict, rc;
 
 	if (!cfg || !st)
 		return XDP_PASS;
 	verdict = cfg->mode == VK_MODE_SPAN ? XDP_DROP : XDP_PASS;
 	st->v[VK_STAT_PACKETS]++;
 	st->v[VK_STAT_BYTES] += (__u64)(end - data);
-	if (vk_parse_xdp(ctx, &pkt)) {
+	rc = vk_parse_xdp(ctx, &pkt);
+	/* a tunnel (GRE, VXLAN, ..., PPPoE, MPLS): its inner packet is read */
+	if (rc > 0 || (!rc && vk_tunnel_candidate(&pkt)))
+		rc = vk_decap(ctx, &pkt);
+	if (rc) {
 		st->v[pkt.err ? pkt.err & VK_STAT_MASK : VK_STAT_NON_IP]++;
 		return verdict;
 	}
@@ -987,6 +1080,8 @@ int vardkase_slow(struct xdp_md *ctx)
 	s->pkt_len = in->pkt_len;
 	s->evflags = VK_EVF_SLOW;
 	s->flow = 0;
+	s->pkt.encap = in->outer.depth;
+	__builtin_memcpy(&s->outer, &in->outer, sizeof(s->outer));
 	/* the name read as an SNI is: from the bytes of a buffer */
 	n = ((n - 1) & 0xff) + 1;
 	__builtin_memcpy(s->tls.buf, in->name, sizeof(in->name));

@@ -110,6 +110,10 @@ enum vk_stat {
 	VK_STAT_QUIC_INITIALS,		/* handed to the slow path */
 	VK_STAT_QUIC_LIMITED,		/* not: the flow had VK_QUIC_PER_FLOW */
 	VK_STAT_QUIC_TOO_BIG,		/* not: over VK_SEG_DATA bytes */
+	/* encapsulations opened (GRE, ERSPAN, VXLAN, Geneve, IP in IP, PPPoE, MPLS) */
+	VK_STAT_DECAP,			/* packets read inside at least one tunnel */
+	VK_STAT_ERR_ENCAP,		/* a tunnel header, or what it carries, broken */
+	VK_STAT_ENCAP_DEPTH,		/* more than VK_MAX_ENCAP layers: the rest unread */
 	VK_STAT_MAX
 };
 
@@ -242,6 +246,38 @@ enum vk_source {
 	VK_SRC_MAX
 };
 
+/* Encapsulations the parser opens (docs/architecture.md, "Tunnels"). */
+enum vk_encap {
+	VK_ENCAP_NONE = 0,
+	VK_ENCAP_GRE = 1,	/* GRE v0 (RFC 2784/2890): IPv4, IPv6, Ethernet, MPLS */
+	VK_ENCAP_ERSPAN = 2,	/* GRE 0x88be (type I, II) or 0x22eb (type III) */
+	VK_ENCAP_VXLAN = 3,	/* UDP 4789 and Linux's 8472 (RFC 7348) */
+	VK_ENCAP_GENEVE = 4,	/* UDP 6081 (RFC 8926) */
+	VK_ENCAP_VXLAN_GPE = 5,	/* UDP 4790 */
+	VK_ENCAP_IPIP = 6,	/* IPv4 or IPv6 in IPv4 or IPv6 (protocols 4, 41) */
+	VK_ENCAP_PPPOE = 7,	/* a PPPoE session (0x8864) */
+	VK_ENCAP_MPLS = 8,	/* an MPLS label stack, a pseudowire's Ethernet too */
+	VK_ENCAP_MAX
+};
+/* Layers opened, at most; a packet in more is read as the last one. */
+#define VK_MAX_ENCAP		4
+
+/* What the packet was carried in: the outermost tunnel's own addresses
+ * (family 0 when that layer is not IP: PPPoE, MPLS), its kind and the
+ * id it gives the tunnel (VXLAN/Geneve VNI, GRE key, ERSPAN session,
+ * PPPoE session, MPLS bottom label; 0 when none), and the layers taken
+ * off. All zero for a packet not in a tunnel. */
+struct vk_outer {
+	__u8 src[16];
+	__u8 dst[16];
+	__u32 tunnel_id;
+	__u8 family;
+	__u8 encap;			/* enum vk_encap */
+	__u8 depth;			/* 1..VK_MAX_ENCAP */
+	__u8 _pad;
+};
+_Static_assert(sizeof(struct vk_outer) == 40, "vk_outer ABI");
+
 /* A match event in the ring buffer. Addresses are network byte order;
  * IPv4 sits in the first 4 bytes. name is the name matched (the query
  * name, the SNI), lowercased and dotted without the trailing dot
@@ -263,11 +299,12 @@ struct vk_event {
 	__u16 name_len;
 	__u32 pkt_len;
 	__u32 _pad;
+	struct vk_outer outer;		/* the tunnel it came in, if any */
 	char name[256];
 };
 #define VK_EVF_FRAGMENT		(1u << 0)
 #define VK_EVF_SLOW		(1u << 1)	/* read by the slow path (reassembled) */
-_Static_assert(sizeof(struct vk_event) == 328, "vk_event ABI");
+_Static_assert(sizeof(struct vk_event) == 368, "vk_event ABI");
 
 /*
  * The slow path (docs/architecture.md, "The slow path"). A TCP flow whose
@@ -351,9 +388,10 @@ struct vk_seg {
 	__u8 proto;
 	__u8 flags;			/* VK_SEGF_* */
 	__u8 _pad[2];
+	struct vk_outer outer;		/* the tunnel it came in, if any */
 	__u8 data[VK_SEG_DATA];
 };
-_Static_assert(sizeof(struct vk_seg) == 80 + VK_SEG_DATA, "vk_seg ABI");
+_Static_assert(sizeof(struct vk_seg) == 120 + VK_SEG_DATA, "vk_seg ABI");
 
 /* Statistics of the slow path, kept by userspace in vk_ustats (one
  * writer: the dataplane process) so `stats` reads them from the pins. */

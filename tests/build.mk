@@ -24,7 +24,8 @@ $(BUILD)/tests/test_sandbox: $(BUILD)/tests/test_sandbox.o $(AGENT_LIB_OBJS) \
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka $(AGENT_LIBS)
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(BUILD)/tests/test_tls.o \
 			  $(BUILD)/tests/test_dnstcp.o $(BUILD)/tests/test_http.o \
-			  $(BUILD)/tests/test_faults.o $(BUILD)/tests/test_slow.o $(DP_OBJS) \
+			  $(BUILD)/tests/test_faults.o $(BUILD)/tests/test_slow.o \
+			  $(BUILD)/tests/test_encap.o $(DP_OBJS) \
 			  $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o

@@ -166,6 +166,10 @@ __noinline int vk_flow_up(struct xdp_md *ctx, struct vk_scratch *s, __u32 seq0, 
 		r->proto = s->pkt.proto;
 		r->flags = (__u8)flags;
 		r->_pad[0] = r->_pad[1] = 0;
+		if (s->pkt.encap)
+			__builtin_memcpy(&r->outer, &s->outer, sizeof(r->outer));
+		else
+			__builtin_memset(&r->outer, 0, sizeof(r->outer));
 		n = left > VK_SEG_DATA ? VK_SEG_DATA : left;
 		if (n) {
 			/* [1, VK_SEG_DATA] for 6.1's verifier: as in vk_match_dns */

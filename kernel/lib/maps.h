@@ -103,6 +103,8 @@ struct vk_scratch {
 	struct vk_tls tls;	/* last: the fields every match touches stay together;
 				 * its buf holds the segment for HTTP too */
 	struct vk_http http;
+	struct vk_outer outer;	/* the tunnel of a packet with pkt.encap set */
+	struct vk_pkt inner;	/* vk_decap: the layer being opened */
 	struct vk_event slow_in;	/* vardkase_slow's input */
 };
 

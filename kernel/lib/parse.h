@@ -62,10 +62,22 @@ static __always_inline int vk_nat64(const __u8 *a)
 
 #define VK_MAX_IPV6_EXT		16	/* extension headers walked */
 #define VK_MAX_L3_OFF		4096	/* deeper headers are not parsed */
+#define VK_MAX_TUN_OFF		2048	/* nor a tunnel's inner header past this */
 #define VK_MAX_VLAN_PARSE	8	/* tags walked; the first VK_MAX_VLAN kept */
 #define ETH_P_QINQ_LEGACY	0x9100	/* pre-802.1ad QinQ, still on the wire */
 _Static_assert((VK_MAX_L3_OFF & (VK_MAX_L3_OFF - 1)) == 0, "VK_MAX_L3_OFF masks offsets");
 _Static_assert(14 + 4 * VK_MAX_VLAN_PARSE < 128, "the L2 offset is masked to 7 bits");
+
+/* What a header is (lib/encap.h walks them from a tunnel to its inner
+ * IP packet). */
+enum vk_next {
+	VK_NEXT_NONE = 0,
+	VK_NEXT_ETH,
+	VK_NEXT_IPV4,
+	VK_NEXT_IPV6,
+	VK_NEXT_MPLS,
+	VK_NEXT_PPPOE,
+};
 
 struct vk_vlan_hdr {
 	__be16 tci;
@@ -90,17 +102,21 @@ struct vk_pkt {
 	__u16 pay_len;		/* payload bytes of the datagram in this frame */
 	__u16 l3_end;		/* end of the IP packet (its length field) */
 	__u8 tcp_flags;		/* TCP: FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 */
-	__u8 _pad;
+	__u8 encap;		/* tunnel layers taken off to reach it (lib/encap.h) */
 	__u32 seq;		/* TCP: host order */
 };
 
-/* Returns 0 and fills *p as far as the packet allows; p->err names the
- * first layer that could not be parsed (the layers above it stay unset). */
-static __always_inline int vk_parse_l2(const void *data, const void *end,
-				       struct vk_pkt *p, __u32 *off, __u16 *eth_proto)
+/* The Ethernet header at frame offset base (0, or a tunnel's inner
+ * frame: under VK_MAX_TUN_OFF) and its tags. Returns 0 with *off the
+ * offset after them and *eth_proto the EtherType they end in; -1 with
+ * p->err naming what was cut or too deep. A frame's tags are reported in
+ * p->vlan (an inner frame's replace its carrier's when it has any). */
+static __always_inline int vk_parse_l2_at(const void *data, const void *end,
+					  struct vk_pkt *p, __u32 base, __u32 *off,
+					  __u16 *eth_proto)
 {
-	const struct ethhdr *eth = data;
-	__u32 o = sizeof(*eth);
+	const struct ethhdr *eth = (const void *)((const __u8 *)data + base);
+	__u32 o = base + sizeof(*eth);
 	__u16 proto;
 	int i;
 
@@ -124,6 +140,8 @@ static __always_inline int vk_parse_l2(const void *data, const void *end,
 			return -1;
 		}
 		if (i < VK_MAX_VLAN) {	/* the outer tags are reported */
+			if (base && i == 0)	/* an inner frame's own tags */
+				p->vlan[1] = p->vlan[2] = 0;
 			p->vlan[i] = vk_ntohs(v->tci) & 0x0fff;
 			p->nvlan = (__u8)(i + 1);
 		}
@@ -133,9 +151,16 @@ static __always_inline int vk_parse_l2(const void *data, const void *end,
 	/* one verifier state for the layers above, whatever the tag count
 	 * (else IPv4 and IPv6 are walked once per depth) */
 	asm volatile("" : "+r"(o));
-	*off = o & 0x7f;	/* 14 + 8 * 4: under 128 */
+	*off = base ? o & (VK_MAX_L3_OFF - 1) : o & 0x7f;	/* 14 + 8 * 4: under 128 */
 	*eth_proto = proto;
 	return 0;
+}
+
+/* The frame's own Ethernet header: as vk_parse_l2_at, at offset 0. */
+static __always_inline int vk_parse_l2(const void *data, const void *end,
+				       struct vk_pkt *p, __u32 *off, __u16 *eth_proto)
+{
+	return vk_parse_l2_at(data, end, p, 0, off, eth_proto);
 }
 
 /* The end of an IP packet whose length field says tot bytes from at: a
@@ -157,10 +182,13 @@ static __always_inline int vk_l3_end(const void *data, const void *end, __u32 at
 	return 0;
 }
 
+/* The IPv4 header at *off (masked with omask: 0xff for a frame's own,
+ * VK_MAX_L3_OFF - 1 inside a tunnel). Returns 0 with *off at the
+ * transport header, 1 for a fragment without one, -1 with p->err. */
 static __always_inline int vk_parse_ipv4(const void *data, const void *end,
-					 struct vk_pkt *p, __u32 *off, int cut_ok)
+					 struct vk_pkt *p, __u32 *off, int cut_ok, __u32 omask)
 {
-	const struct iphdr *ip = (const void *)((const __u8 *)data + (*off & 0xff));
+	const struct iphdr *ip = (const void *)((const __u8 *)data + (*off & omask));
 	__u32 ihl, tot;
 
 	if ((const void *)(ip + 1) > end) {
@@ -181,7 +209,7 @@ static __always_inline int vk_parse_ipv4(const void *data, const void *end,
 		p->err = VK_STAT_ERR_IPV4_HDR;
 		return -1;
 	}
-	if (vk_l3_end(data, end, *off & 0xff, tot, cut_ok, p)) {
+	if (vk_l3_end(data, end, *off & omask, tot, cut_ok, p)) {
 		p->err = VK_STAT_ERR_IPV4_TRUNC;	/* shorter than it says */
 		return -1;
 	}
@@ -195,15 +223,17 @@ static __always_inline int vk_parse_ipv4(const void *data, const void *end,
 		if (ip->frag_off & __builtin_bswap16(0x1fff))
 			return 1;
 	}
-	*off = (*off & 0xff) + ihl;
+	*off = (*off & omask) + ihl;
 	return 0;
 }
 
+/* The IPv6 header at *off (omask as for IPv4) and its extension chain:
+ * returns as vk_parse_ipv4. */
 static __always_inline int vk_parse_ipv6(const void *data, const void *end,
-					 struct vk_pkt *p, __u32 *off, int cut_ok)
+					 struct vk_pkt *p, __u32 *off, int cut_ok, __u32 omask)
 {
-	const struct ipv6hdr *ip6 = (const void *)((const __u8 *)data + (*off & 0xff));
-	__u32 o = (*off & 0xff) + sizeof(*ip6);
+	const struct ipv6hdr *ip6 = (const void *)((const __u8 *)data + (*off & omask));
+	__u32 o = (*off & omask) + sizeof(*ip6);
 	__u8 nh;
 	int i;
 
@@ -216,9 +246,9 @@ static __always_inline int vk_parse_ipv6(const void *data, const void *end,
 		return -1;
 	}
 	/* payload length 0 is a jumbogram (RFC 2675): the frame is the bound */
-	if (vk_l3_end(data, end, *off & 0xff, ip6->payload_len ?
+	if (vk_l3_end(data, end, *off & omask, ip6->payload_len ?
 		      sizeof(*ip6) + vk_ntohs(ip6->payload_len) :
-		      (__u32)((const __u8 *)end - (const __u8 *)data) - (*off & 0xff),
+		      (__u32)((const __u8 *)end - (const __u8 *)data) - (*off & omask),
 		      cut_ok, p)) {
 		p->err = VK_STAT_ERR_IPV6_TRUNC;	/* shorter than it says */
 		return -1;
@@ -332,9 +362,16 @@ static __always_inline void vk_parse_l4(const void *data, const void *end,
 	}
 }
 
+#define ETH_P_PPPOE_SESS	0x8864
+#define ETH_P_MPLS_UCAST	0x8847
+#define ETH_P_MPLS_MCAST	0x8848
+
 /* Parse everything up to the transport header. cut_ok: frames may be cut
  * captures (replay). Returns 0 when the packet is IP (addresses valid,
- * maybe with p->err set above them), -1 otherwise. */
+ * maybe with p->err set above them); 1 when it is a PPPoE session or
+ * MPLS frame, which lib/encap.h opens (p->l4_off is the header after
+ * the Ethernet one, p->proto VK_NEXT_PPPOE or VK_NEXT_MPLS, family 0);
+ * -1 otherwise. */
 static __always_inline int vk_parse(const void *data, const void *end,
 				    struct vk_pkt *p, int cut_ok)
 {
@@ -344,12 +381,18 @@ static __always_inline int vk_parse(const void *data, const void *end,
 
 	if (vk_parse_l2(data, end, p, &off, &proto))
 		return -1;
-	if (proto == ETH_P_IP)
-		rc = vk_parse_ipv4(data, end, p, &off, cut_ok);
-	else if (proto == ETH_P_IPV6)
-		rc = vk_parse_ipv6(data, end, p, &off, cut_ok);
-	else
+	if (proto == ETH_P_IP) {
+		rc = vk_parse_ipv4(data, end, p, &off, cut_ok, 0xff);
+	} else if (proto == ETH_P_IPV6) {
+		rc = vk_parse_ipv6(data, end, p, &off, cut_ok, 0xff);
+	} else if (proto == ETH_P_PPPOE_SESS || proto == ETH_P_MPLS_UCAST ||
+		   proto == ETH_P_MPLS_MCAST) {
+		p->l4_off = (__u16)off;
+		p->proto = proto == ETH_P_PPPOE_SESS ? VK_NEXT_PPPOE : VK_NEXT_MPLS;
+		return 1;
+	} else {
 		return -1;
+	}
 	if (rc < 0)
 		return -1;
 	if (rc == 0)

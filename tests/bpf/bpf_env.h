@@ -28,6 +28,7 @@ struct env {
 	uint8_t src[16];	/* and what each matched on (enum vk_source) */
 	char name[16][256];	/* and the name its event carried */
 	uint8_t flags[16];	/* and its VK_EVF_* */
+	struct vk_outer outer[16];	/* and the tunnel it came in */
 	int n;
 };
 
@@ -43,6 +44,7 @@ static inline int on_event(void *ctx, void *data, size_t size)
 		vk_ent_key(ent, &k);
 		e->src[e->n] = ev->source;
 		e->flags[e->n] = ev->flags;
+		e->outer[e->n] = ev->outer;
 		snprintf(e->name[e->n], sizeof(e->name[0]), "%.*s",
 			 vk_event_named(ev) ? (int)ev->name_len : 0, ev->name);
 		vk_key_str(&k, e->got[e->n++], 64);
@@ -229,6 +231,8 @@ static inline int env_teardown(void **state)
  * their own. Each returns its failures. */
 int vk_tls_tests(void);
 int vk_dnstcp_tests(void);
+/* Tunnels (test_encap.c). */
+int vk_encap_tests(void);
 int vk_http_tests(void);
 /* The slow path: split ClientHellos (test_slow.c). */
 int vk_slow_tests(void);

@@ -832,5 +832,6 @@ int main(void)
 		return 0;
 	}
 	return cmocka_run_group_tests(tests, setup, teardown) | vk_tls_tests() |
-	       vk_dnstcp_tests() | vk_http_tests() | vk_fault_tests() | vk_slow_tests();
+	       vk_dnstcp_tests() | vk_http_tests() | vk_fault_tests() | vk_slow_tests() |
+	       vk_encap_tests();
 }

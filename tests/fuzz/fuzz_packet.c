@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* libFuzzer: the packet parser and the DNS question reader, compiled from
- * the very headers the XDP program uses (kernel/lib/), in userspace under
- * AddressSanitizer: any read past the frame is a crash here. */
+/* libFuzzer: the packet parser, the tunnel opener and the DNS question
+ * reader, compiled from the very headers the XDP program uses
+ * (kernel/lib/), in userspace under AddressSanitizer: any read past the
+ * frame is a crash here. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/parse.h"
 #include "lib/dns.h"
+#include "lib/encap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -14,11 +16,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *f = malloc(size ? size : 1);
 	struct vk_pkt p;
 	struct vk_qname q;
-	int i;
+	struct vk_cur c = { 0 };
+	int i, rc;
 
 	memcpy(f, data, size);
 	memset(&p, 0, sizeof(p));
-	if (!vk_parse(f, f + size, &p, size & 1) && !p.err && p.pay_off && p.pay_len > 12 &&
+	rc = vk_parse(f, f + size, &p, size & 1);
+	/* every tunnel opened as the XDP program's vk_decap does */
+	for (i = 0; rc >= 0 && i < VK_MAX_ENCAP; i++) {
+		struct vk_pkt in;
+
+		if (rc == 0 && !vk_tunnel_candidate(&p))
+			break;
+		memset(&in, 0, sizeof(in));
+		c.kind = 0;
+		if (vk_decap_step(f, f + size, &p, &in, &c, size & 1) <= 0)
+			break;
+		if (!in.family || in.l3_end > size || c.off >= VK_MAX_TUN_OFF)
+			abort();	/* an IP packet inside the frame */
+		p = in;
+		rc = 0;
+	}
+	if (!rc && !p.err && p.pay_off && p.pay_len > 12 &&
 	    p.pay_off + 12 < size) {
 		size_t avail = size - p.pay_off, pos = 12;
 		int k;

@@ -31,6 +31,26 @@ for f in ${FUZZERS:?set by make fuzz and make test-fuzz}; do
 		 printf '\032\011\012\007evil.se' > "$corpus/indicator" ;;
 	misp|page) [ -d "$shared/fixtures/misp" ] &&
 		find "$shared/fixtures/misp" -name '*.json' -size -200k -exec cp {} "$corpus/" \; ;;
+	packet) [ -d "$shared/pcaps" ] &&	# frames of the tunnelled captures
+		/usr/bin/python3 - "$shared/pcaps" "$corpus" <<-'EOF'
+		import os, struct, sys
+		root, out = sys.argv[1], sys.argv[2]
+		n = 0
+		for d, _, fs in os.walk(root):
+		    for f in fs:
+		        if not f.endswith('.pcap') or not any(k in f.lower() or k in d.lower() for k in
+		                ('gre', 'vxlan', 'geneve', 'erspan', 'mpls', 'pppoe', 'encap', 'tunnel')):
+		            continue
+		        b = open(os.path.join(d, f), 'rb').read()
+		        if b[:4] not in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1'):
+		            continue
+		        at, k = 24, 0
+		        while at + 16 <= len(b) and k < 20:
+		            incl = struct.unpack_from('<I', b, at + 8)[0]
+		            open(os.path.join(out, f'{n}'), 'wb').write(b[at + 16:at + 16 + incl])
+		            at, k, n = at + 16 + incl, k + 1, n + 1
+		EOF
+		;;
 	pcap) [ -d "$shared/pcaps" ] &&
 		find "$shared/pcaps" \( -name '*.pcap' -o -name '*.pcapng' \) -size -64k |
 		head -200 | while read -r p; do cp "$p" "$corpus/$(echo "$p" | md5sum | cut -c1-12)"; done ;;

@@ -55,6 +55,9 @@ import logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import PcapReader, Ether, Dot1Q, IP, IPv6, TCP, UDP, DNS, DNSQR, conf  # noqa
 from scapy.layers.inet6 import IPv6ExtHdrFragment
+from scapy.layers.l2 import GRE
+from scapy.layers.ppp import PPPoE, PPP
+from scapy.contrib.mpls import MPLS
 try:
     from scapy.layers.l2 import Dot1AD
 except ImportError:
@@ -111,30 +114,111 @@ def truth(path):
             rows.setdefault(fr, [])
     return rows, snis, hosts, sni_at, flows, quic_at
 
-def l3(raw):
-    """The IP layer a receiver reads (<= 8 VLAN tags, a whole datagram or
-    a first fragment), or None."""
-    try:
-        pkt = Ether(raw)
-    except Exception:
-        return None
-    l = pkt.payload
+def ip_ok(l):
+    """Is l an IP layer a receiver reads: a whole datagram or a first
+    fragment?"""
+    if isinstance(l, IP):
+        return not (l.frag or l.ihl is None or l.ihl < 5)
+    if isinstance(l, IPv6):
+        f = l.getlayer(IPv6ExtHdrFragment)
+        return f is None or not f.offset
+    return False
+
+def skip_tags(l, limit=8):
+    """l after its VLAN tags (at most limit), or None."""
     depth = 0
     while isinstance(l, (Dot1Q, Dot1AD)):
         depth += 1
         l = l.payload
-    if depth > 8:
-        return None
-    if isinstance(l, IP):
-        if l.frag or l.ihl is None or l.ihl < 5:
+    return None if depth > limit else l
+
+def after_ip(l):
+    """The layer after IP (and IPv6's extension headers)."""
+    u = l.payload
+    while u is not None and u.__class__.__name__.startswith('IPv6ExtHdr'):
+        u = u.payload
+    return u
+
+def tunnel_inner(l):
+    """When the IP packet l is a tunnel the box opens (docs/architecture.md,
+    "Tunnels"): the layer inside it (Ether, MPLS, IP, IPv6), else None.
+    scapy decodes GRE, Geneve, VXLAN, MPLS and PPPoE; ERSPAN and VXLAN
+    with flags it does not know it leaves raw: those are taken apart
+    here by their RFCs and vendors' specifications."""
+    u = after_ip(l)
+    if isinstance(u, (IP, IPv6)):                   # IP in IP, 6in4, 4in6
+        return u
+    if isinstance(u, GRE):
+        if u.routing_present or u.version:
             return None
-    elif isinstance(l, IPv6):
-        f = l.getlayer(IPv6ExtHdrFragment)
-        if f is not None and f.offset:
-            return None
-    else:
+        if u.proto in (0x88be, 0x22eb):             # ERSPAN
+            b = bytes(u.payload)
+            if u.proto == 0x88be and not u.seqnum_present:
+                return Ether(b)                     # type I: no header
+            if len(b) < 12:
+                return None
+            if u.proto == 0x88be:
+                return Ether(b[8:])
+            return Ether(b[12 + 8 * (b[11] & 1):])
+        if u.proto in (0x0800, 0x86dd, 0x6558, 0x8847, 0x8848):
+            return u.payload
         return None
-    return l
+    if isinstance(u, UDP) and u.dport in (4789, 8472, 4790, 6081):
+        b = bytes(u.payload)
+        if len(b) < 8:
+            return None
+        if u.dport == 6081:
+            if b[0] >> 6:
+                return None
+            at = 8 + (b[0] & 0x3f) * 4
+            proto = b[2] << 8 | b[3]
+            inner = {0x6558: Ether, 0x0800: IP, 0x86dd: IPv6}.get(proto)
+            return inner(b[at:]) if inner else None
+        if not b[0] & 0x08:
+            return None
+        if u.dport == 4790:
+            nxt = b[3] if b[0] & 0x04 else 3
+            inner = {1: IP, 2: IPv6, 3: Ether, 5: MPLS}.get(nxt)
+            return inner(b[8:]) if inner else None
+        return Ether(b[8:])
+    return None
+
+def l3(raw):
+    """The IP layer a receiver reads (<= 8 VLAN tags, a whole datagram or
+    a first fragment), inside every tunnel the box opens (up to 4), or
+    None."""
+    try:
+        pkt = Ether(raw)
+    except Exception:
+        return None
+    l = skip_tags(pkt.payload)
+    for _ in range(5):
+        if isinstance(l, PPPoE):
+            l = l.payload.payload if isinstance(l.payload, PPP) else None
+        labels = 0
+        while isinstance(l, MPLS) and labels < 8:
+            labels += 1
+            if not l.s:
+                l = l.payload
+                continue
+            b = bytes(l.payload)        # what the bottom label carries
+            if not b:
+                return None
+            nib = b[0] >> 4
+            l = IP(b) if nib == 4 else IPv6(b) if nib == 6 else \
+                skip_tags(Ether(b[4:] if nib == 0 else b))
+        if isinstance(l, Ether):
+            l = skip_tags(l.payload)
+            continue
+        if not ip_ok(l):
+            return None
+        inner = tunnel_inner(l)
+        if inner is None:
+            return l
+        if isinstance(inner, Ether):
+            inner = skip_tags(inner.payload)
+        l = inner
+    return None
 
 def tls_snis(raw, snis):
     """The SNIs of snis (tshark's) the box reads in this frame (above)."""

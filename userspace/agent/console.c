@@ -107,7 +107,8 @@ struct srow {
 static const char sight_cols[] =
 	"SELECT s.id, s.first_seen, s.last_seen, s.local, s.remote, s.value, s.type,"
 	" s.matched_on, s.name, s.count, s.attribute_uuid, a.category, a.extra, s.event_uuid,"
-	" e.info, e.threat_level, e.date, e.tags FROM sighting s"
+	" e.info, e.threat_level, e.date, e.tags, s.encap, s.outer_src, s.outer_dst, s.tunnel_id"
+	" FROM sighting s"
 	" LEFT JOIN ind.attribute a ON a.uuid = s.attribute_uuid"
 	" LEFT JOIN ind.event e ON e.uuid = s.event_uuid";
 
@@ -149,6 +150,10 @@ static void row_to_msg(sqlite3_stmt *st, struct srow *r)
 			       &tlp);
 	m->tags = r->tags;
 	m->tlp = tlp;
+	m->encap = strdup(col(st, 18));
+	m->outer_src = strdup(col(st, 19));
+	m->outer_dst = strdup(col(st, 20));
+	m->tunnel_id = (uint32_t)sqlite3_column_int64(st, 21);
 }
 
 static void row_free(struct srow *r)
@@ -164,6 +169,9 @@ static void row_free(struct srow *r)
 	free(m->event_uuid);
 	free(m->event_info);
 	free(m->event_date);
+	free(m->encap);
+	free(m->outer_src);
+	free(m->outer_dst);
 }
 
 int64_t vk_console_cutoff(int64_t now, uint64_t since_s)

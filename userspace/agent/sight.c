@@ -18,6 +18,9 @@ struct vk_agg {
 	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
 	char indicator[128], name[128];
 	char matched_on[12];
+	char encap[12];			/* the tunnel of the first event, if any */
+	char osrc[INET6_ADDRSTRLEN], odst[INET6_ADDRSTRLEN];
+	uint32_t tunnel_id;
 	int64_t bucket, first, last;	/* seconds */
 	uint64_t count;
 	uint8_t used;
@@ -34,7 +37,8 @@ static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS sighting (id INTEGER PRIMARY KEY, attribute_uuid TEXT,"
 	" event_uuid TEXT, type INTEGER, value TEXT, indicator TEXT, local TEXT, remote TEXT,"
 	" bucket INTEGER, first_seen INTEGER, last_seen INTEGER, count INTEGER,"
-	" matched_on TEXT, name TEXT);"
+	" matched_on TEXT, name TEXT, encap TEXT, outer_src TEXT, outer_dst TEXT,"
+	" tunnel_id INTEGER);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS sighting_key ON sighting"
 	" (attribute_uuid, local, remote, bucket);"
 	"CREATE INDEX IF NOT EXISTS sighting_last ON sighting (last_seen);"
@@ -130,6 +134,26 @@ static int box_id(sqlite3 *db, const struct vk_conf *c, char *out, size_t len)
 	return n;
 }
 
+/* A database from before the tunnel columns gets them (its rows: none). */
+static int migrate(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int have = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('sighting')"
+			       " WHERE name = 'encap'", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (have)
+		return 0;
+	return exec(db, "ALTER TABLE sighting ADD COLUMN encap TEXT;"
+		    "ALTER TABLE sighting ADD COLUMN outer_src TEXT;"
+		    "ALTER TABLE sighting ADD COLUMN outer_dst TEXT;"
+		    "ALTER TABLE sighting ADD COLUMN tunnel_id INTEGER;");
+}
+
 sqlite3 *vk_sight_db_open(const struct vk_conf *c, char *err, size_t errlen)
 {
 	char path[600], attach[700];
@@ -146,7 +170,7 @@ sqlite3 *vk_sight_db_open(const struct vk_conf *c, char *err, size_t errlen)
 	/* the indicator set (agent.db) enriches sightings; only read here */
 	snprintf(attach, sizeof(attach), "ATTACH DATABASE '%s/agent.db' AS ind;", c->state_dir);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	if (exec(db, schema) || exec(db, attach)) {
+	if (exec(db, schema) || migrate(db) || exec(db, attach)) {
 		snprintf(err, errlen, "%s: cannot create the schema or attach agent.db", path);
 		sqlite3_close(db);
 		return NULL;
@@ -287,6 +311,10 @@ void vk_sight_event(struct vk_sight *s, const Vardkase__Dp__MatchEvent *m, int64
 			snprintf(a->indicator, sizeof(a->indicator), "%s", m->indicator);
 			snprintf(a->name, sizeof(a->name), "%s", m->name);
 			snprintf(a->matched_on, sizeof(a->matched_on), "%s", m->matched_on);
+			snprintf(a->encap, sizeof(a->encap), "%s", m->encap);
+			snprintf(a->osrc, sizeof(a->osrc), "%s", m->outer_src);
+			snprintf(a->odst, sizeof(a->odst), "%s", m->outer_dst);
+			a->tunnel_id = m->tunnel_id;
 			a->bucket = bucket;
 			a->first = t;
 		}
@@ -300,9 +328,11 @@ enum { Q_SIGHT, Q_UB, Q_CTR, Q_MAX };
 static const char *const flush_sql[Q_MAX] = {
 	[Q_SIGHT] =
 	"INSERT INTO sighting (attribute_uuid, event_uuid, type, value, indicator, local, remote,"
-	" bucket, first_seen, last_seen, count, matched_on, name)"
+	" bucket, first_seen, last_seen, count, matched_on, name, encap, outer_src, outer_dst,"
+	" tunnel_id)"
 	" SELECT ?1, a.event_uuid, a.type, coalesce(a.value, ?2), ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-	" ?9, ?10 FROM (SELECT 1) LEFT JOIN ind.attribute a ON a.uuid = ?1 WHERE true"
+	" ?9, ?10, nullif(?11, ''), nullif(?12, ''), nullif(?13, ''), ?14"
+	" FROM (SELECT 1) LEFT JOIN ind.attribute a ON a.uuid = ?1 WHERE true"
 	" ON CONFLICT (attribute_uuid, local, remote, bucket) DO UPDATE SET"
 	" count = count + excluded.count, last_seen = max(last_seen, excluded.last_seen),"
 	" first_seen = min(first_seen, excluded.first_seen) RETURNING id",
@@ -334,6 +364,13 @@ static int flush_one(struct vk_sight *s, sqlite3_stmt **q, const struct vk_agg *
 	sqlite3_bind_int64(q[Q_SIGHT], 8, (int64_t)a->count);
 	sqlite3_bind_text(q[Q_SIGHT], 9, a->matched_on, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q[Q_SIGHT], 10, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q[Q_SIGHT], 11, a->encap, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q[Q_SIGHT], 12, a->osrc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q[Q_SIGHT], 13, a->odst, -1, SQLITE_STATIC);
+	if (a->encap[0])
+		sqlite3_bind_int64(q[Q_SIGHT], 14, a->tunnel_id);
+	else
+		sqlite3_bind_null(q[Q_SIGHT], 14);
 	rc = sqlite3_step(q[Q_SIGHT]);
 	if (rc == SQLITE_ROW && fn)
 		fn(arg, sqlite3_column_int64(q[Q_SIGHT], 0));

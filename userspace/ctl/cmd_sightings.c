@@ -32,6 +32,17 @@ json_t *ctl_sighting_json(const Vardkase__Console__Sighting *s)
 	json_object_set_new(o, "event_date", json_string(s->event_date));
 	json_object_set_new(o, "tlp", json_string(s->tlp));
 	json_object_set_new(o, "tags", tags);
+	if (s->encap[0]) {	/* what carried it: the mirror session, the tunnel */
+		json_t *t = json_object();
+
+		json_object_set_new(t, "encap", json_string(s->encap));
+		if (s->outer_src[0]) {
+			json_object_set_new(t, "src", json_string(s->outer_src));
+			json_object_set_new(t, "dst", json_string(s->outer_dst));
+		}
+		json_object_set_new(t, "tunnel_id", json_integer(s->tunnel_id));
+		json_object_set_new(o, "outer", t);
+	}
 	return o;
 }
 

@@ -650,6 +650,7 @@ void vk_ipc_server_event(struct vk_ipc_server *s, const struct vk_event *ev,
 	Vardkase__Dp__Response r = VARDKASE__DP__RESPONSE__INIT;
 	Vardkase__Dp__MatchEvent m = VARDKASE__DP__MATCH_EVENT__INIT;
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ind[300], name[257];
+	char osrc[INET6_ADDRSTRLEN], odst[INET6_ADDRSTRLEN];
 	char *uuids[64];
 	uint32_t vlan[VK_MAX_VLAN], i;
 	struct vk_key k;
@@ -684,6 +685,11 @@ void vk_ipc_server_event(struct vk_ipc_server *s, const struct vk_event *ev,
 	m.name = name;
 	m.ifindex = ev->ifindex;
 	m.fragment = !!(ev->flags & VK_EVF_FRAGMENT);
+	m.encap = (char *)vk_event_outer(ev, osrc, odst);
+	m.outer_src = osrc;
+	m.outer_dst = odst;
+	m.tunnel_id = ev->outer.encap ? ev->outer.tunnel_id : 0;
+	m.encap_depth = ev->outer.encap ? ev->outer.depth : 0;
 	r.msg_case = VARDKASE__DP__RESPONSE__MSG_EVENT;
 	r.event = &m;
 	for (i = 0; i < VK_IPC_MAX_CLIENTS; i++)

@@ -35,7 +35,7 @@ const char *const vk_stat_names[] = {
 	"tls_hellos", "tls_sni_later", "err_tls_hello", "err_tls_name",
 	"http_requests", "http_host_later", "err_http",
 	"flows", "flows_evicted", "segs_up", "segs_dropped", "slow_names",
-	"quic_initials", "quic_limited", "quic_too_big",
+	"quic_initials", "quic_limited", "quic_too_big", "decap", "err_encap", "encap_depth",
 };
 _Static_assert(sizeof(vk_stat_names) / sizeof(vk_stat_names[0]) == VK_STAT_MAX, "a name per stat");
 

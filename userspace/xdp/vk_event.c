@@ -63,6 +63,32 @@ const char *vk_event_source(const struct vk_event *ev)
 	}
 }
 
+const char *vk_encap_name(unsigned int encap)
+{
+	static const char *const names[VK_ENCAP_MAX] = {
+		[VK_ENCAP_NONE] = "", [VK_ENCAP_GRE] = "gre", [VK_ENCAP_ERSPAN] = "erspan",
+		[VK_ENCAP_VXLAN] = "vxlan", [VK_ENCAP_GENEVE] = "geneve",
+		[VK_ENCAP_VXLAN_GPE] = "vxlan-gpe", [VK_ENCAP_IPIP] = "ipip",
+		[VK_ENCAP_PPPOE] = "pppoe", [VK_ENCAP_MPLS] = "mpls",
+	};
+
+	return encap < VK_ENCAP_MAX ? names[encap] : "unknown";
+}
+
+const char *vk_event_outer(const struct vk_event *ev, char *src, char *dst)
+{
+	const struct vk_outer *o = &ev->outer;
+
+	src[0] = dst[0] = 0;
+	if (!o->encap)
+		return "";
+	if (o->family == 4 || o->family == 6) {
+		inet_ntop(o->family == 4 ? AF_INET : AF_INET6, o->src, src, INET6_ADDRSTRLEN);
+		inet_ntop(o->family == 4 ? AF_INET : AF_INET6, o->dst, dst, INET6_ADDRSTRLEN);
+	}
+	return vk_encap_name(o->encap);
+}
+
 int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
 		   unsigned long frame, const char *pcap)
 {
@@ -104,6 +130,19 @@ int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,
 		if (json_array_size(vl))
 			json_object_set(o, "vlan", vl);
 		json_decref(vl);
+		if (ev->outer.encap) {	/* the tunnel it came in */
+			char os[INET6_ADDRSTRLEN], od[INET6_ADDRSTRLEN];
+			json_t *t = json_object();
+
+			json_object_set_new(t, "encap", json_string(vk_event_outer(ev, os, od)));
+			if (os[0]) {
+				json_object_set_new(t, "src", json_string(os));
+				json_object_set_new(t, "dst", json_string(od));
+			}
+			json_object_set_new(t, "tunnel_id", json_integer(ev->outer.tunnel_id));
+			json_object_set_new(t, "depth", json_integer(ev->outer.depth));
+			json_object_set_new(o, "outer", t);
+		}
 		if (ev->flags & VK_EVF_FRAGMENT)
 			json_object_set_new(o, "fragment", json_true());
 		if (ev->flags & VK_EVF_SLOW)	/* read from several segments */

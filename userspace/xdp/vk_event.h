@@ -17,6 +17,17 @@ const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk
  * "quic_sni" or "http_host". */
 const char *vk_event_source(const struct vk_event *ev);
 
+/* The tunnel an event came in, as the contract names it (MatchEvent.
+ * encap): "gre", "erspan", "vxlan", "geneve", "vxlan-gpe", "ipip",
+ * "pppoe", "mpls"; "" for none, "unknown" for a value this build does not
+ * know. */
+const char *vk_encap_name(unsigned int encap);
+
+/* The outer tunnel's addresses as text into src and dst (each
+ * INET6_ADDRSTRLEN bytes), "" when the event came in none or in one that
+ * is not IP. Returns the encap name. */
+const char *vk_event_outer(const struct vk_event *ev, char *src, char *dst);
+
 /* Does the event carry the name it matched (ev->name)? */
 static inline int vk_event_named(const struct vk_event *ev)
 {

@@ -187,6 +187,7 @@ static void match(struct vk_slow *sl, const struct vk_seg *g, const struct vk_he
 	in.sport = g->k.sport;
 	in.dport = g->k.dport;
 	memcpy(in.vlan, g->vlan, sizeof(in.vlan));
+	in.outer = g->outer;
 	in.family = g->k.family;
 	in.proto = g->proto;
 	in.source = source;
