@@ -134,6 +134,41 @@ assert all(x['type']=='0' and x['source']=='test-box-42' and abs(int(x['date_sig
 check "privacy: no internal address in any request the platform received" \
 	sh -c "! /usr/bin/python3 '$ROOT/tests/integration/misp_admin.py' $ADMIN /admin/requests | grep -qE '10\.77\.|fd77:'"
 
+# ---- tunnels across the box: VXLAN and GRE ---------------------------------
+# The LAN hosts send DNS queries through a VXLAN (VNI 42), a GRE tunnel
+# (key 9) and an ERSPAN session to the internet side: on the box's wire only the outer packets
+# pass, and what is inside must be sighted: the inner host is the local
+# host, the tunnel the sighting's outer. (Static neighbours: no far end.)
+tunnel_sighting() {	# tunnel_sighting HOST NAME ENCAP OUTER_SRC TUNNEL_ID
+	vctl --json sightings --host "$1" --indicator secure-login-kommun.example | py "
+import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]; o=s.get('outer', {})
+assert s['matched_on']=='dns_qname' and s['name']=='$2', s
+assert o.get('encap')=='$3' and o.get('src')=='$4' and o.get('dst')=='198.51.100.2', s
+assert o.get('tunnel_id')==$5, s"
+}
+if inl ip link add vx42 type vxlan id 42 local 10.77.0.2 remote 198.51.100.2 dstport 4789 2>/dev/null; then
+	inl ip addr add 10.88.0.2/24 dev vx42
+	inl ip link set vx42 up
+	inl ip neigh add 10.88.0.1 lladdr 02:00:00:00:88:01 dev vx42
+	inl dig +tries=1 +time=1 -b 10.88.0.2 @10.88.0.1 vx.secure-login-kommun.example >/dev/null
+	check "a DNS query inside a VXLAN across the box: sighted for the inner host, the tunnel outer" \
+		wait_until 15 tunnel_sighting 10.88.0.2 vx.secure-login-kommun.example vxlan 10.77.0.2 42 2>/dev/null
+	tunnel_sighting 10.88.0.2 vx.secure-login-kommun.example vxlan 10.77.0.2 42 || true
+else
+	echo "SKIP vxlan: this kernel has no vxlan module"
+fi
+# GRE and ERSPAN from a raw socket: no ip_gre module needed
+inl /usr/bin/python3 "$ROOT/tests/integration/send_tunnelled.py" gre 198.51.100.2 10.89.0.2 10.89.0.1 \
+	gre.secure-login-kommun.example 9
+check "... and inside GRE (key 9)" \
+	wait_until 15 tunnel_sighting 10.89.0.2 gre.secure-login-kommun.example gre 10.77.0.2 9 2>/dev/null
+tunnel_sighting 10.89.0.2 gre.secure-login-kommun.example gre 10.77.0.2 9 || true
+inl /usr/bin/python3 "$ROOT/tests/integration/send_tunnelled.py" erspan 198.51.100.2 10.89.0.3 10.89.0.1 \
+	span.secure-login-kommun.example 300
+check "... and in an ERSPAN (type II) session 300" \
+	wait_until 15 tunnel_sighting 10.89.0.3 span.secure-login-kommun.example erspan 10.77.0.2 300 2>/dev/null
+tunnel_sighting 10.89.0.3 span.secure-login-kommun.example erspan 10.77.0.2 300 || true
+
 # ---- console permissions ---------------------------------------------------
 check "a user outside the operator group is refused" \
 	sh -c "runuser -u nobody -- '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' status 2>&1 | grep -q 'permission denied'"
