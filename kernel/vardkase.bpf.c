@@ -455,6 +455,42 @@ __noinline int vk_match_seg_name(struct vk_scratch *s, __u32 src)
 	return vk_match_name(s, src);
 }
 
+/* A fingerprint (JA3, JA4: src says which) at s->tls.buf, sni_len bytes,
+ * read as a one-label name into s->q (its event carries it), looked up
+ * under its kind's hash and reported when an indicator of that kind has
+ * it. Exact: no parent chain. */
+__noinline int vk_match_fp(struct vk_scratch *s, __u32 src)
+{
+	struct vk_config *cfg = cfg_get();
+	__u32 kind = src == VK_SRC_JA3 ? VK_KIND_JA3 : VK_KIND_JA4, id, first;
+	struct vk_meta *m;
+
+	if (!s || !cfg)
+		return 0;
+	vk_sni_start(&s->q, &s->tls);
+	bpf_loop(VK_SNI_STEPS, sni_cb, NULL, 0);
+	if (s->q.err || !s->q.done || s->q.nlabels != 1)
+		return 0;
+	id = (__u32)vk_probe_name(vk_fp_hash(cfg->name_seed, kind, s->q.lh[0]), cfg->name_mask);
+	if (!id)
+		return 0;
+	m = bpf_map_lookup_elem(&vk_meta, &id);
+	if (!m || m->kind != kind)
+		return 0;
+	first = s->nmatch;
+	vk_add_match(s, id, src);
+	if (s->nmatch > first)
+		vk_report_one(s, first);
+	return 0;
+}
+
+static __always_inline int fp_wanted(void)
+{
+	struct vk_config *cfg = cfg_get();
+
+	return cfg && (cfg->n_fp | cfg->hellos_up);
+}
+
 /* vk_match_tls and vk_match_http: what the segment held. */
 #define VK_SEG_NONE	0	/* no name: not a hello or request, a broken one */
 #define VK_SEG_NAME	1	/* the name, read (and matched when it could) */
@@ -940,6 +976,13 @@ __noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u32 todo
 		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
 		return vk_flow_up(ctx, s, seq, VK_SEGF_FIRST);
 	}
+	/* with fingerprint indicators every hello goes up whole: the slow
+	 * path makes its JA3 and JA4 (its name is matched already). Only a
+	 * flow's first data, as any hello the slow path reads. */
+	if ((todo & VK_DO_TLS) && (first || state == VK_FLOW_FREE) && fp_wanted()) {
+		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
+		return vk_flow_up(ctx, s, seq, VK_SEGF_FIRST | VK_SEGF_NAMED);
+	}
 	if (first) {
 		/* the first bytes are read: the flow is no longer followed,
 		 * and what userspace holds of it goes */
@@ -1096,6 +1139,9 @@ int vardkase_slow(struct xdp_md *ctx)
 	s->tls.sni_off = 0;
 	s->tls.sni_len = n;
 	st->v[VK_STAT_SLOW_NAMES]++;
-	vk_match_seg_name(s, in->source);
+	if (in->source == VK_SRC_JA3 || in->source == VK_SRC_JA4)
+		vk_match_fp(s, in->source);
+	else
+		vk_match_seg_name(s, in->source);
 	return XDP_PASS;
 }

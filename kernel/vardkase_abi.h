@@ -20,7 +20,7 @@
 
 #include <linux/types.h>
 
-#define VK_ABI_VERSION		1
+#define VK_ABI_VERSION		2
 
 /* Slot id values: 0 = never used (ends a probe), TOMB = deleted (probe on). */
 #define VK_ID_EMPTY		0u
@@ -54,6 +54,8 @@ enum vk_kind {
 	VK_KIND_V6PORT = 4,
 	VK_KIND_DOMAIN = 5,	/* name and every subdomain */
 	VK_KIND_HOST = 6,	/* exact name */
+	VK_KIND_JA3 = 7,	/* a ClientHello's JA3 (32 hex digits), exact */
+	VK_KIND_JA4 = 8,	/* a ClientHello's JA4 (36 characters), exact */
 	VK_KIND_MAX
 };
 
@@ -150,8 +152,29 @@ struct vk_config {
 	__u64 v6_pfx_lens[2];		/* bit (len - 64*i) for each /len loaded */
 	__u32 rl_burst;			/* events per (id, local host) burst */
 	__u32 rl_per_sec;		/* sustained events per second */
+	/* fingerprint indicators loaded: every ClientHello goes to the slow
+	 * path, which makes its JA3 and JA4 */
+	__u32 n_fp;
+	__u32 hellos_up;		/* replay --hellos: every ClientHello goes up */
 };
-_Static_assert(sizeof(struct vk_config) == 96, "vk_config ABI");
+_Static_assert(sizeof(struct vk_config) == 104, "vk_config ABI");
+
+/* Kinds matched on a text the box reads (a name, a fingerprint): their
+ * key is the text, in the name table. */
+static inline int vk_kind_is_name(unsigned kind)
+{
+	return kind == VK_KIND_DOMAIN || kind == VK_KIND_HOST;
+}
+
+static inline int vk_kind_is_fp(unsigned kind)
+{
+	return kind == VK_KIND_JA3 || kind == VK_KIND_JA4;
+}
+
+static inline int vk_kind_is_text(unsigned kind)
+{
+	return vk_kind_is_name(kind) || vk_kind_is_fp(kind);
+}
 
 /* Per id. parent chains a prefix or address to the next shorter covering
  * prefix of the same family, so one longest match yields every match. */
@@ -243,6 +266,8 @@ enum vk_source {
 	VK_SRC_HTTP_HOST = 5,	/* the Host header of an HTTP/1.x request */
 	VK_SRC_DNS_TCP = 6,	/* a DNS query name over TCP */
 	VK_SRC_QUIC_SNI = 7,	/* the server_name of a QUIC Initial's ClientHello */
+	VK_SRC_JA3 = 8,		/* the JA3 of a ClientHello (TLS or QUIC) */
+	VK_SRC_JA4 = 9,		/* its JA4 */
 	VK_SRC_MAX
 };
 
@@ -371,6 +396,8 @@ _Static_assert(sizeof(struct vk_flow_slot) == 64, "vk_flow_slot ABI");
 #define VK_SEGF_FIRST		(1u << 0)	/* the flow's first data segment */
 #define VK_SEGF_DONE		(1u << 1)	/* XDP read the name: drop the flow */
 #define VK_SEGF_QUIC		(1u << 2)	/* a whole UDP datagram: a QUIC Initial */
+#define VK_SEGF_NAMED		(1u << 3)	/* first segment of a hello XDP read (its
+						 * name matched): fingerprints only */
 
 /* One record of the vk_slow ring: len bytes of a TCP segment's payload
  * at sequence number seq, of the flow in slot `slot` whose first data
@@ -413,6 +440,8 @@ enum vk_ustat {
 	VK_USTAT_HTTP_REQUESTS,		/* HTTP requests put together and read */
 	VK_USTAT_HTTP_NO_HOST,		/* ... without a Host in their first 2 KiB */
 	VK_USTAT_DONE_FULL,		/* a stream read 10 s ago or less forgotten */
+	VK_USTAT_FP,			/* hellos fingerprinted (JA3 and JA4) */
+	VK_USTAT_FP_LONG,		/* ... not: a list longer than the reader keeps */
 	VK_USTAT_MAX
 };
 #define VK_USTAT_SLOTS		32

@@ -120,6 +120,14 @@ static __always_inline __u64 vk_suffix_step(__u64 suffix, __u64 label)
 	return vk_fmix64(suffix ^ label);
 }
 
+/* A fingerprint's hash in the name table: its one label's, under a seed
+ * of its own per kind, so no name (whose one-label suffixes are never
+ * looked up anyway) and no fingerprint of the other kind hashes alike. */
+static __always_inline __u64 vk_fp_hash(__u64 name_seed, __u32 kind, __u64 label)
+{
+	return vk_suffix_step(vk_fmix64(name_seed ^ (0x9e3779b97f4a7c15ull * kind)), label);
+}
+
 static __always_inline __u8 vk_lower(__u8 c)
 {
 	return (c >= 'A' && c <= 'Z') ? (__u8)(c + 32) : c;

@@ -11,4 +11,6 @@ if ! /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
 	echo "SKIP: python3-scapy missing (make deps installs it)"
 	exit 0
 fi
-exec /usr/bin/python3 "$(dirname "$0")/truth_oracle.py" "$bin" "$root"
+/usr/bin/python3 "$(dirname "$0")/truth_oracle.py" "$bin" "$root"
+# JA3 and JA4 against tshark and FoxIO's implementations
+exec /usr/bin/python3 "$(dirname "$0")/fp_check.py" "$bin" "$root"

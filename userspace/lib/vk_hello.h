@@ -17,7 +17,9 @@
  * post-quantum key share is under 2 kB; one over this is refused
  * (counted), not half read. */
 #define VK_HELLO_MAX		16384
-#define VK_HELLO_MAX_LIST	64	/* ciphers, extensions, ... kept each */
+/* values kept per list (ciphers, extensions, ...): a hello with more is
+ * read for its name but has no fingerprint (vk_fp.h) */
+#define VK_HELLO_MAX_LIST	256
 
 struct vk_hello_list {
 	uint16_t v[VK_HELLO_MAX_LIST];

@@ -29,6 +29,7 @@ struct vk_stream {
 	uint32_t cap;			/* bytes allocated */
 	uint32_t contig;		/* bytes held from offset 0 without a gap */
 	uint32_t nr;
+	uint32_t flags;			/* the owner's; 0 when the stream is made */
 	uint32_t r[VK_REASM_RANGES][2];	/* held [start, end), sorted, disjoint */
 	struct vk_stream *hnext;	/* hash chain */
 	struct vk_stream *prev, *next;	/* idle order, oldest first */

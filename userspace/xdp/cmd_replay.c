@@ -6,8 +6,10 @@
  * captures. No capture, however broken, makes it fail: what cannot be read
  * is reported on stderr and the frames read so far stand.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,39 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	r->matches += (unsigned long)vk_event_print(stdout, ev, e, r->frame, r->pcap);
 	return 0;
+}
+
+/* replay --hellos: a line per ClientHello the slow path read. */
+static void on_hello(void *arg, const struct vk_seg *g, const struct vk_hello *h, char transport,
+		     const char *ja3, const char *ja4)
+{
+	struct replay *r = arg;
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	int af = g->k.family == 4 ? AF_INET : AF_INET6;
+	json_t *o = json_object(), *line = json_object();
+	char *text;
+
+	inet_ntop(af, g->k.src, src, sizeof(src));
+	inet_ntop(af, g->k.dst, dst, sizeof(dst));
+	json_object_set_new(o, "frame", json_integer((json_int_t)r->frame));
+	if (r->pcap)
+		json_object_set_new(o, "pcap", json_string(r->pcap));
+	json_object_set_new(o, "transport", json_string(transport == 'q' ? "quic" : "tcp"));
+	json_object_set_new(o, "src", json_string(src));
+	json_object_set_new(o, "sport", json_integer(g->k.sport));
+	json_object_set_new(o, "dst", json_string(dst));
+	json_object_set_new(o, "dport", json_integer(g->k.dport));
+	if (h->has_sni)
+		json_object_set_new(o, "sni", json_stringn(h->sni, h->sni_len));
+	json_object_set_new(o, "ech", json_boolean(h->ech));
+	json_object_set_new(o, "ja3", json_string(ja3));
+	json_object_set_new(o, "ja4", json_string(ja4));
+	json_object_set_new(line, "hello", o);
+	text = json_dumps(line, JSON_COMPACT);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	json_decref(line);
 }
 
 static void on_refuse(void *arg, const char *uuid, const char *type,
@@ -169,8 +204,9 @@ static void replay_file(struct replay *r, const char *path, int named)
 static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
-		"usage: vardkase-xdp replay --indicators FILE --pcap FILE [--pcap FILE ...]\n"
-		"       (with several captures each line names its \"pcap\")\n");
+		"usage: vardkase-xdp replay --indicators FILE [--hellos] --pcap FILE [--pcap FILE ...]\n"
+		"       (with several captures each line names its \"pcap\"; --hellos adds a\n"
+		"       \"hello\" line per ClientHello read: SNI, JA3, JA4)\n");
 	return rc;
 }
 
@@ -179,6 +215,7 @@ int cmd_replay(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "indicators", required_argument, NULL, 'i' },
 		{ "pcap", required_argument, NULL, 'p' },
+		{ "hellos", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -187,7 +224,7 @@ int cmd_replay(int argc, char **argv)
 	struct vk_apply_stats st;
 	struct replay r = { 0 };
 	struct vk_set set;
-	int c, i, n = 0, rc;
+	int c, i, n = 0, rc, hellos = 0;
 
 	pcaps = calloc((size_t)argc, sizeof(*pcaps));
 	if (!pcaps)
@@ -196,6 +233,7 @@ int cmd_replay(int argc, char **argv)
 		switch (c) {
 		case 'i': ind = optarg; break;
 		case 'p': pcaps[n++] = optarg; break;
+		case 'H': hellos = 1; break;
 		default:
 			free(pcaps);
 			return usage(c == 'h' ? 0 : 2);
@@ -215,6 +253,12 @@ int cmd_replay(int argc, char **argv)
 		vk_set_free(&set);
 		free(pcaps);
 		return 1;
+	}
+	if (hellos) {
+		/* every ClientHello to the slow path, which shows it */
+		r.dp.t.cfg->hellos_up = 1;
+		r.dp.slow->on_hello = on_hello;
+		r.dp.slow->hello_arg = &r;
 	}
 	rc = vk_dp_apply(&r.dp, &set, 1, on_tbl_refuse, NULL, &st);
 	if (rc)

@@ -283,6 +283,7 @@ int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, voi
 			dp->slow = NULL;
 			goto fail;
 		}
+		dp->slow->cfg = dp->t.cfg;
 		/* the slow ring first: the events its names make are then
 		 * read by the same consume */
 		dp->rb = ring_buffer__new(bpf_map__fd(k->maps.vk_slow), vk_slow_on_seg, dp->slow,

@@ -7,6 +7,9 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "vk_slow.h"
+
+/* vk_stream.flags */
+#define VK_STREAM_NAMED		1u
 #include "../../kernel/lib/hash.h"
 #include "../lib/vk_quic.h"
 #include "../../kernel/lib/http.h"
@@ -15,7 +18,7 @@ const char *const vk_ustat_names[] = {
 	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
 	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
 	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos", "slow_http", "slow_http_no_host",
-	"slow_done_full",
+	"slow_done_full", "slow_fingerprints", "slow_fp_long",
 };
 _Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
 	       "a name per slow-path stat");
@@ -170,15 +173,17 @@ static void finish(struct vk_slow *sl, struct vk_stream *s, uint64_t now)
 	vk_reasm_drop(&sl->ra, s);
 }
 
-/* The SNI to vardkase_slow, with the tuple of the segment that completed
- * the hello. */
-static void match(struct vk_slow *sl, const struct vk_seg *g, const struct vk_hello *h,
+/* A text the hello had (its SNI, a fingerprint) to vardkase_slow as
+ * source, with the tuple of the segment that completed the hello. */
+static void match(struct vk_slow *sl, const struct vk_seg *g, const char *text, size_t n,
 		  uint8_t source)
 {
 	struct vk_event in;
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = &in, .data_size_in = sizeof(in),
 		    .repeat = 1);
 
+	if (!n || n > sizeof(in.name))
+		return;
 	memset(&in, 0, sizeof(in));
 	in.ts_ns = g->ts_ns;
 	in.ifindex = g->ifindex;
@@ -192,16 +197,41 @@ static void match(struct vk_slow *sl, const struct vk_seg *g, const struct vk_he
 	in.proto = g->proto;
 	in.source = source;
 	in.pkt_len = g->pkt_len;
-	in.name_len = h->sni_len;
-	memcpy(in.name, h->sni, h->sni_len);
+	in.name_len = (uint16_t)n;
+	memcpy(in.name, text, n);
 	if (bpf_prog_test_run_opts(sl->prog_fd, &o) || o.retval != XDP_PASS)
 		ust_add(sl, VK_USTAT_MATCH_FAIL, 1);
 }
 
+/* The hello's JA3 and JA4, matched when fingerprint indicators are
+ * loaded, shown when replay asks. */
+static void fingerprints(struct vk_slow *sl, const struct vk_seg *g, const struct vk_hello *h,
+			 char transport)
+{
+	char ja3[VK_JA3_LEN + 1] = "", ja4[VK_JA4_LEN + 1] = "";
+	int want = sl->cfg && __atomic_load_n(&sl->cfg->n_fp, __ATOMIC_RELAXED);
+
+	if (!want && !sl->on_hello)
+		return;
+	if (vk_ja3(h, ja3, NULL, 0) || vk_ja4(h, transport, ja4)) {
+		ja3[0] = ja4[0] = 0;
+		ust_add(sl, VK_USTAT_FP_LONG, 1);
+	} else {
+		ust_add(sl, VK_USTAT_FP, 1);
+		if (want) {
+			match(sl, g, ja3, VK_JA3_LEN, VK_SRC_JA3);
+			match(sl, g, ja4, VK_JA4_LEN, VK_SRC_JA4);
+		}
+	}
+	if (sl->on_hello)
+		sl->on_hello(sl->hello_arg, g, h, transport, ja3, ja4);
+}
+
 /* A whole ClientHello message: parsed, counted (as which: a TLS or a
- * QUIC hello), its SNI matched as source. */
+ * QUIC hello), its SNI matched as source unless XDP did (named), its
+ * fingerprints made. */
 static void read_hello(struct vk_slow *sl, const struct vk_seg *g, const uint8_t *m, size_t len,
-		       enum vk_ustat which, uint8_t source)
+		       enum vk_ustat which, uint8_t source, int named)
 {
 	struct vk_hello h;
 
@@ -214,8 +244,10 @@ static void read_hello(struct vk_slow *sl, const struct vk_seg *g, const uint8_t
 		ust_add(sl, VK_USTAT_ECH, 1);
 	if (h.has_sni) {
 		ust_add(sl, VK_USTAT_SNI, 1);
-		match(sl, g, &h, source);
+		if (!named)
+			match(sl, g, h.sni, h.sni_len, source);
 	}
+	fingerprints(sl, g, &h, source == VK_SRC_QUIC_SNI ? 'q' : 't');
 }
 
 /* What the stream's first bytes say now: wait, or read and finish. */
@@ -230,7 +262,8 @@ static void try_hello(struct vk_slow *sl, struct vk_stream *s, const struct vk_s
 	if (rc == 0 && s->contig < VK_REASM_WINDOW)
 		return;			/* more to come */
 	if (rc == 1)
-		read_hello(sl, g, sl->msg, len, VK_USTAT_HELLOS, VK_SRC_TLS_SNI);
+		read_hello(sl, g, sl->msg, len, VK_USTAT_HELLOS, VK_SRC_TLS_SNI,
+			   s->flags & VK_STREAM_NAMED);
 	else
 		ust_add(sl, rc == -EMSGSIZE || rc == 0 ? VK_USTAT_TOO_BIG : VK_USTAT_ERR_HELLO, 1);
 	finish(sl, s, g->ts_ns);
@@ -277,7 +310,7 @@ static void try_quic_hello(struct vk_slow *sl, struct vk_stream *s, const struct
 	}
 	if (s->contig < len)
 		return;
-	read_hello(sl, g, s->buf, len, VK_USTAT_QUIC_HELLOS, VK_SRC_QUIC_SNI);
+	read_hello(sl, g, s->buf, len, VK_USTAT_QUIC_HELLOS, VK_SRC_QUIC_SNI, 0);
 	finish(sl, s, g->ts_ns);
 }
 
@@ -328,7 +361,6 @@ static void try_http(struct vk_slow *sl, struct vk_stream *s, const struct vk_se
 {
 	struct vk_tls *t = &sl->http_buf;
 	struct vk_http h;
-	struct vk_hello name;
 	uint32_t i;
 
 	t->len = s->contig < VK_TLS_BUF_LEN ? s->contig : VK_TLS_BUF_LEN;
@@ -341,9 +373,7 @@ static void try_http(struct vk_slow *sl, struct vk_stream *s, const struct vk_se
 		return;			/* more to come */
 	ust_add(sl, VK_USTAT_HTTP_REQUESTS, 1);
 	if (h.found && h.len <= 255) {
-		name.sni_len = (uint16_t)h.len;
-		memcpy(name.sni, t->buf + h.off, h.len);
-		match(sl, g, &name, VK_SRC_HTTP_HOST);
+		match(sl, g, (const char *)t->buf + h.off, h.len, VK_SRC_HTTP_HOST);
 	} else {
 		ust_add(sl, VK_USTAT_HTTP_NO_HOST, 1);
 	}
@@ -380,6 +410,8 @@ int vk_slow_on_seg(void *ctx, void *data, size_t size)
 	}
 	s = vk_reasm_add(&sl->ra, &g->k, g->seq0, g->slot, g->seq, g->data, g->len, g->ts_ns,
 			 &err);
+	if (s && (g->flags & (VK_SEGF_FIRST | VK_SEGF_NAMED)) == (VK_SEGF_FIRST | VK_SEGF_NAMED))
+		s->flags |= VK_STREAM_NAMED;	/* XDP matched its name */
 	/* the flow's first byte says what it is: XDP handed it up as the
 	 * start of a hello (0x16) or of a request (a method) */
 	if (s && s->contig && s->buf[0] != 0x16)

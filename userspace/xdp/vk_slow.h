@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 #include "../lib/vk_hello.h"
+#include "../lib/vk_fp.h"
 #include "../lib/vk_reasm.h"
 #include "../lib/vk_quic.h"
 #include "../../kernel/lib/tls.h"
@@ -24,8 +25,16 @@
 #define VK_SLOW_DONE_SETS	4096	/* streams remembered as read: */
 #define VK_SLOW_DONE_WAYS	8	/* 32768, 10 s each */
 
+/* What replay --hellos prints: a ClientHello the slow path read, with
+ * its fingerprints ("" when it has none). */
+typedef void (*vk_slow_hello_fn)(void *arg, const struct vk_seg *g, const struct vk_hello *h,
+				 char transport, const char *ja3, const char *ja4);
+
 struct vk_slow {
 	int prog_fd;			/* vardkase_slow */
+	const struct vk_config *cfg;	/* vk_config, mmapped: n_fp */
+	vk_slow_hello_fn on_hello;	/* NULL but in replay --hellos */
+	void *hello_arg;
 	struct vk_flow_slot *flows;	/* vk_flows, mmapped */
 	uint64_t *bits;			/* vk_flow_bits */
 	uint64_t *ust;			/* vk_ustats */
