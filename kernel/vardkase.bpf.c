@@ -455,28 +455,34 @@ __noinline int vk_match_seg_name(struct vk_scratch *s, __u32 src)
 	return vk_match_name(s, src);
 }
 
-/* A fingerprint (JA3, JA4: src says which) at s->tls.buf, sni_len bytes,
- * read as a one-label name into s->q (its event carries it), looked up
- * under its kind's hash and reported when an indicator of that kind has
- * it. Exact: no parent chain. */
-__noinline int vk_match_fp(struct vk_scratch *s, __u32 src)
+/* A text the slow path read whole, matched on its exact bytes (a JA3, a
+ * JA4, a URL: src says which) in s->slow_in.name, n bytes: hashed as they
+ * are (vk_exact_hash), looked up under its kind's seed, reported when an
+ * indicator of that kind has it, the text in the event. No parent chain. */
+__noinline int vk_match_exact(struct vk_scratch *s, __u32 src, __u32 n)
 {
 	struct vk_config *cfg = cfg_get();
-	__u32 kind = src == VK_SRC_JA3 ? VK_KIND_JA3 : VK_KIND_JA4, id, first;
+	__u32 kind = src == VK_SRC_JA3 ? VK_KIND_JA3 : src == VK_SRC_JA4 ? VK_KIND_JA4 :
+		     VK_KIND_URL, id, first, i;
+	__u64 h = VK_FNV64_OFFSET;
 	struct vk_meta *m;
 
-	if (!s || !cfg)
+	if (!s || !cfg || n > VK_QNAME_LEN - 1)
 		return 0;
-	vk_sni_start(&s->q, &s->tls);
-	bpf_loop(VK_SNI_STEPS, sni_cb, NULL, 0);
-	if (s->q.err || !s->q.done || s->q.nlabels != 1)
-		return 0;
-	id = (__u32)vk_probe_name(vk_fp_hash(cfg->name_seed, kind, s->q.lh[0]), cfg->name_mask);
+	for (i = 0; i < VK_QNAME_LEN - 1; i++) {
+		if (i >= n)
+			break;
+		h = vk_label_step(h, (__u8)s->slow_in.name[i]);
+	}
+	id = (__u32)vk_probe_name(vk_exact_hash(cfg->name_seed, kind, h, n), cfg->name_mask);
 	if (!id)
 		return 0;
 	m = bpf_map_lookup_elem(&vk_meta, &id);
 	if (!m || m->kind != kind)
 		return 0;
+	/* what the event carries: emit() takes s->q's text */
+	__builtin_memcpy(s->q.name, s->slow_in.name, sizeof(s->q.name));
+	s->q.out = n;
 	first = s->nmatch;
 	vk_add_match(s, id, src);
 	if (s->nmatch > first)
@@ -484,12 +490,6 @@ __noinline int vk_match_fp(struct vk_scratch *s, __u32 src)
 	return 0;
 }
 
-static __always_inline int fp_wanted(void)
-{
-	struct vk_config *cfg = cfg_get();
-
-	return cfg && (cfg->n_fp | cfg->hellos_up);
-}
 
 /* vk_match_tls and vk_match_http: what the segment held. */
 #define VK_SEG_NONE	0	/* no name: not a hello or request, a broken one */
@@ -945,6 +945,19 @@ __noinline int vk_decap(struct xdp_md *ctx, struct vk_pkt *p)
 #define VK_DO_FLOW	(1u << 3)	/* its flow's bit is set in vk_flow_bits */
 #define VK_DO_QUIC	(1u << 4)	/* a QUIC client Initial */
 
+/* Every hello (or request) to the slow path, for what only it reads:
+ * fingerprints (the TLS kind), URLs (the HTTP kind). */
+static __always_inline int up_wanted(__u32 todo)
+{
+	struct vk_config *cfg = cfg_get();
+
+	if (!cfg)
+		return 0;
+	if (todo & VK_DO_TLS)
+		return (cfg->n_ja3 | cfg->n_ja4 | cfg->hellos_up) != 0;
+	return (todo & VK_DO_HTTP) && cfg->n_url;
+}
+
 /* A TCP segment with a payload: the ClientHello or HTTP request it
  * starts, read here when it can be; the slow path's when not (the flow's
  * first bytes: userspace tells the hello from the request). todo says
@@ -976,10 +989,12 @@ __noinline int vk_match_tcp(struct xdp_md *ctx, struct vk_scratch *s, __u32 todo
 		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
 		return vk_flow_up(ctx, s, seq, VK_SEGF_FIRST);
 	}
-	/* with fingerprint indicators every hello goes up whole: the slow
-	 * path makes its JA3 and JA4 (its name is matched already). Only a
-	 * flow's first data, as any hello the slow path reads. */
-	if ((todo & VK_DO_TLS) && (first || state == VK_FLOW_FREE) && fp_wanted()) {
+	/* with fingerprint (URL) indicators every hello (request) goes up
+	 * whole: the slow path makes its JA3 and JA4 (its URL); its name is
+	 * matched already. Each request of a kept-alive connection is its
+	 * own stream (its own first byte) once the one before is read. */
+	if ((todo & (VK_DO_TLS | VK_DO_HTTP)) && (first || state == VK_FLOW_FREE) &&
+	    up_wanted(todo)) {
 		vk_flow_take(&s->pkt, s->flow, seq, VK_FLOW_HELLO);
 		return vk_flow_up(ctx, s, seq, VK_SEGF_FIRST | VK_SEGF_NAMED);
 	}
@@ -1139,8 +1154,8 @@ int vardkase_slow(struct xdp_md *ctx)
 	s->tls.sni_off = 0;
 	s->tls.sni_len = n;
 	st->v[VK_STAT_SLOW_NAMES]++;
-	if (in->source == VK_SRC_JA3 || in->source == VK_SRC_JA4)
-		vk_match_fp(s, in->source);
+	if (in->source == VK_SRC_JA3 || in->source == VK_SRC_JA4 || in->source == VK_SRC_HTTP_URL)
+		vk_match_exact(s, in->source, n);
 	else
 		vk_match_seg_name(s, in->source);
 	return XDP_PASS;

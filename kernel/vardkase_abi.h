@@ -56,6 +56,7 @@ enum vk_kind {
 	VK_KIND_HOST = 6,	/* exact name */
 	VK_KIND_JA3 = 7,	/* a ClientHello's JA3 (32 hex digits), exact */
 	VK_KIND_JA4 = 8,	/* a ClientHello's JA4 (36 characters), exact */
+	VK_KIND_URL = 9,	/* an HTTP request's URL, normalised (vk_url.h), exact */
 	VK_KIND_MAX
 };
 
@@ -152,12 +153,14 @@ struct vk_config {
 	__u64 v6_pfx_lens[2];		/* bit (len - 64*i) for each /len loaded */
 	__u32 rl_burst;			/* events per (id, local host) burst */
 	__u32 rl_per_sec;		/* sustained events per second */
-	/* fingerprint indicators loaded: every ClientHello goes to the slow
-	 * path, which makes its JA3 and JA4 */
-	__u32 n_fp;
+	/* fingerprint indicators loaded, by kind: with any, every ClientHello
+	 * goes to the slow path, which makes the kinds that are loaded */
+	__u32 n_ja3;
+	__u32 n_ja4;
 	__u32 hellos_up;		/* replay --hellos: every ClientHello goes up */
+	__u32 n_url;			/* URL indicators: every HTTP request goes up */
 };
-_Static_assert(sizeof(struct vk_config) == 104, "vk_config ABI");
+_Static_assert(sizeof(struct vk_config) == 112, "vk_config ABI");
 
 /* Kinds matched on a text the box reads (a name, a fingerprint): their
  * key is the text, in the name table. */
@@ -166,14 +169,16 @@ static inline int vk_kind_is_name(unsigned kind)
 	return kind == VK_KIND_DOMAIN || kind == VK_KIND_HOST;
 }
 
-static inline int vk_kind_is_fp(unsigned kind)
+/* ... and those matched on their exact text (a fingerprint, a URL),
+ * hashed under a seed of their own (lib/hash.h, vk_exact_hash) */
+static inline int vk_kind_is_exact(unsigned kind)
 {
-	return kind == VK_KIND_JA3 || kind == VK_KIND_JA4;
+	return kind == VK_KIND_JA3 || kind == VK_KIND_JA4 || kind == VK_KIND_URL;
 }
 
 static inline int vk_kind_is_text(unsigned kind)
 {
-	return vk_kind_is_name(kind) || vk_kind_is_fp(kind);
+	return vk_kind_is_name(kind) || vk_kind_is_exact(kind);
 }
 
 /* Per id. parent chains a prefix or address to the next shorter covering
@@ -268,6 +273,7 @@ enum vk_source {
 	VK_SRC_QUIC_SNI = 7,	/* the server_name of a QUIC Initial's ClientHello */
 	VK_SRC_JA3 = 8,		/* the JA3 of a ClientHello (TLS or QUIC) */
 	VK_SRC_JA4 = 9,		/* its JA4 */
+	VK_SRC_HTTP_URL = 10,	/* the URL of an HTTP/1.x request (Host + target) */
 	VK_SRC_MAX
 };
 
@@ -396,8 +402,9 @@ _Static_assert(sizeof(struct vk_flow_slot) == 64, "vk_flow_slot ABI");
 #define VK_SEGF_FIRST		(1u << 0)	/* the flow's first data segment */
 #define VK_SEGF_DONE		(1u << 1)	/* XDP read the name: drop the flow */
 #define VK_SEGF_QUIC		(1u << 2)	/* a whole UDP datagram: a QUIC Initial */
-#define VK_SEGF_NAMED		(1u << 3)	/* first segment of a hello XDP read (its
-						 * name matched): fingerprints only */
+#define VK_SEGF_NAMED		(1u << 3)	/* first segment of a hello or request XDP
+						 * read (its name matched): fingerprints,
+						 * the URL only */
 
 /* One record of the vk_slow ring: len bytes of a TCP segment's payload
  * at sequence number seq, of the flow in slot `slot` whose first data
@@ -442,6 +449,7 @@ enum vk_ustat {
 	VK_USTAT_DONE_FULL,		/* a stream read 10 s ago or less forgotten */
 	VK_USTAT_FP,			/* hellos fingerprinted (JA3 and JA4) */
 	VK_USTAT_FP_LONG,		/* ... not: a list longer than the reader keeps */
+	VK_USTAT_HTTP_NO_URL,		/* requests whose URL does not normalise */
 	VK_USTAT_MAX
 };
 #define VK_USTAT_SLOTS		32

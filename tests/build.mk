@@ -93,7 +93,7 @@ test-sightings: $(BINS)
 # runs each for FUZZ_SECONDS; `make test` runs a short, fixed number of
 # inputs of each (test-fuzz) so a crash on the corpus seeds shows up.
 FUZZ_SECONDS ?= 300
-FUZZERS := packet tls slow quic misp pcap http page state conf wl events verdict ipc console dpanswer
+FUZZERS := packet tls slow quic misp pcap http page state conf wl events verdict ipc console dpanswer url
 # Headers are read in place, unaligned, as the XDP program reads them (the
 # kernel allows it on every architecture the box runs on: x86-64, arm64),
 # so UBSan's alignment check is the one check left out (make test-ubsan
@@ -105,7 +105,7 @@ FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
                  userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
                  userspace/lib/vk_https.c userspace/lib/vk_mispread.c userspace/lib/vk_ipc.c \
-                 userspace/lib/vk_ipc_key.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
+                 userspace/lib/vk_ipc_key.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_url.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
                  userspace/xdp/vk_slow.c \
                  userspace/agent/sync.c userspace/agent/amap.c userspace/agent/wl.c \
                  userspace/agent/conf.c userspace/agent/upstream.c userspace/agent/shared.c \

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 LIB_SRCS := userspace/lib/vk_log.c userspace/lib/vk_key.c userspace/lib/vk_set.c \
             userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c userspace/lib/vk_ipc_key.c \
-            userspace/lib/vk_seccomp.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
+            userspace/lib/vk_seccomp.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_url.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
             userspace/lib/vk_http.c userspace/lib/vk_https.c userspace/lib/vk_mispread.c
 PROTOS   := dataplane console
 PROTO_C  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.c)

@@ -120,12 +120,15 @@ static __always_inline __u64 vk_suffix_step(__u64 suffix, __u64 label)
 	return vk_fmix64(suffix ^ label);
 }
 
-/* A fingerprint's hash in the name table: its one label's, under a seed
- * of its own per kind, so no name (whose one-label suffixes are never
- * looked up anyway) and no fingerprint of the other kind hashes alike. */
-static __always_inline __u64 vk_fp_hash(__u64 name_seed, __u32 kind, __u64 label)
+/* An exact text's hash in the name table (a fingerprint, a URL:
+ * vk_kind_is_exact): FNV-1a over its bytes as they are (no case folding:
+ * a URL's path has case) and its length, under a seed of its own per
+ * kind, so no name and no text of another kind hashes alike. t is the
+ * FNV-1a state after the bytes (vk_label_step from VK_FNV64_OFFSET). */
+static __always_inline __u64 vk_exact_hash(__u64 name_seed, __u32 kind, __u64 t, __u32 len)
 {
-	return vk_suffix_step(vk_fmix64(name_seed ^ (0x9e3779b97f4a7c15ull * kind)), label);
+	return vk_suffix_step(vk_fmix64(name_seed ^ (0x9e3779b97f4a7c15ull * kind)),
+			      vk_label_step(t, (__u8)len));
 }
 
 static __always_inline __u8 vk_lower(__u8 c)

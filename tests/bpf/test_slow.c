@@ -12,10 +12,12 @@
  * Initials that do not open, past the per-flow limit.
  */
 #include "bpf_env.h"
+#include <errno.h>
 #include <time.h>
 #include "tls_hello.h"
 #include "../../kernel/lib/flowkey.h"
 #include "lib/vk_quic.h"
+#include "lib/vk_fp.h"
 
 static const char *SLOW_IND =
 	"{\"response\":{\"Attribute\":["
@@ -536,6 +538,176 @@ static void test_quic_hostile(void **state)
 	assert_int_equal(stat(e, VK_STAT_QUIC_INITIALS) - up, VK_QUIC_PER_FLOW);
 }
 
+/* ---- fingerprints -------------------------------------------------------- */
+
+/* The indicators of the fingerprint group: the test hello's JA3 and its
+ * JA4 over TCP and over QUIC (their values are checked against tshark's
+ * and FoxIO's in tests/pcap/fp_check.py; here, the path they take). */
+static char FP_IND[2048];
+static char FP_JA3[VK_JA3_LEN + 1], FP_JA4T[VK_JA4_LEN + 1], FP_JA4Q[VK_JA4_LEN + 1];
+
+static void fp_hello(void)
+{
+	struct hello_opts o = { .sni = "www.evil.se", .sid = 32 };
+
+	HN = 0;
+	vk_test_hello(H, &HN, &o);
+}
+
+static int fp_setup(void **state)
+{
+	static struct env e;
+	struct vk_hello h;
+
+	fp_hello();
+	if (vk_hello_parse(H + 5, HN - 5, &h) || vk_ja3(&h, FP_JA3, NULL, 0) ||
+	    vk_ja4(&h, 't', FP_JA4T) || vk_ja4(&h, 'q', FP_JA4Q))
+		return -1;
+	snprintf(FP_IND, sizeof(FP_IND),
+		 "{\"response\":{\"Attribute\":["
+		 "{\"uuid\":\"00000000-0000-4000-8000-000000000301\",\"type\":\"domain\","
+		 "\"value\":\"evil.se\",\"to_ids\":true},"
+		 "{\"uuid\":\"00000000-0000-4000-8000-000000000302\",\"type\":\"ja3-fingerprint-md5\","
+		 "\"value\":\"%s\",\"to_ids\":true},"
+		 "{\"uuid\":\"00000000-0000-4000-8000-000000000303\",\"type\":\"text\","
+		 "\"object_relation\":\"ja4-fingerprint\",\"value\":\"%s\",\"to_ids\":true},"
+		 "{\"uuid\":\"00000000-0000-4000-8000-000000000304\",\"type\":\"text\","
+		 "\"object_relation\":\"ja4-fingerprint\",\"value\":\"%s\",\"to_ids\":true}"
+		 "]}}", FP_JA3, FP_JA4T, FP_JA4Q);
+	return env_setup_json(state, &e, FP_IND);
+}
+
+static int has_src(struct env *e, uint8_t src, const char *ind)
+{
+	int i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->src[i] == src && !strcmp(e->got[i], ind))
+			return 1;
+	return 0;
+}
+
+/* A hello XDP reads whole: its name matched there, once; it goes up all
+ * the same, and the slow path matches its JA3 and JA4 (not the name
+ * again). A retransmission: the name again (XDP counts copies), the
+ * fingerprints not (the stream was read). */
+static void test_fp_whole_hello(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.3.0.1", "192.0.2.30", 43001, 443, 5000, 0 };
+	uint64_t up = stat(e, VK_STAT_SEGS_UP), fp = ust(e, VK_USTAT_FP);
+
+	fp_hello();
+	send_syn(e, &f);
+	assert_int_equal(send_part(e, &f, 0, HN), 3);
+	assert_true(has_src(e, VK_SRC_TLS_SNI, "evil.se"));
+	assert_true(has_src(e, VK_SRC_JA3, FP_JA3));
+	assert_true(has_src(e, VK_SRC_JA4, FP_JA4T));
+	assert_false(has_src(e, VK_SRC_JA4, FP_JA4Q));
+	assert_int_equal(stat(e, VK_STAT_SEGS_UP), up + 1);
+	assert_int_equal(ust(e, VK_USTAT_FP), fp + 1);
+	assert_false(followed(e, &f));
+	assert_int_equal(send_part(e, &f, 0, HN), 1);
+	assert_true(has_src(e, VK_SRC_TLS_SNI, "evil.se"));
+}
+
+/* The same hello in a QUIC Initial: its JA4 starts with q. */
+static void test_fp_quic(void **state)
+{
+	struct env *e = *state;
+
+	fp_hello();
+	HN -= 5;
+	memmove(H, H + 5, HN);
+	assert_int_equal(send_initial(e, VK_QUIC_V1, 9, 50009, 0, HN), 3);
+	assert_true(has_src(e, VK_SRC_QUIC_SNI, "evil.se"));
+	assert_true(has_src(e, VK_SRC_JA3, FP_JA3));
+	assert_true(has_src(e, VK_SRC_JA4, FP_JA4Q));
+}
+
+/* A hello with more ciphers than the reader keeps is read for its name,
+ * but no fingerprint is made of it (counted): a partial list would be
+ * another client's fingerprint. */
+static void test_fp_long_list(void **state)
+{
+	struct env *e = *state;
+	struct vk_hello h;
+	char a[VK_JA3_LEN + 1], b[VK_JA4_LEN + 1];
+
+	fp_hello();
+	assert_int_equal(vk_hello_parse(H + 5, HN - 5, &h), 0);
+	h.ciphers.total = VK_HELLO_MAX_LIST + 1;
+	assert_int_equal(vk_ja3(&h, a, NULL, 0), -E2BIG);
+	assert_int_equal(vk_ja4(&h, 't', b), -E2BIG);
+	(void)e;
+}
+
+/* ---- URLs ------------------------------------------------------------------ */
+
+static const char *URL_IND =
+	"{\"response\":{\"Attribute\":["
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000401\",\"type\":\"url\","
+	"\"value\":\"http://evil.example/dl/a.exe\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000402\",\"type\":\"url\","
+	"\"value\":\"HTTP://EVIL.example:80/dl/./b.exe?id=1\",\"to_ids\":true},"
+	"{\"uuid\":\"00000000-0000-4000-8000-000000000403\",\"type\":\"hostname\","
+	"\"value\":\"evil.example\",\"to_ids\":true}"
+	"]}}";
+
+static int send_req(struct env *e, const struct flowt *f, uint32_t off, const char *req)
+{
+	struct pkt p;
+
+	seg(&p, f, f->isn + 1 + off, VK_TCP_ACK, (const uint8_t *)req, strlen(req));
+	run(e, &p, p.n);
+	return e->n;
+}
+
+/* With URL indicators every request goes up: its Host is matched in XDP
+ * (once), its URL in the slow path, with its query and without; a second
+ * request of a kept-alive connection is read too; a path differs in case. */
+static void test_url_requests(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.4.0.1", "192.0.2.40", 44001, 8080, 9000, 0 };
+	static const char r1[] = "GET /dl/a.exe?x=1 HTTP/1.1\r\nHost: Evil.Example:80\r\n\r\n";
+	static const char r2[] = "GET /dl/%62.exe?id=1 HTTP/1.1\r\nHost: evil.example\r\n\r\n";
+	static const char r3[] = "GET /dl/A.exe HTTP/1.1\r\nHost: evil.example\r\n\r\n";
+
+	send_syn(e, &f);
+	assert_int_equal(send_req(e, &f, 0, r1), 2);
+	assert_true(has_src(e, VK_SRC_HTTP_HOST, "evil.example"));
+	assert_true(has_src(e, VK_SRC_HTTP_URL, "http://evil.example/dl/a.exe"));
+	assert_string_equal(e->name[e->src[0] == VK_SRC_HTTP_URL ? 0 : 1], "evil.example/dl/a.exe");
+	assert_int_equal(send_req(e, &f, sizeof(r1) - 1, r2), 2);
+	assert_true(has_src(e, VK_SRC_HTTP_URL, "http://evil.example/dl/b.exe?id=1"));
+	assert_int_equal(send_req(e, &f, sizeof(r1) + sizeof(r2) - 2, r3), 1);	/* the Host only */
+	assert_true(has_src(e, VK_SRC_HTTP_HOST, "evil.example"));
+}
+
+/* A request split after its request line: the slow path reads both Host
+ * and URL when the Host comes. */
+static void test_url_split(void **state)
+{
+	struct env *e = *state;
+	struct flowt f = { "10.4.0.2", "192.0.2.40", 44002, 80, 7000, 0 };
+	static const char a[] = "GET /dl/a.exe HTTP/1.1\r\nUser-Agent: x\r\n";
+	static const char b[] = "Host: evil.example\r\n\r\n";
+
+	send_syn(e, &f);
+	assert_int_equal(send_req(e, &f, 0, a), 0);
+	assert_int_equal(send_req(e, &f, sizeof(a) - 1, b), 2);
+	assert_true(has_src(e, VK_SRC_HTTP_URL, "http://evil.example/dl/a.exe"));
+	assert_true(has_src(e, VK_SRC_HTTP_HOST, "evil.example"));
+}
+
+static int url_setup(void **state)
+{
+	static struct env e;
+
+	return env_setup_json(state, &e, URL_IND);
+}
+
 static int slow_setup(void **state)
 {
 	static struct env e;
@@ -565,5 +737,18 @@ int vk_slow_tests(void)
 		cmocka_unit_test(test_quic_many_hosts),
 	};
 
-	return cmocka_run_group_tests_name("slow path", tests, slow_setup, env_teardown);
+	const struct CMUnitTest fp[] = {
+		cmocka_unit_test(test_fp_whole_hello),
+		cmocka_unit_test(test_fp_quic),
+		cmocka_unit_test(test_fp_long_list),
+	};
+
+	const struct CMUnitTest url[] = {
+		cmocka_unit_test(test_url_requests),
+		cmocka_unit_test(test_url_split),
+	};
+
+	return cmocka_run_group_tests_name("slow path", tests, slow_setup, env_teardown) |
+	       cmocka_run_group_tests_name("urls", url, url_setup, env_teardown) |
+	       cmocka_run_group_tests_name("fingerprints", fp, fp_setup, env_teardown);
 }

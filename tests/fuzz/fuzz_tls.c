@@ -2,7 +2,8 @@
 /* libFuzzer: the ClientHello reader, the HTTP request reader and the name
  * reader they share, compiled from the very headers the XDP program uses
  * (kernel/lib/tls.h, http.h), on a TCP payload, and checked against the
- * slow path's reader (vk_hello.c). The bytes of the buffers past the valid ones are poisoned, so
+ * slow path's reader (vk_hello.c), whose fingerprints (vk_fp.c) are made of
+ * every hello it takes. The bytes of the buffers past the valid ones are poisoned, so
  * ASan catches a read there as it would one past a frame. */
 #include <sanitizer/asan_interface.h>
 #include <stdint.h>
@@ -11,6 +12,8 @@
 #include "lib/tls.h"
 #include "lib/http.h"
 #include "lib/vk_hello.h"
+#include "lib/vk_fp.h"
+#include <errno.h>
 
 /* The slow path's reader (userspace/lib/vk_hello.c) on the same bytes
  * must agree with the XDP reader wherever both see the whole hello: the
@@ -29,6 +32,16 @@ static void differential(const uint8_t *d, uint32_t len, const struct vk_tls *t)
 		abort();
 	if (t->err == VK_STAT_ERR_TLS_HELLO && h.has_sni)
 		abort();
+	/* the fingerprints of every hello the reader takes: whole and of
+	 * their length, or none at all */
+	{
+		char ja3[VK_JA3_LEN + 1], ja4[VK_JA4_LEN + 1];
+		int r3 = vk_ja3(&h, ja3, NULL, 0), r4 = vk_ja4(&h, 't', ja4);
+
+		if ((!r3 && strlen(ja3) != VK_JA3_LEN) || (!r4 && strlen(ja4) != VK_JA4_LEN) ||
+		    (r3 && r3 != -E2BIG) || (r4 && r4 != -E2BIG))
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

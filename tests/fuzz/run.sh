@@ -15,6 +15,9 @@ for f in ${FUZZERS:?set by make fuzz and make test-fuzz}; do
 	      { printf 'HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n'; printf '{"response":[]}' | gzip -c; } > "$corpus/gzip" ;;
 	state|ipc|dpanswer|tls|slow)	# binary inputs: tests/fuzz/seeds.py
 		/usr/bin/python3 "$(dirname "$0")/seeds.py" "$f" "$corpus" ;;
+	url) printf 'HTTP://Evil.Example.:80/a/../b/./c?x=%%7e%%2f#f' > "$corpus/url"
+	     printf '/a/%%2E%%2e/b?q\000evil.example:8080' > "$corpus/request"
+	     printf 'http://u:p@[2001:DB8::1]:81/' > "$corpus/v6" ;;
 	quic) printf '\001a ClientHello, sealed' > "$corpus/seal"	# sealed, opened again
 	      printf '\000\300\000\000\000\001\010\203\224\310\360\076\121\127\010\000\000\100\050' > "$corpus/header" ;;
 	conf) [ -f rootfs/etc/vardkase/vardkase.conf ] && cp rootfs/etc/vardkase/vardkase.conf "$corpus/" ;;

@@ -169,6 +169,63 @@ check "... and in an ERSPAN (type II) session 300" \
 	wait_until 15 tunnel_sighting 10.89.0.3 span.secure-login-kommun.example erspan 10.77.0.2 300 2>/dev/null
 tunnel_sighting 10.89.0.3 span.secure-login-kommun.example erspan 10.77.0.2 300 || true
 
+# ---- TLS fingerprints: a JA3 and a JA4 (ja4-plus object) ------------------
+# This Python's own ClientHello (its ssl module), fingerprinted by replay;
+# the platform gets an event with its JA3 and JA4; the same client then
+# connects from the LAN with a name no indicator has: sighted on both.
+fp_sighting() {	# fp_sighting MATCHED_ON VALUE
+	vctl --json sightings --host 10.77.0.3 --indicator "$2" | py "
+import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
+assert s['matched_on']=='$1' and s['name']=='$2' and s['remote']=='198.51.100.2', s"
+}
+/usr/bin/python3 "$ROOT/tests/integration/hello_pcap.py" "$T/hello.pcap" fp-check.example.org \
+	10.77.0.3 198.51.100.2 80
+echo '{"response":[]}' >"$T/none.json"
+"$BIN/vardkase-xdp" replay --indicators "$T/none.json" --hellos --pcap "$T/hello.pcap" 2>/dev/null |
+	py "import json,sys; h=json.loads(sys.stdin.readline())['hello']; print(h['ja3'], h['ja4'])" >"$T/fp"
+read -r JA3 JA4 <"$T/fp"
+check "replay --hellos fingerprints this Python's ClientHello" test -n "${JA4:-}"
+admin /admin/event "{\"Event\": {\"uuid\": \"6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e01\",
+ \"info\": \"client fingerprints\", \"Tag\": [{\"name\": \"tlp:green\"}],
+ \"Attribute\": [{\"uuid\": \"6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e11\", \"type\": \"ja3-fingerprint-md5\",
+  \"value\": \"$JA3\", \"to_ids\": true}],
+ \"Object\": [{\"name\": \"ja4-plus\", \"Attribute\": [
+  {\"uuid\": \"6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e12\", \"type\": \"text\", \"object_relation\": \"ja4-fingerprint\",
+   \"value\": \"$JA4\", \"to_ids\": true},
+  {\"uuid\": \"6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5e13\", \"type\": \"text\", \"object_relation\": \"ja4-type\",
+   \"value\": \"JA4\", \"to_ids\": false}]}]}}" >/dev/null
+vctl sync >/dev/null
+inl /usr/bin/python3 -c 'import socket, ssl
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+s = socket.create_connection(("198.51.100.2", 80), timeout=1, source_address=("10.77.0.3", 0))
+try: c.wrap_socket(s, server_hostname="fp-check.example.org")
+except Exception: pass' 2>/dev/null
+check "a ClientHello with the JA3 of an indicator: sighted, matched on ja3" \
+	wait_until 15 fp_sighting ja3 "$JA3" 2>/dev/null
+fp_sighting ja3 "$JA3" || true
+check "... and on the JA4 of a ja4-plus object's ja4-fingerprint" \
+	wait_until 15 fp_sighting ja4 "$JA4" 2>/dev/null
+fp_sighting ja4 "$JA4" || true
+
+# ---- a MISP url against a plain HTTP request --------------------------------
+url_sighting() {
+	vctl --json sightings --host 10.77.0.2 | py "
+import json,sys; s=[x for x in json.load(sys.stdin) if x['matched_on']=='http_url']
+assert len(s)==1 and s[0]['name']=='files.example.net/dl/Invoice.exe' and s[0]['remote']=='198.51.100.2', s"
+}
+admin /admin/event '{"Event": {"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5f01", "info": "malware download",
+ "Tag": [{"name": "tlp:green"}], "Attribute": [{"uuid": "6b1f3c2a-5d4e-4f60-9a71-0c2d3e4f5f11",
+ "type": "url", "value": "http://files.example.net/dl/Invoice.exe", "to_ids": true}]}}' >/dev/null
+vctl sync >/dev/null
+inl /usr/bin/python3 -c 'import http.client
+c = http.client.HTTPConnection("198.51.100.2", 80, timeout=2, source_address=("10.77.0.2", 0))
+try:
+    c.request("GET", "/dl/./Invoice.exe?id=7", headers={"Host": "Files.Example.NET"}); c.getresponse().read()
+except Exception: pass' 2>/dev/null
+check "an HTTP request for a MISP url (its query aside, normalised): sighted, matched on http_url" \
+	wait_until 15 url_sighting 2>/dev/null
+url_sighting || true
+
 # ---- console permissions ---------------------------------------------------
 check "a user outside the operator group is refused" \
 	sh -c "runuser -u nobody -- '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' status 2>&1 | grep -q 'permission denied'"

@@ -13,4 +13,6 @@ if ! /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
 fi
 /usr/bin/python3 "$(dirname "$0")/truth_oracle.py" "$bin" "$root"
 # JA3 and JA4 against tshark and FoxIO's implementations
-exec /usr/bin/python3 "$(dirname "$0")/fp_check.py" "$bin" "$root"
+/usr/bin/python3 "$(dirname "$0")/fp_check.py" "$bin" "$root"
+# MISP url indicators against the requests tshark lists
+exec /usr/bin/python3 "$(dirname "$0")/url_check.py" "$bin" "$root"

@@ -12,11 +12,25 @@
 #include <string.h>
 #include "lib/vk_ipc.h"
 #include "lib/vk_key.h"
+#include "lib/vk_url.h"
 #include "lib/vk_misp.h"
 #include "lib/vk_set.h"
 
 static const struct { const char *type, *in, *out; } good[] = {
 	{ "ip-dst", "192.0.2.1", "192.0.2.1" },
+	{ "ja3-fingerprint-md5", " 1C258EBEF8EEE2DFA3DF6D8D07285AF9 ",
+	  "1c258ebef8eee2dfa3df6d8d07285af9" },
+	{ "ja4-fingerprint", "T13D1516H2_8daaf6152771_e5627efa2ab1",
+	  "t13d1516h2_8daaf6152771_e5627efa2ab1" },
+	{ "ja4-fingerprint", "q13i031099_55b375c5d22e_000000000000",
+	  "q13i031099_55b375c5d22e_000000000000" },
+	/* URLs: scheme and host case, default port, final dot, dot segments,
+	 * escapes of unreserved characters, fragment, empty query */
+	{ "url", "HTTP://Evil.Example.:80/a/../Login.php?x=%7e%2f#top",
+	  "http://evil.example/Login.php?x=~%2F" },
+	{ "url", "evil.example", "http://evil.example/" },
+	{ "url", "http://evil.example:8080/dl/%61.exe?", "http://evil.example:8080/dl/a.exe" },
+	{ "url", "http://user:pw@[2001:DB8::1]/x", "http://[2001:db8::1]/x" },
 	{ "ip-src", " 10.1.2.3/8 ", "10.0.0.0/8" },
 	{ "ip-dst", "2001:DB8:0:0::1", "2001:db8::1" },
 	{ "ip-dst", "2001:db8::ff/32", "2001:db8::/32" },
@@ -34,6 +48,21 @@ static const struct { const char *type, *in, *out; } good[] = {
 
 static const struct { const char *type, *in; } bad[] = {
 	{ "ip-dst", "10.0.0.0/7" }, { "ip-dst", "0.0.0.0/0" }, { "ip-dst", "2001::/15" },
+	{ "ja3-fingerprint-md5", "1c258ebef8eee2dfa3df6d8d07285af" },	/* 31 */
+	{ "ja3-fingerprint-md5", "zc258ebef8eee2dfa3df6d8d07285af9" },
+	{ "ja3-fingerprint-md5", "1c258ebe f8eee2dfa3df6d8d07285af9" },
+	{ "ja4-fingerprint", "t1205h1_c02b_845f7282a956" },		/* a JA4S */
+	{ "ja4-fingerprint", "ge11nn050000_4740ae6347b0_000000000000_000000000000" }, /* JA4H */
+	{ "ja4-fingerprint", "x13d1516h2_8daaf6152771_e5627efa2ab1" },
+	{ "ja4-fingerprint", "t13x1516h2_8daaf6152771_e5627efa2ab1" },
+	{ "ja4-fingerprint", "t13d15a6h2_8daaf6152771_e5627efa2ab1" },
+	{ "ja4-fingerprint", "t13d1516h2-8daaf6152771_e5627efa2ab1" },
+	{ "ja4-fingerprint", "t13d1516h2_8daaf6152771_e5627efa2abz" },
+	{ "ja4-fingerprint", "t13d1516h2_8daaf6152771_e5627efa2ab1.se" },
+	{ "url", "https://evil.example/login" },	/* its path is encrypted */
+	{ "url", "ftp://evil.example/x" }, { "url", "http:///x" }, { "url", "http://evil.example:99999/" },
+	{ "url", "http://evil example/" }, { "url", "http://evil.example/\x01" },
+	{ "url", "http://[2001:db8::1/x" }, { "url", "http://evil.example:0/" },
 	{ "ip-dst", "1.2.3.4/33" }, { "ip-dst", "999.1.1.1" }, { "ip-dst", "" },
 	{ "ip-dst|port", "1.2.3.4|0" }, { "ip-dst|port", "1.2.3.0/24|80" },
 	{ "ip-dst|port", "1.2.3.4" }, { "domain", "se" }, { "domain", "." },

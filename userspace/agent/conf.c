@@ -162,7 +162,7 @@ int vk_conf_load(struct vk_conf *c, const char *path, char *err, size_t errlen)
 	c->removal_warn_percent = 50;
 	c->types = 1u << VK_T_IP_SRC | 1u << VK_T_IP_DST | 1u << VK_T_IP_SRC_PORT |
 		   1u << VK_T_IP_DST_PORT | 1u << VK_T_DOMAIN | 1u << VK_T_HOSTNAME |
-		   1u << VK_T_DOMAIN_IP;
+		   1u << VK_T_DOMAIN_IP | 1u << VK_T_JA3 | 1u << VK_T_JA4 | 1u << VK_T_URL;
 	strcpy(c->state_dir, "/var/lib/vardkase");
 	strcpy(c->dataplane_socket, VK_SOCKET_DEFAULT);
 	strcpy(c->console_socket, VK_CONSOLE_DEFAULT);

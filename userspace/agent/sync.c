@@ -94,7 +94,12 @@ static int push_del(struct vk_pull *p, const char *uuid)
 int vk_sync_classify(const struct vk_sync *s, const char *type, const char *value,
 		     int to_ids, int deleted, const char **why)
 {
-	enum vk_misp_type t = vk_misp_type_parse(type);
+	return vk_sync_classify_t(s, vk_misp_type_of(type, NULL), value, to_ids, deleted, why);
+}
+
+int vk_sync_classify_t(const struct vk_sync *s, enum vk_misp_type t, const char *value,
+		       int to_ids, int deleted, const char **why)
+{
 	struct vk_key k[2];
 	const char *wl;
 	int n;
@@ -120,7 +125,7 @@ static json_t *request_body(const struct vk_sync *s, int64_t since, int page)
 
 	for (t = VK_T_IP_SRC; t < VK_T_MAX; t++)
 		if (s->conf->types & (1u << t))
-			json_array_append_new(types, json_string(vk_misp_type_name((enum vk_misp_type)t)));
+			json_array_append_new(types, json_string(vk_misp_type_wire((enum vk_misp_type)t)));
 	json_object_set_new(b, "returnFormat", json_string("json"));
 	json_object_set_new(b, "type", types);
 	json_object_set_new(b, "published", json_integer(1));
@@ -170,6 +175,7 @@ static int take_attr(void *arg, const struct vk_mattr *a)
 	struct vk_pull *p = g->p;
 	const char *uuid = a->f[VK_MF_UUID], *value = a->f[VK_MF_VALUE];
 	const char *ev = a->f[VK_MF_EVENT_UUID] ? a->f[VK_MF_EVENT_UUID] : "";
+	enum vk_misp_type t;
 	const char *why;
 	int c;
 
@@ -184,7 +190,8 @@ static int take_attr(void *arg, const struct vk_mattr *a)
 		c = 0;
 		why = a->bad ? a->bad : "malformed attribute";
 	} else {
-		c = vk_sync_classify(g->s, a->f[VK_MF_TYPE], value, a->to_ids, a->deleted, &why);
+		t = vk_misp_type_of(a->f[VK_MF_TYPE], a->f[VK_MF_RELATION]);
+		c = vk_sync_classify_t(g->s, t, value, a->to_ids, a->deleted, &why);
 		if (c == 1 && a->decayed) {
 			c = 0;
 			why = "decayed (score under the threshold)";
@@ -194,7 +201,7 @@ static int take_attr(void *arg, const struct vk_mattr *a)
 	}
 	count_reason(p, why);
 	if (c == 1) {
-		if (vk_amap_put(&p->up, uuid, (uint8_t)vk_misp_type_parse(a->f[VK_MF_TYPE]), value,
+		if (vk_amap_put(&p->up, uuid, (uint8_t)t, value,
 				a->f[VK_MF_EVENT_UUID]) ||
 		    vk_amap_annotate(&p->up, uuid,
 				     a->f[VK_MF_CATEGORY] ? vk_category_id(a->f[VK_MF_CATEGORY]) : 0,

@@ -113,5 +113,9 @@ long vk_sync_keep_unpublished(struct vk_sync *s, const struct vk_amap *held, str
  * (why set when refused), -1 malformed. */
 int vk_sync_classify(const struct vk_sync *s, const char *type, const char *value,
 		     int to_ids, int deleted, const char **why);
+/* The same for a type already told (vk_misp_type_of: a JA4 needs the
+ * attribute's object_relation). */
+int vk_sync_classify_t(const struct vk_sync *s, enum vk_misp_type t, const char *value,
+		       int to_ids, int deleted, const char **why);
 
 #endif

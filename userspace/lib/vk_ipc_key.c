@@ -18,7 +18,10 @@ _Static_assert(VARDKASE__DP__INDICATOR_TYPE__IP_SRC == (int)VK_T_IP_SRC &&
 	       VARDKASE__DP__INDICATOR_TYPE__DOMAIN == (int)VK_T_DOMAIN &&
 	       VARDKASE__DP__INDICATOR_TYPE__HOSTNAME == (int)VK_T_HOSTNAME &&
 	       VARDKASE__DP__INDICATOR_TYPE__DOMAIN_IP == (int)VK_T_DOMAIN_IP &&
-	       VK_T_MAX == VK_T_DOMAIN_IP + 1, "IndicatorType and enum vk_misp_type differ");
+	       VARDKASE__DP__INDICATOR_TYPE__JA3 == (int)VK_T_JA3 &&
+	       VARDKASE__DP__INDICATOR_TYPE__JA4 == (int)VK_T_JA4 &&
+	       VARDKASE__DP__INDICATOR_TYPE__URL == (int)VK_T_URL &&
+	       VK_T_MAX == VK_T_URL + 1, "IndicatorType and enum vk_misp_type differ");
 
 static unsigned addr_len(uint8_t kind)
 {
@@ -42,7 +45,7 @@ int vk_ipc_ind_make(struct vk_ipc_ind *d, const char *uuid, enum vk_misp_type t,
 
 		vardkase__dp__key__init(x);
 		x->kind = k->kind;
-		if (k->kind == VK_KIND_DOMAIN || k->kind == VK_KIND_HOST) {
+		if (vk_kind_is_text(k->kind)) {
 			x->name = k->name;
 		} else {
 			x->plen = k->plen;
@@ -73,10 +76,10 @@ static int key_of(const Vardkase__Dp__Key *x, struct vk_key *k, const char **why
 		return -EINVAL;
 	}
 	k->kind = (uint8_t)x->kind;
-	if (k->kind == VK_KIND_DOMAIN || k->kind == VK_KIND_HOST) {
+	if (vk_kind_is_text(k->kind)) {
 		n = x->name ? strlen(x->name) : 0;
 		if (n > VK_NAME_TEXT_MAX || x->addr.len || x->plen || x->port) {
-			*why = "name key out of bounds";
+			*why = "name or fingerprint key out of bounds";
 			return -EINVAL;
 		}
 		memcpy(k->name, x->name ? x->name : "", n + 1);

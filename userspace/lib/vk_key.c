@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vk_key.h"
+#include "vk_url.h"
 #include "../../kernel/lib/hash.h"
 
 static const char *const vk_type_names[VK_T_MAX] = {
@@ -20,6 +21,9 @@ static const char *const vk_type_names[VK_T_MAX] = {
 	[VK_T_DOMAIN] = "domain",
 	[VK_T_HOSTNAME] = "hostname",
 	[VK_T_DOMAIN_IP] = "domain|ip",
+	[VK_T_JA3] = "ja3-fingerprint-md5",
+	[VK_T_JA4] = "ja4-fingerprint",
+	[VK_T_URL] = "url",
 };
 
 enum vk_misp_type vk_misp_type_parse(const char *s)
@@ -32,9 +36,86 @@ enum vk_misp_type vk_misp_type_parse(const char *s)
 	return VK_T_UNKNOWN;
 }
 
+enum vk_misp_type vk_misp_type_of(const char *type, const char *relation)
+{
+	enum vk_misp_type t;
+
+	if (!strcmp(type, "text"))
+		return relation && !strcmp(relation, "ja4-fingerprint") ? VK_T_JA4 : VK_T_UNKNOWN;
+	t = vk_misp_type_parse(type);
+	return t == VK_T_JA4 ? VK_T_UNKNOWN : t;	/* not a MISP type */
+}
+
 const char *vk_misp_type_name(enum vk_misp_type t)
 {
 	return t < VK_T_MAX ? vk_type_names[t] : "unknown";
+}
+
+const char *vk_misp_type_wire(enum vk_misp_type t)
+{
+	return t == VK_T_JA4 ? "text" : vk_misp_type_name(t);
+}
+
+/* A JA3 (32 hex digits) or JA4 (FoxIO's shape: t13d1516h2_ + 12 + _ + 12
+ * hex digits; a JA4S, JA4H, ... has another) into k, lowercased. */
+static int key_fp(const char *s, int kind, struct vk_key *k, const char **why)
+{
+	size_t n = strlen(s), i;
+
+	memset(k, 0, sizeof(*k));
+	if (n != (kind == VK_KIND_JA3 ? 32u : 36u)) {
+		*why = kind == VK_KIND_JA3 ? "a JA3 is 32 hex digits" :
+		       "a JA4 is 36 characters (t13d1516h2_8daaf6152771_e5627efa2ab1)";
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++)
+		k->name[i] = (char)tolower((unsigned char)s[i]);
+	k->name[n] = 0;
+	k->name_len = (uint16_t)n;
+	k->kind = (uint8_t)kind;
+	if (vk_key_check(k)) {
+		*why = kind == VK_KIND_JA3 ? "a JA3 is 32 hex digits" :
+		       "not a JA4 TLS client fingerprint (JA4S, JA4H and the others are not matched)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
+
+/* The shape of a normalised fingerprint key's text. */
+static int fp_ok(const struct vk_key *k)
+{
+	const char *s = k->name;
+	size_t i;
+
+	if (k->kind == VK_KIND_JA3) {
+		if (k->name_len != 32)
+			return 0;
+		for (i = 0; i < 32; i++)
+			if (!is_hex((unsigned char)s[i]))
+				return 0;
+		return 1;
+	}
+	if (k->name_len != 36 || !strchr("tqd", s[0]) || !strchr("di", s[3]) || s[10] != '_' ||
+	    s[23] != '_')
+		return 0;
+	for (i = 1; i < 3; i++)		/* 13, 12, ..., s3, d1, 00 */
+		if (!isalnum((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	for (i = 4; i < 8; i++)		/* cipher and extension counts */
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	for (i = 8; i < 10; i++)	/* ALPN's first and last character */
+		if (!isalnum((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	for (i = 11; i < 36; i++)
+		if (i != 23 && !is_hex((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 /* The value without surrounding white space, into out. -1 when it does
@@ -310,6 +391,26 @@ int vk_key_from_misp(enum vk_misp_type t, const char *value,
 	case VK_T_HOSTNAME:
 		rc = vk_key_name(value, VK_KIND_HOST, &out[0], why);
 		return rc ? rc : 1;
+	case VK_T_JA3:
+	case VK_T_JA4:
+		if (trim(value, buf, sizeof(buf))) {
+			*why = "value too long";
+			return -EINVAL;
+		}
+		rc = key_fp(buf, t == VK_T_JA3 ? VK_KIND_JA3 : VK_KIND_JA4, &out[0], why);
+		return rc ? rc : 1;
+	case VK_T_URL:
+		if (trim(value, buf, sizeof(buf))) {
+			*why = "value too long";
+			return -EINVAL;
+		}
+		memset(&out[0], 0, sizeof(out[0]));
+		rc = vk_url_norm(buf, strlen(buf), out[0].name, why);
+		if (rc < 0)
+			return rc;
+		out[0].kind = VK_KIND_URL;
+		out[0].name_len = (uint16_t)rc;
+		return 1;
 	case VK_T_DOMAIN_IP:
 		snprintf(buf, sizeof(buf), "%s", value);
 		bar = strchr(buf, '|');
@@ -349,7 +450,12 @@ char *vk_key_str(const struct vk_key *k, char *buf, size_t len)
 		break;
 	case VK_KIND_DOMAIN:
 	case VK_KIND_HOST:
+	case VK_KIND_JA3:
+	case VK_KIND_JA4:
 		snprintf(buf, len, "%s", k->name);
+		break;
+	case VK_KIND_URL:
+		snprintf(buf, len, "http://%s", k->name);
 		break;
 	default:
 		snprintf(buf, len, "?");
@@ -401,6 +507,28 @@ int vk_key_check(const struct vk_key *k)
 			}
 		}
 		return label && labels >= 2 ? 0 : -EINVAL;
+	case VK_KIND_JA3:
+	case VK_KIND_JA4:
+		if (k->plen || k->port)
+			return -EINVAL;
+		for (i = 0; i < 16; i++)
+			if (k->addr[i])
+				return -EINVAL;
+		return fp_ok(k) ? 0 : -EINVAL;
+	case VK_KIND_URL: {
+		/* what vk_url_norm makes, it makes again unchanged */
+		char again[VK_URL_MAX + 1];
+		const char *why;
+
+		if (k->plen || k->port || !k->name_len || k->name_len > VK_URL_MAX ||
+		    memchr(k->name, 0, k->name_len))
+			return -EINVAL;
+		for (i = 0; i < 16; i++)
+			if (k->addr[i])
+				return -EINVAL;
+		return vk_url_norm(k->name, k->name_len, again, &why) == (int)k->name_len &&
+		       !memcmp(again, k->name, k->name_len) ? 0 : -EINVAL;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -425,6 +553,12 @@ int vk_key_fits_type(enum vk_misp_type t, const struct vk_key *k, int n)
 	case VK_T_DOMAIN_IP:
 		return n == 2 && k[0].kind == VK_KIND_DOMAIN &&
 		       (k[1].kind == VK_KIND_V4 || k[1].kind == VK_KIND_V6) ? 0 : -EINVAL;
+	case VK_T_JA3:
+		return n == 1 && k[0].kind == VK_KIND_JA3 ? 0 : -EINVAL;
+	case VK_T_JA4:
+		return n == 1 && k[0].kind == VK_KIND_JA4 ? 0 : -EINVAL;
+	case VK_T_URL:
+		return n == 1 && k[0].kind == VK_KIND_URL ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}
@@ -436,7 +570,7 @@ uint64_t vk_key_hash(const struct vk_key *k)
 	const uint8_t *p;
 	size_t n, i;
 
-	if (k->kind == VK_KIND_DOMAIN || k->kind == VK_KIND_HOST) {
+	if (vk_kind_is_text(k->kind)) {
 		p = (const uint8_t *)k->name;
 		n = k->name_len;
 	} else {

@@ -29,6 +29,9 @@ enum vk_misp_type {
 	VK_T_DOMAIN,
 	VK_T_HOSTNAME,
 	VK_T_DOMAIN_IP,
+	VK_T_JA3,		/* ja3-fingerprint-md5 */
+	VK_T_JA4,		/* a ja4-plus object's ja4-fingerprint (MISP type text) */
+	VK_T_URL,		/* url: http only (vk_url.h) */
 	VK_T_MAX
 };
 
@@ -39,7 +42,7 @@ struct vk_key {
 	/* network order; IPv4 in the first 4 bytes; aligned for the
 	 * hashes' word loads (kernel/lib/hash.h) */
 	uint8_t addr[16] __attribute__((aligned(8)));
-	uint16_t name_len;	/* name kinds */
+	uint16_t name_len;	/* name and fingerprint kinds (vk_kind_is_text) */
 	char name[VK_NAME_TEXT_MAX + 1];
 };
 
@@ -48,9 +51,17 @@ struct vk_key {
  * by the parsers on first use too. */
 void vk_key_init(void);
 
-/* Returns the type for a MISP type string, VK_T_UNKNOWN if not enforced. */
+/* Returns the type for a type's name (MISP's, or "ja4-fingerprint"),
+ * VK_T_UNKNOWN if not enforced. For the configuration's types list. */
 enum vk_misp_type vk_misp_type_parse(const char *s);
+/* The type of a MISP attribute: its type and (NULL when none) the
+ * object_relation it has in its object. MISP has no JA4 type: a JA4 is
+ * a text attribute of relation ja4-fingerprint in a ja4-plus object. */
+enum vk_misp_type vk_misp_type_of(const char *type, const char *relation);
+/* The type's name as the box shows it ("ja4-fingerprint" for JA4), and
+ * the MISP type its attributes have (what restSearch filters on: "text"). */
 const char *vk_misp_type_name(enum vk_misp_type t);
+const char *vk_misp_type_wire(enum vk_misp_type t);
 
 /*
  * Turn one MISP value of type t into keys (out[0], and out[1] for

@@ -78,7 +78,7 @@ static int one_attr(void *arg, const struct vk_mattr *a)
 		st->not_ids++;
 		return 0;
 	}
-	t = vk_misp_type_parse(type);
+	t = vk_misp_type_of(type, a->f[VK_MF_RELATION]);
 	if (t == VK_T_UNKNOWN) {
 		st->other_type++;
 		return 0;

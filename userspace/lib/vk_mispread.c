@@ -189,7 +189,8 @@ static int cb_end_array(void *ctx)
 static int cb_key(void *ctx, const unsigned char *k, size_t n)
 {
 	static const char *const names[F_MAX] = { "uuid", "type", "value", "event_uuid",
-						  "category", "comment", "to_ids", "deleted" };
+						  "category", "comment", "object_relation",
+						  "to_ids", "deleted" };
 	struct vk_mispread *g = ctx;
 	int i;
 

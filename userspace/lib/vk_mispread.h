@@ -21,8 +21,11 @@
 
 #define VK_MATTR_MAX	1024	/* bytes of one text field */
 
+/* fields from VK_MF_CATEGORY on are shown, not keyed on: a bad one is
+ * dropped, the attribute kept (VK_MF_RELATION, an object attribute's
+ * object_relation, only tells a JA4 from other text) */
 enum { VK_MF_UUID, VK_MF_TYPE, VK_MF_VALUE, VK_MF_EVENT_UUID, VK_MF_CATEGORY, VK_MF_COMMENT,
-       VK_MF_TEXT };
+       VK_MF_RELATION, VK_MF_TEXT };
 
 struct vk_mattr {
 	const char *f[VK_MF_TEXT];	/* NULL when absent */

@@ -217,7 +217,7 @@ static struct vk_ent *ent_new(const struct vk_key *k)
 	e->plen = k->plen;
 	e->port = k->port;
 	memcpy(e->addr, k->addr, 16);
-	if (k->kind == VK_KIND_DOMAIN || k->kind == VK_KIND_HOST) {
+	if (vk_kind_is_text(k->kind)) {
 		e->name = strndup(k->name, k->name_len);
 		e->name_len = k->name_len;
 		if (!e->name) {

@@ -145,8 +145,8 @@ struct attrs {
 static int take(void *arg, const struct vk_mattr *a)
 {
 	struct attrs *l = arg;
-	enum vk_misp_type t = a->f[VK_MF_TYPE] ? vk_misp_type_parse(a->f[VK_MF_TYPE]) :
-			      VK_T_UNKNOWN;
+	enum vk_misp_type t = a->f[VK_MF_TYPE] ?
+			      vk_misp_type_of(a->f[VK_MF_TYPE], a->f[VK_MF_RELATION]) : VK_T_UNKNOWN;
 	Vardkase__Dp__Indicator *x;
 	struct vk_ipc_ind d;
 	const char *why;

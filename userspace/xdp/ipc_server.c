@@ -159,8 +159,9 @@ static int validate(const Vardkase__Dp__TableUpdate *u, char *why, size_t len)
 			snprintf(why, len, "add[%zu]: attribute_uuid is not a uuid", i);
 			return -1;
 		}
+		/* the wire enum is enum vk_misp_type (vk_ipc_key.c asserts it) */
 		if (x->type <= VARDKASE__DP__INDICATOR_TYPE__TYPE_UNSPECIFIED ||
-		    x->type > VARDKASE__DP__INDICATOR_TYPE__DOMAIN_IP) {
+		    (int)x->type >= (int)VK_T_MAX) {
 			snprintf(why, len, "add[%zu] %s: unknown type %d", i,
 				 x->attribute_uuid, (int)x->type);
 			return -1;

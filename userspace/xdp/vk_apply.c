@@ -68,7 +68,7 @@ struct images {
 	struct l24img l24;
 	uint64_t *v4f, *v6f, *v6pf, *nf;
 	uint64_t v6lens[2];
-	uint32_t n_v4port, n_v6port, n_v6pfx;
+	uint32_t n_v4port, n_v6port, n_v6pfx, n_ja3, n_ja4, n_url;
 	uint32_t v4lens, v6lens_present[5];	/* lengths present (bitmaps) */
 };
 
@@ -196,6 +196,17 @@ static int images_build(struct vk_tables *t, struct vk_set *set, struct images *
 				}
 			}
 			break;
+		case VK_KIND_JA3:
+		case VK_KIND_JA4:
+		case VK_KIND_URL:
+			/* in the name table too */
+			if (e->kind == VK_KIND_JA3)
+				im->n_ja3++;
+			else if (e->kind == VK_KIND_JA4)
+				im->n_ja4++;
+			else
+				im->n_url++;
+			/* fall through */
 		case VK_KIND_DOMAIN:
 		case VK_KIND_HOST: {
 			uint64_t h = vk_tbl_name_hash(t, e);
@@ -322,6 +333,9 @@ static void write_config(struct vk_tables *t, const struct images *im, int with_
 	MAXW(n_v4port, im->n_v4port);
 	MAXW(n_v6port, im->n_v6port);
 	MAXW(n_v6pfx, im->n_v6pfx);
+	MAXW(n_ja3, im->n_ja3);
+	MAXW(n_ja4, im->n_ja4);
+	MAXW(n_url, im->n_url);
 #undef MAXW
 	__atomic_store_n(&c->v6_pfx_lens[0], im->v6lens[0] | (with_old ? c->v6_pfx_lens[0] : 0),
 			 __ATOMIC_RELEASE);
@@ -396,7 +410,7 @@ static int insert_primary(struct vk_tables *t, struct vk_ent *e)
 	enum vk_map_idx m;
 	struct tbl b;
 
-	if (e->kind == VK_KIND_DOMAIN || e->kind == VK_KIND_HOST)
+	if (vk_kind_is_text(e->kind))
 		return vk_tbl_name_insert(t, e);
 	m = vk_tbl_primary(e, key, &home);
 	if (m == VK_M_COUNT)
@@ -412,7 +426,7 @@ static void delete_primary(struct vk_tables *t, const struct vk_ent *e)
 	enum vk_map_idx m;
 	struct tbl b;
 
-	if (e->kind == VK_KIND_DOMAIN || e->kind == VK_KIND_HOST) {
+	if (vk_kind_is_text(e->kind)) {
 		vk_tbl_name_delete(t, e);
 		return;
 	}

@@ -25,9 +25,19 @@ const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk
 	if (!e)
 		return NULL;
 	switch (e->kind) {
+	case VK_KIND_JA3:
+	case VK_KIND_JA4:
+	case VK_KIND_URL:
+		/* exact, and only what was read as that kind */
+		if (ev->source != (e->kind == VK_KIND_JA3 ? VK_SRC_JA3 :
+				   e->kind == VK_KIND_JA4 ? VK_SRC_JA4 : VK_SRC_HTTP_URL) ||
+		    ev->name_len != e->name_len || memcmp(ev->name, e->name, e->name_len))
+			return NULL;
+		return e;
 	case VK_KIND_DOMAIN:
 	case VK_KIND_HOST:
-		if (!vk_event_named(ev) || ev->name_len > sizeof(ev->name))
+		if (!vk_event_named(ev) || ev->source == VK_SRC_JA3 || ev->source == VK_SRC_JA4 ||
+		    ev->source == VK_SRC_HTTP_URL || ev->name_len > sizeof(ev->name))
 			return NULL;
 		vk_ent_key(e, &k);
 		return vk_key_name_covers(&k, ev->name, ev->name_len) ? e : NULL;
@@ -59,6 +69,9 @@ const char *vk_event_source(const struct vk_event *ev)
 	case VK_SRC_HTTP_HOST: return "http_host";
 	case VK_SRC_DNS_TCP: return "dns_tcp";
 	case VK_SRC_QUIC_SNI: return "quic_sni";
+	case VK_SRC_JA3: return "ja3";
+	case VK_SRC_JA4: return "ja4";
+	case VK_SRC_HTTP_URL: return "http_url";
 	default: return "unknown";
 	}
 }

@@ -13,12 +13,13 @@
 #include "../../kernel/lib/hash.h"
 #include "../lib/vk_quic.h"
 #include "../../kernel/lib/http.h"
+#include "../lib/vk_url.h"
 
 const char *const vk_ustat_names[] = {
 	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
 	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
 	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos", "slow_http", "slow_http_no_host",
-	"slow_done_full", "slow_fingerprints", "slow_fp_long",
+	"slow_done_full", "slow_fingerprints", "slow_fp_long", "slow_http_no_url",
 };
 _Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
 	       "a name per slow-path stat");
@@ -203,27 +204,32 @@ static void match(struct vk_slow *sl, const struct vk_seg *g, const char *text, 
 		ust_add(sl, VK_USTAT_MATCH_FAIL, 1);
 }
 
-/* The hello's JA3 and JA4, matched when fingerprint indicators are
- * loaded, shown when replay asks. */
+/* The hello's JA3 and JA4, made and matched when indicators of the kind
+ * are loaded (a JA4 costs two SHA-256: 4 us), both made when replay
+ * shows them. */
 static void fingerprints(struct vk_slow *sl, const struct vk_seg *g, const struct vk_hello *h,
 			 char transport)
 {
 	char ja3[VK_JA3_LEN + 1] = "", ja4[VK_JA4_LEN + 1] = "";
-	int want = sl->cfg && __atomic_load_n(&sl->cfg->n_fp, __ATOMIC_RELAXED);
+	int w3 = sl->cfg && __atomic_load_n(&sl->cfg->n_ja3, __ATOMIC_RELAXED);
+	int w4 = sl->cfg && __atomic_load_n(&sl->cfg->n_ja4, __ATOMIC_RELAXED);
+	int show = sl->on_hello != NULL, bad = 0;
 
-	if (!want && !sl->on_hello)
-		return;
-	if (vk_ja3(h, ja3, NULL, 0) || vk_ja4(h, transport, ja4)) {
+	if ((w3 || show) && vk_ja3(h, ja3, NULL, 0))
+		bad = 1;
+	if (!bad && (w4 || show) && vk_ja4(h, transport, ja4))
+		bad = 1;
+	if (bad) {
 		ja3[0] = ja4[0] = 0;
 		ust_add(sl, VK_USTAT_FP_LONG, 1);
-	} else {
+	} else if (w3 || w4 || show) {
 		ust_add(sl, VK_USTAT_FP, 1);
-		if (want) {
+		if (w3)
 			match(sl, g, ja3, VK_JA3_LEN, VK_SRC_JA3);
+		if (w4)
 			match(sl, g, ja4, VK_JA4_LEN, VK_SRC_JA4);
-		}
 	}
-	if (sl->on_hello)
+	if (show)
 		sl->on_hello(sl->hello_arg, g, h, transport, ja3, ja4);
 }
 
@@ -354,9 +360,65 @@ static void on_quic(struct vk_slow *sl, const struct vk_seg *g)
 
 /* ---- HTTP --------------------------------------------------------------- */
 
+/* The request target of the request line in b (n bytes): "GET /p HTTP/1.1".
+ * Returns its length with *at set, 0 when the line is not one. The target
+ * ends at the first space; the line must end in " HTTP/1.x". Words between
+ * them are taken as the servers that botnets aim at take them ("GET
+ * /shell?cd+/tmp;wget+ http://... HTTP/1.1": the target is the first). */
+static size_t request_target(const uint8_t *b, size_t n, size_t *at)
+{
+	size_t i = 0, t, e;
+
+	while (i < n && i < 32 && b[i] > ' ' && b[i] < 0x7f)
+		i++;				/* the method: kernel/lib/http.h knew it */
+	if (!i || i >= n || b[i] != ' ')
+		return 0;
+	t = ++i;
+	while (i < n && b[i] != ' ' && b[i] != '\r' && b[i] != '\n')
+		i++;
+	for (e = i; e < n && b[e] != '\r' && b[e] != '\n'; e++)
+		;
+	if (i == t || e == n || e - i < 9 || memcmp(b + e - 9, " HTTP/1.", 8) ||
+	    (b[e - 1] != '0' && b[e - 1] != '1'))
+		return 0;
+	*at = t;
+	return i - t;
+}
+
+/* The request's URL matched (and, with a query, the URL without it: an
+ * indicator without a query names the resource whatever it is asked). */
+static void match_url(struct vk_slow *sl, const struct vk_seg *g, const struct vk_tls *t,
+		      const struct vk_http *h)
+{
+	char url[VK_URL_MAX + 1], *q;
+	size_t at, hn, n = request_target(t->buf, t->len, &at);
+	const char *why;
+	int len;
+
+	if (!n || !__atomic_load_n(&sl->cfg->n_url, __ATOMIC_RELAXED))
+		return;
+	/* the Host reader stops at a port (a name has none); a URL keeps it */
+	hn = h->found ? h->len : 0;
+	if (hn && h->off + hn < t->len && t->buf[h->off + hn] == ':')
+		for (hn++; h->off + hn < t->len && t->buf[h->off + hn] >= '0' &&
+			   t->buf[h->off + hn] <= '9'; hn++)
+			;
+	len = vk_url_of_request((const char *)t->buf + at, n,
+				h->found ? (const char *)t->buf + h->off : NULL, hn, url, &why);
+	if (len < 0) {
+		ust_add(sl, VK_USTAT_HTTP_NO_URL, 1);
+		return;
+	}
+	match(sl, g, url, (size_t)len, VK_SRC_HTTP_URL);
+	q = strchr(url, '?');
+	if (q)
+		match(sl, g, url, (size_t)(q - url), VK_SRC_HTTP_URL);
+}
+
 /* An HTTP request put together: its Host read by the XDP program's own
  * reader (kernel/lib/http.h) over the first VK_TLS_BUF_LEN bytes, as XDP
- * reads a request in one segment. */
+ * reads a request in one segment; matched unless XDP did (named); its
+ * URL when URL indicators are loaded. */
 static void try_http(struct vk_slow *sl, struct vk_stream *s, const struct vk_seg *g)
 {
 	struct vk_tls *t = &sl->http_buf;
@@ -373,10 +435,13 @@ static void try_http(struct vk_slow *sl, struct vk_stream *s, const struct vk_se
 		return;			/* more to come */
 	ust_add(sl, VK_USTAT_HTTP_REQUESTS, 1);
 	if (h.found && h.len <= 255) {
-		match(sl, g, (const char *)t->buf + h.off, h.len, VK_SRC_HTTP_HOST);
+		if (!(s->flags & VK_STREAM_NAMED))
+			match(sl, g, (const char *)t->buf + h.off, h.len, VK_SRC_HTTP_HOST);
 	} else {
 		ust_add(sl, VK_USTAT_HTTP_NO_HOST, 1);
 	}
+	if (sl->cfg)
+		match_url(sl, g, t, &h);
 	finish(sl, s, g->ts_ns);
 }
 

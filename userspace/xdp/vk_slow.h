@@ -32,7 +32,7 @@ typedef void (*vk_slow_hello_fn)(void *arg, const struct vk_seg *g, const struct
 
 struct vk_slow {
 	int prog_fd;			/* vardkase_slow */
-	const struct vk_config *cfg;	/* vk_config, mmapped: n_fp */
+	const struct vk_config *cfg;	/* vk_config, mmapped: n_ja3, n_ja4 */
 	vk_slow_hello_fn on_hello;	/* NULL but in replay --hellos */
 	void *hello_arg;
 	struct vk_flow_slot *flows;	/* vk_flows, mmapped */

@@ -361,8 +361,17 @@ enum vk_map_idx vk_tbl_primary(const struct vk_ent *e, uint8_t key[24], uint32_t
 uint64_t vk_tbl_name_hash(const struct vk_tables *t, const struct vk_ent *e)
 {
 	__u64 lh[VK_MAX_LABELS];
-	int n = vk_name_label_hashes(e->name, lh, VK_MAX_LABELS);
+	int n;
 
+	if (vk_kind_is_exact(e->kind)) {	/* the bytes as they are, its kind's seed */
+		__u64 h = VK_FNV64_OFFSET;
+		size_t i;
+
+		for (i = 0; i < e->name_len; i++)
+			h = vk_label_step(h, (__u8)e->name[i]);
+		return vk_exact_hash(t->cfg->name_seed, e->kind, h, e->name_len);
+	}
+	n = vk_name_label_hashes(e->name, lh, VK_MAX_LABELS);
 	return n < 0 ? 0 : vk_name_suffix_hash(t->cfg->name_seed, lh, n, 0);
 }
 
