@@ -9,6 +9,7 @@ captures (FoxIO's ja4 repository) each (client, port, JA4) its Rust and
 Python implementations give. Known exceptions are listed with the reason.
 """
 import json, os, re, subprocess, sys
+from manifest import ethernet
 from collections import Counter
 
 binary, root = sys.argv[1], sys.argv[2]
@@ -59,18 +60,6 @@ def tuple_of(frame):
     return (ip.src, l4.sport, ip.dst, l4.dport), getattr(ip, "len", None)
 
 
-def links(root):
-    """Ethernet captures, from the manifest's link column."""
-    eth = set()
-    with open(os.path.join(root, "manifest.tsv")) as f:
-        head = f.readline().rstrip("\n").split("\t")
-        for line in f:
-            row = dict(zip(head, line.rstrip("\n").split("\t")))
-            if row.get("linktype") == "ether":
-                eth.add(row["file"])
-    return eth
-
-
 def rust_ja4(snap):
     """(src, port, ja4) of each stream of a ja4-rust .snap file."""
     out, cur = Counter(), {}
@@ -101,7 +90,7 @@ def main():
     tmp = "/tmp/vk-fp-empty.json"
     with open(tmp, "w") as f:
         f.write(EMPTY)
-    eth = links(root)
+    eth = ethernet(root)
     fails = checked3 = checked4 = files = 0
     excused = Counter()
     excused4 = 0

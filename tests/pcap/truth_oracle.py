@@ -51,6 +51,7 @@ Usage: truth_oracle.py VARDKASE_XDP PCAP_ROOT [MAX_CAPTURES]
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import json, os, re, subprocess, sys, tempfile, uuid
+from manifest import ethernet
 import logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import PcapReader, Ether, Dot1Q, IP, IPv6, TCP, UDP, DNS, DNSQR, conf  # noqa
@@ -412,13 +413,7 @@ def frames(path):
 def main():
     binary, root = sys.argv[1], sys.argv[2]
     limit = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-    caps = []
-    with open(os.path.join(root, 'manifest.tsv')) as f:
-        head = f.readline().rstrip('\n').split('\t')
-        for line in f:
-            row = dict(zip(head, line.rstrip('\n').split('\t')))
-            if row.get('linktype') == 'ether':
-                caps.append(row['file'])
+    caps = ethernet(root)
     if not caps:
         print('SKIP: no Ethernet captures in manifest')
         return 0

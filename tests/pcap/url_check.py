@@ -10,6 +10,7 @@ capture, and nothing that is no request's URL. A URL the box does not
 enforce (https, over 253 bytes normalised, not ASCII) is counted apart.
 """
 import json, os, subprocess, sys, uuid
+from manifest import ethernet
 from collections import Counter
 
 binary, root = sys.argv[1], sys.argv[2]
@@ -55,17 +56,6 @@ def frame_request(path, fr, cache={}):
     if len(parts) < 3 or host is None:
         return iplen, None
     return iplen, "http://" + (host + parts[1]).decode("latin-1")
-
-
-def ethernet(root):
-    eth = set()
-    with open(os.path.join(root, "manifest.tsv")) as f:
-        head = f.readline().rstrip("\n").split("\t")
-        for line in f:
-            row = dict(zip(head, line.rstrip("\n").split("\t")))
-            if row.get("linktype") == "ether":
-                eth.add(row["file"])
-    return eth
 
 
 def main():
