@@ -354,7 +354,7 @@ __noinline int vk_match_name(struct vk_scratch *s, __u32 src)
 			vk_add_chain(s, (__u32)ids, src);
 	}
 	for (i = 0; i < VK_MAX_MATCH; i++) {
-		if (i >= s->nmatch)
+		if (i >= s->nmatch || s->quiet)
 			break;
 		if (i >= first)
 			vk_report_one(s, i);
@@ -573,9 +573,16 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off,
 		return 0;
 	}
 	op = (d[2] >> 3) & 0xf;
-	if ((d[2] & 0x80) || (op != 0 && op != 4 && op != 5))
+	if (src == VK_SRC_DNS_ANSWER) {
+		/* a response to one standard query, without error, with answers */
+		if (!(d[2] & 0x80) || op != 0 || (d[3] & 0xf) || d[4] || d[5] != 1 ||
+		    !(d[6] | d[7]))
+			return 0;
+	} else if ((d[2] & 0x80) || (op != 0 && op != 4 && op != 5)) {
 		return 0;	/* a response, or an opcode without names */
-	st->v[VK_STAT_DNS_QUERIES]++;
+	} else {
+		st->v[VK_STAT_DNS_QUERIES]++;
+	}
 	qd = (__u32)d[4] << 8 | d[5];
 	if (!qd) {
 		st->v[VK_STAT_ERR_DNS_HDR]++;
@@ -612,6 +619,62 @@ __noinline int vk_match_dns(struct xdp_md *ctx, struct vk_scratch *s, __u32 off,
 		pos = s->q.next + 4;	/* QTYPE, QCLASS */
 		if (pos >= s->q.buf_len)
 			break;		/* the rest lies past the bytes copied */
+	}
+	return 0;
+}
+
+/* A DNS response (UDP from port 53, with vk_config.dns_answers): its
+ * question matched as a query's is but quietly (the query was counted
+ * and reported); when the name has an indicator the datagram goes to the
+ * slow path, which learns the addresses of its answers (VK_SEGF_DNS). */
+__noinline int vk_dns_answer(struct xdp_md *ctx, struct vk_scratch *s)
+{
+	struct vk_stats *st = stats_get();
+	__u32 first;
+
+	if (!s || !st || s->pkt.pay_len > VK_SEG_DATA)
+		return 0;
+	first = s->nmatch;
+	s->quiet = 1;
+	vk_match_dns(ctx, s, s->pkt.pay_off, s->pkt.pay_len, VK_SRC_DNS_ANSWER);
+	s->quiet = 0;
+	if (s->nmatch == first)
+		return 0;
+	s->nmatch = first;
+	s->flow = 0;
+	st->v[VK_STAT_DNS_ANSWERS_UP]++;
+	return vk_flow_up(ctx, s, 0, VK_SEGF_DNS);
+}
+
+/* The packet's destination against the derived indicators (the caller
+ * saw its bit): every live slot of its set that holds it, each a match
+ * of its name indicator's id (names that resolve to one address each
+ * have it). */
+__noinline int vk_derived_match(struct vk_scratch *s)
+{
+	const __u64 *a;
+	__u64 now;
+	__u32 h, i, idx, id;
+
+	if (!s)
+		return 0;
+	a = (const __u64 *)s->pkt.dst;
+	h = vk_derived_hash(s->pkt.dst, s->pkt.family);
+	now = bpf_ktime_get_ns();
+	for (i = 0; i < VK_DERIVED_WAYS; i++) {
+		struct vk_derived_slot *d;
+		const __u64 *b;
+
+		idx = (((h >> 16) * VK_DERIVED_WAYS) + i) & (VK_DERIVED_SLOTS - 1);
+		d = bpf_map_lookup_elem(&vk_derived, &idx);
+		if (!d)
+			return 0;
+		id = *(volatile __u32 *)&d->id;
+		b = (const __u64 *)d->addr;
+		if (!id || d->family != s->pkt.family || b[0] != a[0] || b[1] != a[1] ||
+		    d->expires_ns <= now)
+			continue;
+		vk_add_match(s, id, VK_SRC_DNS_ANSWER);
 	}
 	return 0;
 }
@@ -712,7 +775,9 @@ static __always_inline void emit(struct vk_scratch *s,
 		__builtin_memcpy(&e->outer, &s->outer, sizeof(e->outer));
 	else
 		__builtin_memset(&e->outer, 0, sizeof(e->outer));
-	if (src >= VK_SRC_DNS_QNAME) {	/* every source after the addresses is a name */
+	/* every source after the addresses is a name; a derived address's
+	 * is userspace's to fill (s->q holds another packet's here) */
+	if (src >= VK_SRC_DNS_QNAME && src != VK_SRC_DNS_ANSWER) {
 		e->name_len = (__u16)(s->q.out & 0xff);
 		__builtin_memcpy(e->name, s->q.name, sizeof(e->name));
 	} else {
@@ -878,6 +943,7 @@ __noinline int vk_match_layer(struct vk_scratch *s)
 	s->nmatch = 0;
 	s->evflags = 0;
 	s->flow = 0;
+	s->quiet = 0;
 	match_addrs(s, cfg);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
@@ -944,6 +1010,8 @@ __noinline int vk_decap(struct xdp_md *ctx, struct vk_pkt *p)
 #define VK_DO_HTTP	(1u << 2)	/* starts like an HTTP request */
 #define VK_DO_FLOW	(1u << 3)	/* its flow's bit is set in vk_flow_bits */
 #define VK_DO_QUIC	(1u << 4)	/* a QUIC client Initial */
+#define VK_DO_ANSWER	(1u << 5)	/* a DNS response (vk_config.dns_answers) */
+#define VK_DO_DERIVED	(1u << 6)	/* its destination's derived bit is set */
 
 /* Every hello (or request) to the slow path, for what only it reads:
  * fingerprints (the TLS kind), URLs (the HTTP kind). */
@@ -956,6 +1024,26 @@ static __always_inline int up_wanted(__u32 todo)
 	if (todo & VK_DO_TLS)
 		return (cfg->n_ja3 | cfg->n_ja4 | cfg->hellos_up) != 0;
 	return (todo & VK_DO_HTTP) && cfg->n_url;
+}
+
+/* What DNS answers make of the packet (the caller saw either on): a
+ * response to read (VK_DO_ANSWER), a destination whose derived bit is set
+ * (VK_DO_DERIVED). A global function: verified once, not per state of
+ * the main one (inlined, it cost the 6.1 verifier 125k instructions). */
+__noinline int vk_answer_todo(const struct vk_pkt *p)
+{
+	struct vk_config *cfg = cfg_get();
+	int todo = 0;
+
+	if (!p || !cfg)
+		return 0;
+	if (cfg->dns_answers && !p->err && p->sport == 53 && p->proto == IPPROTO_UDP &&
+	    p->pay_off && !p->frag)
+		todo |= VK_DO_ANSWER;
+	if (cfg->n_derived &&
+	    bit_test(&vk_derived_bits, vk_derived_hash(p->dst, p->family) & (VK_DERIVED_BITS - 1)))
+		todo |= VK_DO_DERIVED;
+	return todo;
 }
 
 /* A TCP segment with a payload: the ClientHello or HTTP request it
@@ -1075,6 +1163,9 @@ int vardkase_xdp(struct xdp_md *ctx)
 		if (b + 5 <= (const __u8 *)end && vk_quic_candidate(b, pkt.pay_len))
 			todo |= VK_DO_QUIC;
 	}
+	/* DNS answers: a response, and a destination a response gave */
+	if (cfg->dns_answers | cfg->n_derived)
+		todo |= vk_answer_todo(&pkt);
 	if (!todo && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))
 		return verdict;	/* the common case: nothing here can match */
@@ -1087,6 +1178,7 @@ int vardkase_xdp(struct xdp_md *ctx)
 	s->pkt_len = (__u32)(end - data);
 	s->evflags = 0;
 	s->flow = 0;
+	s->quiet = 0;
 	match_addrs(s, cfg);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
@@ -1102,6 +1194,18 @@ int vardkase_xdp(struct xdp_md *ctx)
 		vk_match_tcp(ctx, s, todo);
 	if (todo & VK_DO_QUIC)
 		vk_quic_up(ctx, s);
+	if (todo & VK_DO_ANSWER)
+		vk_dns_answer(ctx, s);
+	/* last: a packet that carries the name itself (its SNI, its Host)
+	 * is a match of that, not of the address the name was resolved to */
+	if (todo & VK_DO_DERIVED) {
+		__u32 first = s->nmatch;
+
+		vk_derived_match(s);
+		for (i = 0; i < VK_DERIVED_WAYS; i++)
+			if (first + i < s->nmatch)
+				vk_report_one(s, first + i);
+	}
 	return verdict;
 }
 
@@ -1145,6 +1249,7 @@ int vardkase_slow(struct xdp_md *ctx)
 	s->pkt_len = in->pkt_len;
 	s->evflags = VK_EVF_SLOW;
 	s->flow = 0;
+	s->quiet = 0;
 	s->pkt.encap = in->outer.depth;
 	__builtin_memcpy(&s->outer, &in->outer, sizeof(s->outer));
 	/* the name read as an SNI is: from the bytes of a buffer */

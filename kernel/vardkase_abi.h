@@ -117,6 +117,8 @@ enum vk_stat {
 	VK_STAT_DECAP,			/* packets read inside at least one tunnel */
 	VK_STAT_ERR_ENCAP,		/* a tunnel header, or what it carries, broken */
 	VK_STAT_ENCAP_DEPTH,		/* more than VK_MAX_ENCAP layers: the rest unread */
+	/* DNS answers (vk_config.dns_answers) */
+	VK_STAT_DNS_ANSWERS_UP,		/* responses to an indicator's name handed up */
 	VK_STAT_MAX
 };
 
@@ -159,8 +161,12 @@ struct vk_config {
 	__u32 n_ja4;
 	__u32 hellos_up;		/* replay --hellos: every ClientHello goes up */
 	__u32 n_url;			/* URL indicators: every HTTP request goes up */
+	/* DNS answers: 1 reads the responses to names with indicators (their
+	 * addresses become derived indicators, vk_derived), 0 not */
+	__u32 dns_answers;
+	__u32 n_derived;		/* live vk_derived entries; 0 skips the probe */
 };
-_Static_assert(sizeof(struct vk_config) == 112, "vk_config ABI");
+_Static_assert(sizeof(struct vk_config) == 120, "vk_config ABI");
 
 /* Kinds matched on a text the box reads (a name, a fingerprint): their
  * key is the text, in the name table. */
@@ -274,6 +280,8 @@ enum vk_source {
 	VK_SRC_JA3 = 8,		/* the JA3 of a ClientHello (TLS or QUIC) */
 	VK_SRC_JA4 = 9,		/* its JA4 */
 	VK_SRC_HTTP_URL = 10,	/* the URL of an HTTP/1.x request (Host + target) */
+	VK_SRC_DNS_ANSWER = 11,	/* the destination, an address a DNS answer gave
+				 * for the indicator's name (vk_derived) */
 	VK_SRC_MAX
 };
 
@@ -402,6 +410,8 @@ _Static_assert(sizeof(struct vk_flow_slot) == 64, "vk_flow_slot ABI");
 #define VK_SEGF_FIRST		(1u << 0)	/* the flow's first data segment */
 #define VK_SEGF_DONE		(1u << 1)	/* XDP read the name: drop the flow */
 #define VK_SEGF_QUIC		(1u << 2)	/* a whole UDP datagram: a QUIC Initial */
+#define VK_SEGF_DNS		(1u << 4)	/* a DNS response whose question has an
+						 * indicator: its answers are read */
 #define VK_SEGF_NAMED		(1u << 3)	/* first segment of a hello or request XDP
 						 * read (its name matched): fingerprints,
 						 * the URL only */
@@ -450,9 +460,35 @@ enum vk_ustat {
 	VK_USTAT_FP,			/* hellos fingerprinted (JA3 and JA4) */
 	VK_USTAT_FP_LONG,		/* ... not: a list longer than the reader keeps */
 	VK_USTAT_HTTP_NO_URL,		/* requests whose URL does not normalise */
+	VK_USTAT_DNS_ANSWERS,		/* responses read for derived addresses */
+	VK_USTAT_DERIVED,		/* addresses learned (or renewed) from them */
+	VK_USTAT_DERIVED_FULL,		/* ... that pushed a live one out */
+	VK_USTAT_DNS_BAD,		/* responses that did not parse */
 	VK_USTAT_MAX
 };
 #define VK_USTAT_SLOTS		32
 _Static_assert(VK_USTAT_MAX <= VK_USTAT_SLOTS, "ustat slots");
+
+/*
+ * Derived indicators (docs/architecture.md, "DNS answers"): an address a
+ * DNS response gave for a name with an indicator, matched as a packet's
+ * destination until expires_ns, as a match of that indicator's id. Sets of
+ * VK_DERIVED_WAYS slots from vk_derived_hash; an empty slot has id 0
+ * (no tombstones: a probe looks at every slot of its set). Userspace
+ * writes them (addr, family, expires first, id last) and keeps the names
+ * beside; vk_derived_bits, one bit per hash, is the filter in front.
+ */
+#define VK_DERIVED_SLOTS	16384
+#define VK_DERIVED_WAYS		4
+#define VK_DERIVED_BITS		65536
+struct vk_derived_slot {
+	__u8 addr[16];			/* network order; IPv4 in the first 4 */
+	__u64 expires_ns;		/* bpf_ktime_get_ns() */
+	__u32 id;			/* the name indicator's; 0 = empty */
+	__u8 family;
+	__u8 _pad[3];
+};
+_Static_assert(sizeof(struct vk_derived_slot) == 32, "vk_derived_slot ABI");
+_Static_assert((VK_DERIVED_SLOTS & (VK_DERIVED_SLOTS - 1)) == 0, "slots mask");
 
 #endif /* VARDKASE_ABI_H */

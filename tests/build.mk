@@ -25,7 +25,7 @@ $(BUILD)/tests/test_sandbox: $(BUILD)/tests/test_sandbox.o $(AGENT_LIB_OBJS) \
 $(BUILD)/tests/test_bpf: $(BUILD)/tests/test_bpf.o $(BUILD)/tests/test_tls.o \
 			  $(BUILD)/tests/test_dnstcp.o $(BUILD)/tests/test_http.o \
 			  $(BUILD)/tests/test_faults.o $(BUILD)/tests/test_slow.o \
-			  $(BUILD)/tests/test_encap.o $(DP_OBJS) \
+			  $(BUILD)/tests/test_encap.o $(BUILD)/tests/test_answers.o $(DP_OBJS) \
 			  $(BUILD)/libvardkase.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lpthread $(DP_LIBS)
 $(BUILD)/tests/verify_stats: $(BUILD)/tests/verify_stats.o
@@ -105,8 +105,8 @@ FUZZ_CFLAGS := -g -O1 $(FUZZ_SAN) -D_GNU_SOURCE -Ikernel -Iuserspace -I$(BUILD)/
 FUZZ_LIB_SRCS := userspace/lib/vk_key.c userspace/lib/vk_set.c userspace/lib/vk_misp.c \
                  userspace/lib/vk_pcap.c userspace/lib/vk_log.c userspace/lib/vk_http.c \
                  userspace/lib/vk_https.c userspace/lib/vk_mispread.c userspace/lib/vk_ipc.c \
-                 userspace/lib/vk_ipc_key.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_url.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
-                 userspace/xdp/vk_slow.c \
+                 userspace/lib/vk_ipc_key.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_url.c userspace/lib/vk_dnsmsg.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
+                 userspace/xdp/vk_slow.c userspace/xdp/vk_derive.c \
                  userspace/agent/sync.c userspace/agent/amap.c userspace/agent/wl.c \
                  userspace/agent/conf.c userspace/agent/upstream.c userspace/agent/shared.c \
                  userspace/agent/evloop.c userspace/agent/console.c userspace/agent/sight.c \

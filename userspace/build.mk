@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 LIB_SRCS := userspace/lib/vk_log.c userspace/lib/vk_key.c userspace/lib/vk_set.c \
             userspace/lib/vk_misp.c userspace/lib/vk_pcap.c userspace/lib/vk_ipc.c userspace/lib/vk_ipc_key.c \
-            userspace/lib/vk_seccomp.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_url.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
+            userspace/lib/vk_seccomp.c userspace/lib/vk_hello.c userspace/lib/vk_fp.c userspace/lib/vk_url.c userspace/lib/vk_dnsmsg.c userspace/lib/vk_reasm.c userspace/lib/vk_quic.c \
             userspace/lib/vk_http.c userspace/lib/vk_https.c userspace/lib/vk_mispread.c
 PROTOS   := dataplane console
 PROTO_C  := $(PROTOS:%=$(BUILD)/gen/%.pb-c.c)
@@ -10,7 +10,8 @@ XDP_SRCS := userspace/xdp/main.c userspace/xdp/cmd_run.c userspace/xdp/cmd_repla
             userspace/xdp/cmd_detach.c userspace/xdp/cmd_stats.c userspace/xdp/cmd_ctl.c \
             userspace/xdp/ipc_server.c userspace/xdp/vk_dp.c \
             userspace/xdp/vk_tables.c userspace/xdp/vk_apply.c userspace/xdp/vk_event.c \
-            userspace/xdp/vk_state.c userspace/xdp/dp_sandbox.c userspace/xdp/vk_slow.c
+            userspace/xdp/vk_state.c userspace/xdp/dp_sandbox.c userspace/xdp/vk_slow.c \
+            userspace/xdp/vk_derive.c
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(PROTOS:%=$(BUILD)/gen/%.pb-c.o)
 # objects of the dataplane other than main(), for tests and benchmarks

@@ -74,6 +74,12 @@ static __always_inline __u32 vk_hash_v6_32(const __u8 *a)
 	return vk_fmix32(*(const __u32 *)a ^ 0x7f4a7c15u);
 }
 
+/* A derived address's hash (vardkase_abi.h, vk_derived): set and bit. */
+static __always_inline __u32 vk_derived_hash(const __u8 *a, __u8 family)
+{
+	return family == 4 ? vk_hash_v4(*(const __u32 *)a) : vk_hash_v6(a, 128, 0);
+}
+
 static __always_inline __u32 vk_rotl32(__u32 x, int r)
 {
 	return x << r | x >> (32 - r);

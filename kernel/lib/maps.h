@@ -78,6 +78,10 @@ struct {
 #define VK_MAX_MATCH	16
 #define VK_MAX_CHAIN	32
 
+/* Derived indicators (vardkase_abi.h), written by userspace. */
+MMAP_ARRAY(vk_derived, struct vk_derived_slot, VK_DERIVED_SLOTS);
+MMAP_ARRAY(vk_derived_bits, __u64, VK_DERIVED_BITS / 64);
+
 /* The slow path: followed flows and the segments handed up. */
 MMAP_ARRAY(vk_flows, struct vk_flow_slot, VK_FLOW_SLOTS);
 MMAP_ARRAY(vk_flow_bits, __u64, VK_FLOW_SLOTS / 64);
@@ -99,6 +103,7 @@ struct vk_scratch {
 	__u32 ifindex;		/* what events report: the packet's, or */
 	__u32 pkt_len;		/* the slow path's segment's */
 	__u32 evflags;		/* VK_EVF_SLOW from the slow path */
+	__u32 quiet;		/* names matched, not reported (a DNS response's) */
 	__u32 flow;		/* the packet's vk_flows slot */
 	struct vk_tls tls;	/* last: the fields every match touches stay together;
 				 * its buf holds the segment for HTTP too */

@@ -35,12 +35,12 @@ struct env {
 static inline int on_event(void *ctx, void *data, size_t size)
 {
 	struct env *e = ctx;
-	const struct vk_ent *ent = vk_event_confirm(&e->dp.t, data);
+	struct vk_event tmp;
+	const struct vk_event *ev = vk_event_resolve(&e->dp.t, data, &tmp);
+	const struct vk_ent *ent = vk_event_confirm(&e->dp.t, ev);
 	struct vk_key k;
 
 	if (ent && e->n < 16) {
-		const struct vk_event *ev = data;
-
 		vk_ent_key(ent, &k);
 		e->src[e->n] = ev->source;
 		e->flags[e->n] = ev->flags;
@@ -233,6 +233,7 @@ int vk_tls_tests(void);
 int vk_dnstcp_tests(void);
 /* Tunnels (test_encap.c). */
 int vk_encap_tests(void);
+int vk_answer_tests(void);
 int vk_http_tests(void);
 /* The slow path: split ClientHellos (test_slow.c). */
 int vk_slow_tests(void);

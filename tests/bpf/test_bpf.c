@@ -833,5 +833,5 @@ int main(void)
 	}
 	return cmocka_run_group_tests(tests, setup, teardown) | vk_tls_tests() |
 	       vk_dnstcp_tests() | vk_http_tests() | vk_fault_tests() | vk_slow_tests() |
-	       vk_encap_tests();
+	       vk_encap_tests() | vk_answer_tests();
 }

@@ -69,9 +69,13 @@ check "make demo leaves instructions and the lab running" grep -q "make demo-sto
 # ---- the console ---------------------------------------------------------
 check "DNS for an indicator's subdomain: one sighting, right host and event" \
 	sh -c "vctl() { '$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' \"\$@\"; }; vctl --json sightings --host 10.77.0.2 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
-import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]
+import json,sys; s=[x for x in json.load(sys.stdin) if x['matched_on']=='dns_qname']; assert len(s)==1, s; s=s[0]
 assert s['count']==1 and s['event_uuid']=='$EV1' and s['name']=='www.secure-login-kommun.example', s
 assert s['tlp']=='tlp:green' and s['event_info'].startswith('Credential phishing'), s\""
+check "the connection after that lookup, to the answer's address: a dns_answer sighting naming the name" \
+	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.2 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
+import json,sys; s=[x for x in json.load(sys.stdin) if x['matched_on']=='dns_answer']; assert len(s)==1, s; s=s[0]
+assert s['name']=='www.secure-login-kommun.example' and s['remote']=='203.0.113.66' and s['event_uuid']=='$EV1', s\""
 check "a TLS ClientHello's SNI under an indicator domain: host 10.77.0.3, matched on tls_sni" \
 	sh -c "'$BIN/vardkasectl' --socket '$VK_LAB_DIR/run/agent.sock' --json sightings --host 10.77.0.3 --indicator secure-login-kommun.example | /usr/bin/python3 -c \"
 import json,sys; s=json.load(sys.stdin); assert len(s)==1, s; s=s[0]

@@ -15,4 +15,6 @@ fi
 # JA3 and JA4 against tshark and FoxIO's implementations
 /usr/bin/python3 "$(dirname "$0")/fp_check.py" "$bin" "$root"
 # MISP url indicators against the requests tshark lists
-exec /usr/bin/python3 "$(dirname "$0")/url_check.py" "$bin" "$root"
+/usr/bin/python3 "$(dirname "$0")/url_check.py" "$bin" "$root"
+# DNS answers: derived matches against the responses scapy reads
+exec /usr/bin/python3 "$(dirname "$0")/answer_check.py" "$bin" "$root"

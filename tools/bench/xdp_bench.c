@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * make bench, XDP part: loads the issue's indicator mix, then times the
- * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on seven
+ * empty XDP_DROP program and vardkase with BPF_PROG_TEST_RUN on nine
  * workloads (tcpdata: 600-byte TCP segments that are no ClientHello, the
  * bulk of traffic; tls: ClientHellos with a .miss SNI after a few
  * extensions; http: requests with a .miss Host after a User-Agent;
+ * answer: DNS responses for .miss names, read for DNS answers;
  * split1: the first segment of a browser's hello whose SNI is in the
  * next, handed to the slow path) and prints the median ns/packet of
  * several rounds and the ratio; then the slow path's split hellos and
@@ -37,7 +38,7 @@
 #define ROUNDS		11
 #define NPKT		20000	/* distinct packets per round of a random workload */
 #define HOT_REPEAT	200000
-#define NWORK		8
+#define NWORK		9
 #define NSPLIT		1000	/* first segments per round: their records fit the ring */
 #define SLOW_HELLOS	400	/* hellos per round of the slow-path measurement */
 
@@ -470,14 +471,14 @@ int main(int argc, char **argv)
 	struct counts c = { 1000000, 200000, 100000, 20000, 100000, 1000000 };
 	const char *json = argc > 1 ? argv[1] : "build/bench/xdp.json";
 	static const char *const work[] = { "hot", "miss", "dns", "hit50", "tcpdata", "tls",
-					     "http", "split1" };
+					     "http", "answer", "split1" };
 	struct vk_dp_opts o = { 0 };
 	struct vk_apply_stats st;
 	struct vk_dp dp;
 	struct empty *empty;
 	struct vk_set set;
 	struct pkt *pk[NWORK];
-	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT, NSPLIT }, w, i, efd, vfd;
+	int npk[NWORK] = { 1, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT, NPKT, NSPLIT }, w, i, efd, vfd;
 	double slow_hps = 0, slow_us = 0, quic_ips = 0, quic_us = 0;
 	double e_ns[NWORK], v_ns[NWORK], ratio[NWORK], state_bytes = 0;
 	uint8_t data[600];
@@ -556,8 +557,15 @@ int main(int argc, char **argv)
 		tcp4_payload(&pk[4][i], miss4(), miss4(), data, sizeof(data));
 		tls4(&pk[5][i]);
 		http4(&pk[6][i]);
+		dns4(&pk[7][i]);		/* ... as a response (port 53, QR, an answer) */
+		{
+			uint8_t *u = pk[7][i].b + 14 + 20, *d = u + 8;
+
+			u[0] = 0; u[1] = 53; u[2] = 0x9c; u[3] = 0x40;
+			d[2] = 0x81; d[3] = 0x80; d[7] = 1;
+		}
 		if (i < NSPLIT)
-			split4(&pk[7][i], (uint16_t)(20000 + i), miss4(), 0);
+			split4(&pk[8][i], (uint16_t)(20000 + i), miss4(), 0);
 	}
 	empty = empty__open_and_load();
 	if (!empty)

@@ -121,6 +121,8 @@ static int handle(struct parse *p, const char *sec, const char *key, const char 
 	if (IS("report", "bucket")) return set_uint(&c->report_bucket, v, 1, 86400, w, wl);
 	if (IS("report", "min_count")) return set_uint(&c->min_count, v, 1, 1000000, w, wl);
 	if (IS("report", "tlp_red")) return set_bool(&c->report_tlp_red, v, "report", "never", w, wl);
+	if (IS("report", "dns_answers"))
+		return set_bool(&c->report_dns_answers, v, "report", "local", w, wl);
 	if (IS("report", "batch")) return set_uint(&c->batch, v, 1, 1000, w, wl);
 #undef IS
 #undef STR

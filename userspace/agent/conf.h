@@ -55,6 +55,7 @@ struct vk_conf {
 	unsigned report_bucket;		/* seconds per upstream sighting */
 	unsigned min_count;		/* matches in a bucket before it is reported */
 	int report_tlp_red;
+	int report_dns_answers;		/* [report] dns_answers = report | local */
 	unsigned batch;			/* sightings per request */
 };
 

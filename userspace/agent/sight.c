@@ -379,6 +379,10 @@ static int flush_one(struct vk_sight *s, sqlite3_stmt **q, const struct vk_agg *
 	sqlite3_reset(q[Q_SIGHT]);
 	if (rc != SQLITE_DONE)
 		return rc;
+	/* a match of an address a DNS answer gave stays on the box unless
+	 * the operator reports them: the address may serve other names */
+	if (!strcmp(a->matched_on, "dns_answer") && !s->c->report_dns_answers)
+		goto counter;
 	/* an upstream bucket: the events' own time decides it */
 	sqlite3_bind_text(q[Q_UB], 1, a->attr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q[Q_UB], 2, rb);
@@ -388,6 +392,7 @@ static int flush_one(struct vk_sight *s, sqlite3_stmt **q, const struct vk_agg *
 	sqlite3_reset(q[Q_UB]);
 	if (rc != SQLITE_DONE)
 		return rc;
+counter:
 	sqlite3_bind_text(q[Q_CTR], 1, a->attr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q[Q_CTR], 2, (int64_t)a->count);
 	sqlite3_bind_int64(q[Q_CTR], 3, a->last);

@@ -48,13 +48,16 @@ json_t *ctl_sighting_json(const Vardkase__Console__Sighting *s)
 
 void ctl_sighting_line(const Vardkase__Console__Sighting *s)
 {
-	char t[64], ind[80];
+	char t[64], ind[300];
 
-	/* a name match shows the name queried, under the indicator */
+	/* a name match shows the name queried, under the indicator; a match
+	 * of an address a DNS answer gave says so, and for which name */
 	int name = s->name[0] && strcmp(s->name, s->indicator);
+	int answer = !strcmp(s->matched_on, "dns_answer");
 
-	snprintf(ind, sizeof(ind), "%s%s%s%s", s->indicator, name ? " (" : "", name ? s->name : "",
-		 name ? ")" : "");
+	snprintf(ind, sizeof(ind), "%s%s%s%s", s->indicator,
+		 answer ? " (DNS answer for " : name ? " (" : "", name ? s->name : "",
+		 name || answer ? ")" : "");
 	printf("%-6llu %-19s %-24s %-24s %-34s %-12s %-11s %6llu  %s\n",
 	       (unsigned long long)s->id, ctl_time(s->last_seen, t, sizeof(t)), s->local,
 	       s->remote, ind, s->type, s->tlp[0] ? s->tlp : "-",

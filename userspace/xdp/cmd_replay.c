@@ -37,9 +37,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct replay *r = ctx;
 	const struct vk_event *ev = data;
 	const struct vk_ent *e;
+	struct vk_event tmp;
 
 	if (size < sizeof(*ev))
 		return 0;
+	ev = vk_event_resolve(&r->dp.t, ev, &tmp);
 	e = vk_event_confirm(&r->dp.t, ev);
 	if (!e) {
 		r->unconfirmed++;
@@ -176,9 +178,12 @@ static void replay_file(struct replay *r, const char *path, int named)
 		vk_warn("%s: link type %s is not Ethernet; XDP only sees Ethernet, skipped",
 			path, link);
 	} else {
-		/* no flow goes on from one capture into the next */
+		/* no flow goes on from one capture into the next, no
+		 * address one learned */
 		if (vk_slow_reset(r->dp.slow))
 			vk_warn("%s: the slow path could not start afresh", path);
+		if (r->dp.derive)
+			vk_derive_reset(r->dp.derive);
 		uint64_t u0[VK_USTAT_SLOTS], u1[VK_USTAT_SLOTS], s0[VK_STAT_SLOTS], s1[VK_STAT_SLOTS];
 		int have = !vk_dp_read_ustats(vk_dp_ustats_fd(&r->dp), u0) &&
 			   !vk_dp_read_stats(vk_dp_stats_fd(&r->dp), s0);
@@ -204,7 +209,8 @@ static void replay_file(struct replay *r, const char *path, int named)
 static int usage(int rc)
 {
 	fprintf(rc ? stderr : stdout,
-		"usage: vardkase-xdp replay --indicators FILE [--hellos] --pcap FILE [--pcap FILE ...]\n"
+		"usage: vardkase-xdp replay --indicators FILE [--hellos] " VK_DP_DNS_USAGE "\n"
+		"       --pcap FILE [--pcap FILE ...]\n"
 		"       (with several captures each line names its \"pcap\"; --hellos adds a\n"
 		"       \"hello\" line per ClientHello read: SNI, JA3, JA4)\n");
 	return rc;
@@ -216,6 +222,8 @@ int cmd_replay(int argc, char **argv)
 		{ "indicators", required_argument, NULL, 'i' },
 		{ "pcap", required_argument, NULL, 'p' },
 		{ "hellos", no_argument, NULL, 'H' },
+		{ "dns-answers", required_argument, NULL, 'D' },
+		{ "dns-answer-ttl", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -229,11 +237,18 @@ int cmd_replay(int argc, char **argv)
 	pcaps = calloc((size_t)argc, sizeof(*pcaps));
 	if (!pcaps)
 		return 1;
-	while ((c = getopt_long(argc, argv, "i:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:p:hD:T:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': ind = optarg; break;
 		case 'p': pcaps[n++] = optarg; break;
 		case 'H': hellos = 1; break;
+		case 'D':
+		case 'T':
+			if (vk_dp_dns_opt(&o, c == 'T', optarg)) {
+				free(pcaps);
+				return 2;
+			}
+			break;
 		default:
 			free(pcaps);
 			return usage(c == 'h' ? 0 : 2);

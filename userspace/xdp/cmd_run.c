@@ -54,9 +54,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct run *r = ctx;
 	const struct vk_event *ev = data;
 	const struct vk_ent *e;
+	struct vk_event tmp;
 
 	if (size < sizeof(*ev))
 		return 0;
+	ev = vk_event_resolve(&r->dp.t, ev, &tmp);
 	e = vk_event_confirm(&r->dp.t, ev);
 	if (e) {
 		if (r->print_matches) {
@@ -191,7 +193,7 @@ static void usage(FILE *f)
 		   "         [--indicators FILE] [--socket PATH] [--pin-dir DIR]\n"
 		   "         [--state-dir DIR] [--sizes ids=N,v4=N,...]\n"
 		   "         [--max-staged-mb N] [--idle-timeout SECONDS] [--print-matches]\n"
-		   "         [--no-sandbox]\n");
+		   "         [--no-sandbox] " VK_DP_DNS_USAGE "\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -208,6 +210,8 @@ int cmd_run(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 'I' },
 		{ "print-matches", no_argument, NULL, 'p' },
 		{ "no-sandbox", no_argument, NULL, 'N' },
+		{ "dns-answers", required_argument, NULL, 'D' },
+		{ "dns-answer-ttl", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -218,7 +222,7 @@ int cmd_run(int argc, char **argv)
 	int c, i, rc = 1;
 
 	vk_sizes_default(&o.sizes);
-	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:pNh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:m:f:P:S:z:s:M:I:pNhD:T:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (r.nif == MAX_IFACES) {
@@ -234,6 +238,11 @@ int cmd_run(int argc, char **argv)
 		case 's': sock = optarg; break;
 		case 'p': r.print_matches = 1; break;
 		case 'N': r.sandbox = 0; break;
+		case 'D':
+		case 'T':
+			if (vk_dp_dns_opt(&o, c == 'T', optarg))
+				return 2;
+			break;
 		case 'M':
 		case 'I': {
 			char *end;

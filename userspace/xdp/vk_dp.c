@@ -36,6 +36,7 @@ const char *const vk_stat_names[] = {
 	"http_requests", "http_host_later", "err_http",
 	"flows", "flows_evicted", "segs_up", "segs_dropped", "slow_names",
 	"quic_initials", "quic_limited", "quic_too_big", "decap", "err_encap", "encap_depth",
+	"dns_answers_up",
 };
 _Static_assert(sizeof(vk_stat_names) / sizeof(vk_stat_names[0]) == VK_STAT_MAX, "a name per stat");
 
@@ -284,6 +285,21 @@ int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, voi
 			goto fail;
 		}
 		dp->slow->cfg = dp->t.cfg;
+		dp->slow->tables = &dp->t;
+		/* DNS answers: read by the slow path, so only with it */
+		dp->derive = calloc(1, sizeof(*dp->derive));
+		rc = dp->derive ? vk_derive_open(dp->derive, bpf_map__fd(k->maps.vk_derived),
+						 bpf_map__fd(k->maps.vk_derived_bits), dp->t.cfg,
+						 o->dns_answer_ttl ? o->dns_answer_ttl :
+						 VK_DERIVE_TTL_DEFAULT) : -ENOMEM;
+		if (rc) {
+			free(dp->derive);
+			dp->derive = NULL;
+			goto fail;
+		}
+		dp->slow->derive = dp->derive;
+		dp->t.derive = dp->derive;
+		__atomic_store_n(&dp->t.cfg->dns_answers, o->no_dns_answers ? 0 : 1, __ATOMIC_RELEASE);
 		/* the slow ring first: the events its names make are then
 		 * read by the same consume */
 		dp->rb = ring_buffer__new(bpf_map__fd(k->maps.vk_slow), vk_slow_on_seg, dp->slow,
@@ -299,9 +315,39 @@ fail:
 	return rc;
 }
 
+int vk_dp_dns_opt(struct vk_dp_opts *o, int ttl, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	if (!ttl) {
+		if (strcmp(arg, "on") && strcmp(arg, "off")) {
+			vk_err("--dns-answers: on or off");
+			return -EINVAL;
+		}
+		o->no_dns_answers = !strcmp(arg, "off");
+		return 0;
+	}
+	v = strtoul(arg, &end, 10);
+	if (*end || !v || v > VK_DERIVE_TTL_MAX) {
+		vk_err("--dns-answer-ttl: seconds from 1 to %d", VK_DERIVE_TTL_MAX);
+		return -EINVAL;
+	}
+	o->dns_answer_ttl = (uint32_t)v;
+	return 0;
+}
+
 void vk_dp_close(struct vk_dp *dp)
 {
 	ring_buffer__free(dp->rb);
+	if (dp->t.cfg)
+		dp->t.cfg->dns_answers = 0;	/* no one reads them now */
+	if (dp->derive) {
+		vk_derive_close(dp->derive);
+		free(dp->derive);
+		dp->derive = NULL;
+		dp->t.derive = NULL;
+	}
 	if (dp->slow) {
 		vk_slow_close(dp->slow);
 		free(dp->slow);
@@ -481,10 +527,32 @@ int vk_dp_apply(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 	return rc ? rc : vk_dp_save(dp);
 }
 
+/* A derived address stays while its id still names an indicator that
+ * covers the name it was learned for (an id freed by an update may come
+ * back as another indicator's). */
+static int derived_keep(void *arg, uint32_t id, const char *name)
+{
+	const struct vk_ent *e = vk_tables_entry(arg, id);
+	struct vk_key k;
+
+	if (!e || !vk_kind_is_name(e->kind))
+		return 0;
+	vk_ent_key(e, &k);
+	return vk_key_name_covers(&k, name, strlen(name));
+}
+
 int vk_dp_apply_unsaved(struct vk_dp *dp, struct vk_set *set, uint64_t gen,
 			vk_tbl_refuse_fn refuse, void *arg, struct vk_apply_stats *st)
 {
-	return vk_tables_apply(&dp->t, set, gen, refuse, arg, st);
+	struct timespec ts;
+	int rc = vk_tables_apply(&dp->t, set, gen, refuse, arg, st);
+
+	if (dp->derive) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		vk_derive_sweep(dp->derive, (uint64_t)ts.tv_sec * 1000000000ull +
+				(uint64_t)ts.tv_nsec, derived_keep, &dp->t);
+	}
+	return rc;
 }
 
 void vk_dp_save_async(struct vk_dp *dp)

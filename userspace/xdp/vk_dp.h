@@ -24,6 +24,8 @@ struct vk_dp_opts {
 	const char *state_dir;		/* where the id assignment is kept */
 	struct vk_sizes sizes;
 	bool replay;			/* no rate limit on events */
+	bool no_dns_answers;		/* DNS answers are not read (--dns-answers off) */
+	uint32_t dns_answer_ttl;	/* cap on a derived address's TTL; 0: default */
 	bool no_fallback;		/* internal: reused maps that do not match
 					 * the state file fail instead of being
 					 * replaced by empty ones */
@@ -34,6 +36,7 @@ struct vk_dp {
 	struct vk_tables t;
 	struct ring_buffer *rb;		/* the slow path's ring, then the events' */
 	struct vk_slow *slow;		/* with rb */
+	struct vk_derive *derive;	/* with slow: DNS answers' addresses */
 	char pin_dir[256];
 	char state_path[300];
 	bool pinned, reused;		/* reused: pinned maps were there */
@@ -52,6 +55,12 @@ typedef int (*vk_event_fn)(void *ctx, void *data, size_t size);
  * empty ones, with one warning. Returns 0 or -errno; on error dp is
  * closed. */
 int vk_dp_open(struct vk_dp *dp, const struct vk_dp_opts *o, vk_event_fn fn, void *ctx);
+
+/* The DNS answer options of run and replay: dns_answers ("on" or "off")
+ * when ttl is 0, else the TTL cap (seconds, 1 to VK_DERIVE_TTL_MAX) in
+ * arg. Returns 0, or -EINVAL with the error logged. */
+int vk_dp_dns_opt(struct vk_dp_opts *o, int ttl, const char *arg);
+#define VK_DP_DNS_USAGE "[--dns-answers on|off] [--dns-answer-ttl SECONDS]"
 void vk_dp_close(struct vk_dp *dp);
 
 /* Attach to ifindex (pinned link <pin_dir>/link_<ifname>); an existing

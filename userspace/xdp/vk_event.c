@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vk_event.h"
+#include "vk_derive.h"
 #include "../../kernel/lib/parse.h"
 
 static int prefix_has(const struct vk_ent *e, const uint8_t *a, int bytes)
@@ -13,6 +14,25 @@ static int prefix_has(const struct vk_ent *e, const uint8_t *a, int bytes)
 	if (e->plen > bytes * 8 || memcmp(e->addr, a, full))
 		return 0;
 	return !rem || ((e->addr[full] ^ a[full]) & (0xff << (8 - rem))) == 0;
+}
+
+const struct vk_event *vk_event_resolve(const struct vk_tables *t, const struct vk_event *ev,
+					struct vk_event *tmp)
+{
+	const char *name;
+	size_t n;
+
+	if (ev->source != VK_SRC_DNS_ANSWER)
+		return ev;
+	*tmp = *ev;
+	tmp->name_len = 0;
+	name = t->derive ? vk_derive_name(t->derive, ev->dst, ev->family, ev->id, ev->ts_ns) : NULL;
+	if (name) {
+		n = strlen(name);
+		memcpy(tmp->name, name, n);
+		tmp->name_len = (uint16_t)n;
+	}
+	return tmp;
 }
 
 const struct vk_ent *vk_event_confirm(const struct vk_tables *t, const struct vk_event *ev)
@@ -72,6 +92,7 @@ const char *vk_event_source(const struct vk_event *ev)
 	case VK_SRC_JA3: return "ja3";
 	case VK_SRC_JA4: return "ja4";
 	case VK_SRC_HTTP_URL: return "http_url";
+	case VK_SRC_DNS_ANSWER: return "dns_answer";
 	default: return "unknown";
 	}
 }

@@ -34,6 +34,13 @@ static inline int vk_event_named(const struct vk_event *ev)
 	return ev->source >= VK_SRC_DNS_QNAME && ev->source < VK_SRC_MAX;
 }
 
+/* The event as it is reported: a match of a derived address (DNS
+ * answers) gets the name the address was learned for, from t's derived
+ * addresses (none when the address is no longer that id's: the event
+ * does not confirm). Returns ev, or tmp filled. */
+const struct vk_event *vk_event_resolve(const struct vk_tables *t, const struct vk_event *ev,
+					struct vk_event *tmp);
+
 /* Print one JSON line per attribute of e; frame > 0 adds "frame", a
  * non-NULL pcap adds "pcap". Returns the number of lines. */
 int vk_event_print(FILE *out, const struct vk_event *ev, const struct vk_ent *e,

@@ -14,12 +14,14 @@
 #include "../lib/vk_quic.h"
 #include "../../kernel/lib/http.h"
 #include "../lib/vk_url.h"
+#include "../lib/vk_dnsmsg.h"
 
 const char *const vk_ustat_names[] = {
 	"slow_segs", "slow_hellos", "slow_sni", "slow_ech", "slow_err_hello",
 	"slow_too_big", "slow_timeouts", "slow_evicted", "slow_overlap", "slow_not_hello",
 	"slow_match_fail", "quic_packets", "quic_bad", "quic_hellos", "slow_http", "slow_http_no_host",
 	"slow_done_full", "slow_fingerprints", "slow_fp_long", "slow_http_no_url",
+	"dns_answers", "derived", "derived_full", "dns_bad",
 };
 _Static_assert(sizeof(vk_ustat_names) / sizeof(vk_ustat_names[0]) == VK_USTAT_MAX,
 	       "a name per slow-path stat");
@@ -445,6 +447,66 @@ static void try_http(struct vk_slow *sl, struct vk_stream *s, const struct vk_se
 	finish(sl, s, g->ts_ns);
 }
 
+/* ---- DNS answers --------------------------------------------------------- */
+
+/* The ids of the name indicators the dotted name n (len bytes) falls
+ * under, as XDP found them: the name itself as a hostname, it and every
+ * suffix of two labels or more as a domain. Returns how many (<= max). */
+static int name_ids(const struct vk_set *set, const char *n, size_t len, uint32_t *ids, int max)
+{
+	struct vk_key k;
+	struct vk_ent *e;
+	size_t at = 0;
+	int got = 0;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = VK_KIND_HOST;
+	memcpy(k.name, n, len + 1);
+	k.name_len = (uint16_t)len;
+	if ((e = vk_set_find(set, &k)) && e->id && got < max)
+		ids[got++] = e->id;
+	while (at < len && memchr(n + at, '.', len - at)) {
+		k.kind = VK_KIND_DOMAIN;
+		k.name_len = (uint16_t)(len - at);
+		memcpy(k.name, n + at, k.name_len + 1u);
+		if ((e = vk_set_find(set, &k)) && e->id && got < max)
+			ids[got++] = e->id;
+		at = (size_t)((const char *)memchr(n + at, '.', len - at) - n) + 1;
+	}
+	return got;
+}
+
+/* A response whose question has an indicator (VK_SEGF_DNS): the addresses
+ * of its answers become that indicator's, for their TTL (capped). */
+static void on_dns(struct vk_slow *sl, const struct vk_seg *g)
+{
+	struct vk_dns_addr a[VK_DNS_ADDRS_MAX];
+	uint32_t ids[8];
+	char name[256];
+	size_t nlen;
+	int n, m, i, j;
+
+	if (!sl->derive || !sl->tables || !sl->tables->cur)
+		return;
+	n = vk_dns_answers(g->data, g->len, name, &nlen, a, VK_DNS_ADDRS_MAX);
+	if (n < 0) {
+		ust_add(sl, VK_USTAT_DNS_BAD, 1);
+		return;
+	}
+	ust_add(sl, VK_USTAT_DNS_ANSWERS, 1);
+	m = nlen ? name_ids(sl->tables->cur, name, nlen, ids, 8) : 0;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < m; j++) {
+			int rc = vk_derive_learn(sl->derive, a[i].addr, a[i].family, ids[j], name,
+						 nlen, a[i].ttl, g->ts_ns);
+
+			if (rc >= 0)
+				ust_add(sl, VK_USTAT_DERIVED, 1);
+			if (rc == 1)
+				ust_add(sl, VK_USTAT_DERIVED_FULL, 1);
+		}
+}
+
 int vk_slow_on_seg(void *ctx, void *data, size_t size)
 {
 	struct vk_slow *sl = ctx;
@@ -455,6 +517,10 @@ int vk_slow_on_seg(void *ctx, void *data, size_t size)
 	if (size < sizeof(*g) || g->len > VK_SEG_DATA)
 		return 0;
 	ust_add(sl, VK_USTAT_SEGS, 1);
+	if (g->flags & VK_SEGF_DNS) {
+		on_dns(sl, g);
+		return 0;
+	}
 	if (g->flags & VK_SEGF_QUIC) {
 		on_quic(sl, g);
 		return 0;
@@ -498,6 +564,10 @@ static void on_expire(void *arg, const struct vk_stream *s)
 
 void vk_slow_tick(struct vk_slow *sl, uint64_t now_ns)
 {
+	if (sl->derive && now_ns >= sl->derive->next_sweep_ns) {
+		vk_derive_sweep(sl->derive, now_ns, NULL, NULL);
+		sl->derive->next_sweep_ns = now_ns + 1000000000ull;
+	}
 	vk_reasm_expire(&sl->ra, now_ns, on_expire, sl);
 	sync_stats(sl);
 }

@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include "../lib/vk_hello.h"
 #include "../lib/vk_fp.h"
+#include "../lib/vk_set.h"
+#include "vk_derive.h"
+#include "vk_tables.h"
 #include "../lib/vk_reasm.h"
 #include "../lib/vk_quic.h"
 #include "../../kernel/lib/tls.h"
@@ -34,6 +37,8 @@ struct vk_slow {
 	int prog_fd;			/* vardkase_slow */
 	const struct vk_config *cfg;	/* vk_config, mmapped: n_ja3, n_ja4 */
 	vk_slow_hello_fn on_hello;	/* NULL but in replay --hellos */
+	const struct vk_tables *tables;	/* the indicators (a DNS answer's names) */
+	struct vk_derive *derive;	/* where its addresses go; NULL: not read */
 	void *hello_arg;
 	struct vk_flow_slot *flows;	/* vk_flows, mmapped */
 	uint64_t *bits;			/* vk_flow_bits */

@@ -63,6 +63,7 @@ struct vk_tables {
 	uint32_t *pending;		/* removed, reusable after the next apply */
 	size_t npending, pending_cap;
 	struct vk_ent **by_id;		/* id -> entry of cur */
+	const struct vk_derive *derive;	/* derived addresses (vk_dp's), or NULL */
 };
 
 /*
