@@ -1163,8 +1163,10 @@ int vardkase_xdp(struct xdp_md *ctx)
 		if (b + 5 <= (const __u8 *)end && vk_quic_candidate(b, pkt.pay_len))
 			todo |= VK_DO_QUIC;
 	}
-	/* DNS answers: a response, and a destination a response gave */
-	if (cfg->dns_answers | cfg->n_derived)
+	/* DNS answers: a response, and a destination a response gave. The
+	 * test here keeps the call off the path of every other packet (it
+	 * cost a miss 12 %, a hot packet 35 %) while no address is derived */
+	if ((pkt.sport == 53 && cfg->dns_answers) || cfg->n_derived)
 		todo |= vk_answer_todo(&pkt);
 	if (!todo && !addr_candidate(cfg, pkt.src, pkt.family) &&
 	    !addr_candidate(cfg, pkt.dst, pkt.family))

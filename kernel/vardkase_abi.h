@@ -138,6 +138,12 @@ struct vk_stats {
 struct vk_config {
 	__u32 abi_version;
 	__u32 mode;			/* enum vk_mode */
+	/* read for every packet: in the first cache line, beside mode (at
+	 * the end of the struct they cost a data segment measurably) */
+	/* DNS answers: 1 reads the responses to names with indicators (their
+	 * addresses become derived indicators, vk_derived), 0 not */
+	__u32 dns_answers;
+	__u32 n_derived;		/* live vk_derived entries; 0 skips the probe */
 	__u64 name_seed;		/* keys the name hash; fixed per pinned set */
 	__u64 generation;		/* last indicator generation applied */
 	__u32 id_capacity;
@@ -161,10 +167,6 @@ struct vk_config {
 	__u32 n_ja4;
 	__u32 hellos_up;		/* replay --hellos: every ClientHello goes up */
 	__u32 n_url;			/* URL indicators: every HTTP request goes up */
-	/* DNS answers: 1 reads the responses to names with indicators (their
-	 * addresses become derived indicators, vk_derived), 0 not */
-	__u32 dns_answers;
-	__u32 n_derived;		/* live vk_derived entries; 0 skips the probe */
 };
 _Static_assert(sizeof(struct vk_config) == 120, "vk_config ABI");
 
