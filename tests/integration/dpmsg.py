@@ -35,7 +35,7 @@ CASES = {
     "half": (T_DOMAIN_IP, b"evil.se|10.1.2.3", [key(DOMAIN, name=b"evil.se")],
              "keys do not fit the type"),
     "nokey": (T_DOMAIN, b"evil.se", [], "one key, or two"),
-    "unknown": (T_DOMAIN, b"evil.se", [key(9, name=b"evil.se")], "unknown kind"),
+    "unknown": (T_DOMAIN, b"evil.se", [key(200, name=b"evil.se")], "unknown kind"),
     "longvalue": (T_DOMAIN, b"x" * 1024, [key(DOMAIN, name=b"evil.se")], "longer than 1023"),
     "v6name": (T_DOMAIN, b"evil.se", [key(HOST, plen=128, name=b"evil.se")],
                "name key out of bounds"),

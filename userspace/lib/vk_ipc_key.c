@@ -79,7 +79,7 @@ static int key_of(const Vardkase__Dp__Key *x, struct vk_key *k, const char **why
 	if (vk_kind_is_text(k->kind)) {
 		n = x->name ? strlen(x->name) : 0;
 		if (n > VK_NAME_TEXT_MAX || x->addr.len || x->plen || x->port) {
-			*why = "name or fingerprint key out of bounds";
+			*why = "name key out of bounds (a name, fingerprint or URL)";
 			return -EINVAL;
 		}
 		memcpy(k->name, x->name ? x->name : "", n + 1);
