@@ -811,10 +811,15 @@ __noinline int vk_report_one(struct vk_scratch *s, __u32 j)
 		return 0;
 	j &= VK_MAX_MATCH - 1;
 	id = s->mid[j];
-	c = bpf_map_lookup_elem(&vk_counters, &id);
-	if (c)
-		(*c)++;
-	mark_hit(id);
+	/* the exact counter counts packets that carried the indicator; a
+	 * derived address (DNS answers) is an event only: the agent turns
+	 * counts no event explains into sightings, and those stay local */
+	if (s->msrc[j] != VK_SRC_DNS_ANSWER) {
+		c = bpf_map_lookup_elem(&vk_counters, &id);
+		if (c)
+			(*c)++;
+		mark_hit(id);
+	}
 	st->v[VK_STAT_MATCHES]++;
 	if (rate_ok(cfg, id, &s->pkt, s->msrc[j]))
 		emit(s, st, id, s->msrc[j]);
@@ -943,7 +948,6 @@ __noinline int vk_match_layer(struct vk_scratch *s)
 	s->nmatch = 0;
 	s->evflags = 0;
 	s->flow = 0;
-	s->quiet = 0;
 	match_addrs(s, cfg);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
@@ -1180,7 +1184,6 @@ int vardkase_xdp(struct xdp_md *ctx)
 	s->pkt_len = (__u32)(end - data);
 	s->evflags = 0;
 	s->flow = 0;
-	s->quiet = 0;
 	match_addrs(s, cfg);
 	for (i = 0; i < VK_MAX_MATCH; i++) {
 		if (i >= s->nmatch)
@@ -1251,7 +1254,6 @@ int vardkase_slow(struct xdp_md *ctx)
 	s->pkt_len = in->pkt_len;
 	s->evflags = VK_EVF_SLOW;
 	s->flow = 0;
-	s->quiet = 0;
 	s->pkt.encap = in->outer.depth;
 	__builtin_memcpy(&s->outer, &in->outer, sizeof(s->outer));
 	/* the name read as an SNI is: from the bytes of a buffer */

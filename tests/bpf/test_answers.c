@@ -11,6 +11,7 @@
 #include "bpf_env.h"
 #include <unistd.h>
 #include "../../kernel/lib/flowkey.h"
+#include "lib/vk_misp.h"
 
 static const char *AN_IND =
 	"{\"response\":{\"Attribute\":["
@@ -206,6 +207,56 @@ static void test_answer_shared(void **state)
 	assert_true(has(e, "bad.host.se"));
 }
 
+/* A derived match is an event, not a count: the indicator's exact
+ * counter says how many packets carried it (the agent turns counts no
+ * event explains into sightings, and derived ones stay local). */
+static void test_answer_not_counted(void **state)
+{
+	struct env *e = *state;
+	const struct rr r[] = { { 1, NULL, 0, "203.0.113.60", 0, 60 } };
+	struct vk_key k;
+	struct vk_ent *ent;
+	const char *why;
+	uint64_t c0;
+	struct pkt p;
+
+	assert_int_equal(vk_key_name("evil.se", VK_KIND_DOMAIN, &k, &why), 0);
+	ent = vk_set_find(e->dp.t.cur, &k);
+	assert_non_null(ent);
+	c0 = vk_tables_count(&e->dp.t, ent->id);
+	response(&p, QN_EVIL, sizeof(QN_EVIL) - 1, r, 1);
+	run(e, &p, p.n);
+	assert_int_equal(syn_to(e, "10.0.0.94", "203.0.113.60"), 1);
+	assert_int_equal(vk_tables_count(&e->dp.t, ent->id), c0);
+}
+
+/* An update that takes the name's indicator away forgets the addresses
+ * learned for it (its id may come back as another indicator's). Last:
+ * the set changes. */
+static void test_answer_update(void **state)
+{
+	static const char NEXT[] =
+		"{\"response\":{\"Attribute\":["
+		"{\"uuid\":\"00000000-0000-4000-8000-000000000503\",\"type\":\"domain\","
+		"\"value\":\"other.se\",\"to_ids\":true}]}}";
+	struct env *e = *state;
+	const struct rr r[] = { { 1, NULL, 0, "203.0.113.70", 0, 60 } };
+	struct vk_misp_stats ms;
+	struct vk_apply_stats as;
+	const char *err;
+	struct vk_set set;
+	struct pkt p;
+
+	response(&p, QN_EVIL, sizeof(QN_EVIL) - 1, r, 1);
+	run(e, &p, p.n);
+	assert_true(e->dp.t.cfg->n_derived > 0);
+	vk_set_init(&set);
+	assert_int_equal(vk_misp_parse(NEXT, strlen(NEXT), &set, &ms, NULL, NULL, &err), 0);
+	assert_int_equal(vk_dp_apply(&e->dp, &set, 2, NULL, NULL, &as), 0);
+	assert_int_equal(e->dp.t.cfg->n_derived, 0);
+	assert_int_equal(syn_to(e, "10.0.0.93", "203.0.113.70"), 0);
+}
+
 /* --dns-answers off: responses are not read. */
 static void test_answer_off(void **state)
 {
@@ -228,6 +279,8 @@ int vk_answer_tests(void)
 		cmocka_unit_test(test_answer_hostile),
 		cmocka_unit_test(test_answer_shared),
 		cmocka_unit_test(test_answer_off),
+		cmocka_unit_test(test_answer_not_counted),
+		cmocka_unit_test(test_answer_update),
 	};
 
 	return cmocka_run_group_tests_name("dns answers", tests, an_setup, env_teardown);

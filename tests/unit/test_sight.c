@@ -347,6 +347,28 @@ static void test_report_off_and_k(void **state)
 	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 1);	/* off: nothing more */
 }
 
+/* A match of an address a DNS answer gave: a local sighting with its
+ * name; nothing upstream unless [report] dns_answers = report, and never
+ * in the counter's events (the dataplane does not count it). */
+static void test_dns_answer_local(void **state)
+{
+	struct fx *f = *state;
+
+	event(&f->s, A_DOM, "10.1.2.3", "203.0.113.66", "dns_answer", T0 + 5);
+	vk_sight_flush(&f->s, T0 + 10, NULL, NULL);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM sighting WHERE matched_on = 'dns_answer'"),
+			 1);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM ubucket"), 0);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool"), 0);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM counter"), 0);
+	f->c.report_dns_answers = 1;
+	event(&f->s, A_DOM, "10.1.2.3", "203.0.113.66", "dns_answer", T0 + 20);
+	vk_sight_flush(&f->s, T0 + 30, NULL, NULL);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM spool WHERE attribute_uuid = '" A_DOM "'"),
+			 1);
+	assert_int_equal(q(&f->s, "SELECT count(*) FROM counter"), 0);
+}
+
 static void test_fp(void **state)
 {
 	struct fx *f = *state;
@@ -506,6 +528,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_counters_paged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_off_and_k, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_answer_local, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full, setup, teardown),
 		/* last: it leaves the process in a mount namespace of its own */
 		cmocka_unit_test_setup_teardown(test_small_fs, setup, teardown),

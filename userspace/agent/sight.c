@@ -352,7 +352,7 @@ static int flush_one(struct vk_sight *s, sqlite3_stmt **q, const struct vk_agg *
 		     vk_sight_updated_fn fn, void *arg)
 {
 	int64_t rb = a->first - a->first % (int64_t)s->c->report_bucket;
-	int rc;
+	int rc, derived;
 
 	sqlite3_bind_text(q[Q_SIGHT], 1, a->attr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q[Q_SIGHT], 2, a->indicator, -1, SQLITE_STATIC);
@@ -380,9 +380,11 @@ static int flush_one(struct vk_sight *s, sqlite3_stmt **q, const struct vk_agg *
 	if (rc != SQLITE_DONE)
 		return rc;
 	/* a match of an address a DNS answer gave stays on the box unless
-	 * the operator reports them: the address may serve other names */
-	if (!strcmp(a->matched_on, "dns_answer") && !s->c->report_dns_answers)
-		goto counter;
+	 * the operator reports them (the address may serve other names); the
+	 * dataplane does not count them, so no counter explains them */
+	derived = !strcmp(a->matched_on, "dns_answer");
+	if (derived && !s->c->report_dns_answers)
+		return SQLITE_DONE;
 	/* an upstream bucket: the events' own time decides it */
 	sqlite3_bind_text(q[Q_UB], 1, a->attr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q[Q_UB], 2, rb);
@@ -390,9 +392,8 @@ static int flush_one(struct vk_sight *s, sqlite3_stmt **q, const struct vk_agg *
 	sqlite3_bind_int64(q[Q_UB], 4, (int64_t)a->count);
 	rc = sqlite3_step(q[Q_UB]);
 	sqlite3_reset(q[Q_UB]);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE || derived)
 		return rc;
-counter:
 	sqlite3_bind_text(q[Q_CTR], 1, a->attr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q[Q_CTR], 2, (int64_t)a->count);
 	sqlite3_bind_int64(q[Q_CTR], 3, a->last);

@@ -150,7 +150,7 @@ const char *vk_derive_name(const struct vk_derive *d, const uint8_t *addr, uint8
 void vk_derive_sweep(struct vk_derive *d, uint64_t now_ns,
 		     int (*keep)(void *arg, uint32_t id, const char *name), void *arg)
 {
-	static uint64_t bits[VK_DERIVED_BITS / 64];
+	uint64_t bits[VK_DERIVED_BITS / 64];	/* 8 KiB */
 	uint32_t i, live = 0;
 
 	memset(bits, 0, sizeof(bits));
